@@ -1,0 +1,90 @@
+"""Frozen value objects returned by repositories; ORM rows never leave storage/."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    id: int
+    host_unit: str | None
+    position: str | None
+    sending_unit: str | None
+    start_date: dt.date | None
+    end_date: dt.date | None
+
+    def missing_fields(self) -> tuple[str, ...]:
+        """Return the profile fields a cadre still has to supply, in asking order."""
+        names = ("host_unit", "position", "sending_unit", "start_date", "end_date")
+        return tuple(name for name in names if getattr(self, name) in (None, ""))
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: int
+    name: str
+    role: str  # "cadre" | "supervisor"
+    timezone: str
+    active: bool
+    posting: Posting | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    channel: str
+    external_id: str
+    person_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    code: str
+    role: str
+    name: str | None
+    expires_at: dt.datetime
+    used_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    id: int
+    kind: str  # photo | document | voice | video | location
+    file_id: str | None
+    file_name: str | None
+    mime_type: str | None
+    latitude: float | None
+    longitude: float | None
+    received_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: int
+    seq: int  # the number the cadre sees (#seq), counted per person
+    person_id: int
+    kind: str  # log | visit | study | leave | back
+    work_date: dt.date
+    text: str
+    original_text: str
+    categories: tuple[str, ...]
+    categories_by_user: bool
+    kind_by_user: bool
+    facts: dict[str, Any]
+    details: dict[str, Any]
+    status: str  # active | pending | deleted
+    latitude: float | None
+    longitude: float | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    attachments: tuple[Attachment, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    person_id: int
+    state: str
+    payload: dict[str, Any]
+    expires_at: dt.datetime

@@ -1,0 +1,205 @@
+"""SQLAlchemy 2 ORM models. Datetimes are stored in UTC and come back aware."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Store aware datetimes as UTC; reject naive ones; return aware UTC (SQLite returns naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dt.datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}
+
+
+class PersonRow(Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    timezone: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime]
+    removed_at: Mapped[dt.datetime | None]
+
+    identities: Mapped[list[IdentityRow]] = relationship(back_populates="person", lazy="selectin")
+    postings: Mapped[list[PostingRow]] = relationship(
+        back_populates="person", lazy="selectin", order_by="PostingRow.id"
+    )
+
+
+class IdentityRow(Base):
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_identities_channel_external"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime]
+
+    person: Mapped[PersonRow] = relationship(back_populates="identities")
+
+
+class PostingRow(Base):
+    __tablename__ = "postings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    host_unit: Mapped[str | None] = mapped_column(String(128))
+    position: Mapped[str | None] = mapped_column(String(128))
+    sending_unit: Mapped[str | None] = mapped_column(String(128))
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime]
+
+    person: Mapped[PersonRow] = relationship(back_populates="postings")
+
+
+class SupervisionRow(Base):
+    __tablename__ = "supervisions"
+
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    cadre_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+
+
+class InviteRow(Base):
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+
+
+class EntryRow(Base):
+    __tablename__ = "entries"
+    __table_args__ = (
+        UniqueConstraint("person_id", "seq", name="uq_entries_person_seq"),
+        UniqueConstraint("source_channel", "source_chat", "source_message", name="uq_entries_source"),
+        Index("ix_entries_person_date", "person_id", "work_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    work_date: Mapped[dt.date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    original_text: Mapped[str] = mapped_column(Text)
+    categories: Mapped[list[str]]
+    categories_by_user: Mapped[bool] = mapped_column(Boolean, default=False)
+    kind_by_user: Mapped[bool] = mapped_column(Boolean, default=False)
+    facts: Mapped[dict[str, Any]]
+    details: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    source_channel: Mapped[str | None] = mapped_column(String(16))
+    source_chat: Mapped[str | None] = mapped_column(String(128))
+    source_message: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    deleted_at: Mapped[dt.datetime | None]
+
+    attachments: Mapped[list[AttachmentRow]] = relationship(
+        back_populates="entry", lazy="selectin", order_by="AttachmentRow.id"
+    )
+
+
+class EntryRevisionRow(Base):
+    __tablename__ = "entry_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    replaced_at: Mapped[dt.datetime]
+    source: Mapped[str] = mapped_column(String(16))  # command | platform-edit
+
+
+class AttachmentRow(Base):
+    __tablename__ = "attachments"
+    __table_args__ = (
+        UniqueConstraint("source_channel", "source_chat", "source_message", name="uq_attachments_source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    file_id: Mapped[str | None] = mapped_column(String(256))
+    file_unique_id: Mapped[str | None] = mapped_column(String(128))
+    file_name: Mapped[str | None] = mapped_column(String(256))
+    mime_type: Mapped[str | None] = mapped_column(String(128))
+    file_size: Mapped[int | None] = mapped_column(BigInteger)
+    duration: Mapped[int | None] = mapped_column(Integer)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    caption: Mapped[str | None] = mapped_column(Text)
+    source_channel: Mapped[str | None] = mapped_column(String(16))
+    source_chat: Mapped[str | None] = mapped_column(String(128))
+    source_message: Mapped[str | None] = mapped_column(String(128))
+    received_at: Mapped[dt.datetime]
+
+    entry: Mapped[EntryRow | None] = relationship(back_populates="attachments")
+
+
+class ConversationRow(Base):
+    __tablename__ = "conversations"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]]
+    expires_at: Mapped[dt.datetime]

@@ -1,0 +1,469 @@
+"""Repositories: intent-named async methods that speak in entities."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.entities import (
+    Attachment,
+    Conversation,
+    Entry,
+    Identity,
+    Invite,
+    Person,
+    Posting,
+)
+from storage.models import (
+    AttachmentRow,
+    ConversationRow,
+    EntryRevisionRow,
+    EntryRow,
+    IdentityRow,
+    InviteRow,
+    PersonRow,
+    PostingRow,
+    SupervisionRow,
+)
+
+
+class StorageError(Exception):
+    """Base of the storage layer's expected failures."""
+
+
+class DuplicateIdentity(StorageError):
+    def __init__(self, channel: str, external_id: str) -> None:
+        super().__init__(f"{channel}:{external_id} is already registered")
+        self.channel = channel
+        self.external_id = external_id
+
+
+class DuplicateSource(StorageError):
+    """The platform message was stored already (a redelivery)."""
+
+
+def _posting(row: PostingRow) -> Posting:
+    return Posting(
+        id=row.id,
+        host_unit=row.host_unit,
+        position=row.position,
+        sending_unit=row.sending_unit,
+        start_date=row.start_date,
+        end_date=row.end_date,
+    )
+
+
+def _person(row: PersonRow) -> Person:
+    posting = _posting(row.postings[-1]) if row.postings else None
+    return Person(
+        id=row.id, name=row.name, role=row.role, timezone=row.timezone, active=row.active, posting=posting
+    )
+
+
+def _attachment(row: AttachmentRow) -> Attachment:
+    return Attachment(
+        id=row.id,
+        kind=row.kind,
+        file_id=row.file_id,
+        file_name=row.file_name,
+        mime_type=row.mime_type,
+        latitude=row.latitude,
+        longitude=row.longitude,
+        received_at=row.received_at,
+    )
+
+
+def _entry(row: EntryRow) -> Entry:
+    return Entry(
+        id=row.id,
+        seq=row.seq,
+        person_id=row.person_id,
+        kind=row.kind,
+        work_date=row.work_date,
+        text=row.text,
+        original_text=row.original_text,
+        categories=tuple(row.categories or ()),
+        categories_by_user=row.categories_by_user,
+        kind_by_user=row.kind_by_user,
+        facts=dict(row.facts or {}),
+        details=dict(row.details or {}),
+        status=row.status,
+        latitude=row.latitude,
+        longitude=row.longitude,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        attachments=tuple(_attachment(a) for a in row.attachments),
+    )
+
+
+class PeopleRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(self, *, name: str, role: str, timezone: str, now: dt.datetime) -> Person:
+        row = PersonRow(name=name, role=role, timezone=timezone, active=True, created_at=now)
+        self._s.add(row)
+        await self._s.flush()
+        await self._s.refresh(row, ["identities", "postings"])
+        return _person(row)
+
+    async def get(self, person_id: int) -> Person | None:
+        row = await self._s.get(PersonRow, person_id)
+        return _person(row) if row is not None else None
+
+    async def by_identity(self, channel: str, external_id: str) -> Person | None:
+        stmt = select(PersonRow).join(IdentityRow).where(
+            IdentityRow.channel == channel, IdentityRow.external_id == external_id
+        )
+        row = (await self._s.execute(stmt)).scalar_one_or_none()
+        return _person(row) if row is not None else None
+
+    async def add_identity(self, person_id: int, channel: str, external_id: str, now: dt.datetime) -> Identity:
+        existing = await self._s.execute(
+            select(IdentityRow.id).where(IdentityRow.channel == channel, IdentityRow.external_id == external_id)
+        )
+        if existing.first() is not None:
+            raise DuplicateIdentity(channel, external_id)
+        self._s.add(IdentityRow(person_id=person_id, channel=channel, external_id=external_id, created_at=now))
+        await self._s.flush()
+        return Identity(channel=channel, external_id=external_id, person_id=person_id)
+
+    async def identities(self, person_id: int) -> list[Identity]:
+        rows = await self._s.scalars(select(IdentityRow).where(IdentityRow.person_id == person_id))
+        return [Identity(r.channel, r.external_id, r.person_id) for r in rows]
+
+    async def set_posting(self, person_id: int, now: dt.datetime, **fields: Any) -> Posting:
+        """Update the person's current posting (creating it if needed) with the given fields."""
+        row = (
+            await self._s.scalars(
+                select(PostingRow).where(PostingRow.person_id == person_id).order_by(PostingRow.id.desc())
+            )
+        ).first()
+        if row is None:
+            row = PostingRow(person_id=person_id, created_at=now)
+            self._s.add(row)
+        for key, value in fields.items():
+            if key not in {"host_unit", "position", "sending_unit", "start_date", "end_date"}:
+                raise ValueError(f"unknown posting field {key}")
+            setattr(row, key, value)
+        await self._s.flush()
+        person = await self._s.get(PersonRow, person_id)
+        if person is not None:
+            await self._s.refresh(person, ["postings"])
+        return _posting(row)
+
+    async def rename(self, person_id: int, name: str) -> None:
+        row = await self._s.get(PersonRow, person_id)
+        if row is not None:
+            row.name = name
+            await self._s.flush()
+
+    async def set_timezone(self, person_id: int, timezone: str) -> None:
+        row = await self._s.get(PersonRow, person_id)
+        if row is not None:
+            row.timezone = timezone
+            await self._s.flush()
+
+    async def deactivate(self, person_id: int, now: dt.datetime) -> None:
+        row = await self._s.get(PersonRow, person_id)
+        if row is not None:
+            row.active = False
+            row.removed_at = now
+            await self._s.flush()
+
+    async def supervise(self, supervisor_id: int, cadre_id: int) -> None:
+        if await self._s.get(SupervisionRow, (supervisor_id, cadre_id)) is None:
+            self._s.add(SupervisionRow(supervisor_id=supervisor_id, cadre_id=cadre_id))
+            await self._s.flush()
+
+    async def supervised_by(self, supervisor_id: int) -> list[Person]:
+        stmt = (
+            select(PersonRow)
+            .join(SupervisionRow, SupervisionRow.cadre_id == PersonRow.id)
+            .where(SupervisionRow.supervisor_id == supervisor_id)
+            .order_by(PersonRow.id)
+        )
+        return [_person(r) for r in await self._s.scalars(stmt)]
+
+    async def all(self) -> list[Person]:
+        return [_person(r) for r in await self._s.scalars(select(PersonRow).order_by(PersonRow.id))]
+
+
+class InviteRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(self, *, code: str, role: str, name: str | None, now: dt.datetime, expires_at: dt.datetime) -> Invite:
+        self._s.add(InviteRow(code=code, role=role, name=name, created_at=now, expires_at=expires_at))
+        await self._s.flush()
+        return Invite(code=code, role=role, name=name, expires_at=expires_at, used_at=None)
+
+    async def get(self, code: str) -> Invite | None:
+        row = (await self._s.scalars(select(InviteRow).where(InviteRow.code == code))).first()
+        if row is None:
+            return None
+        return Invite(code=row.code, role=row.role, name=row.name, expires_at=row.expires_at, used_at=row.used_at)
+
+    async def mark_used(self, code: str, person_id: int, now: dt.datetime) -> bool:
+        """Use the code once; return False if it was used meanwhile."""
+        row = (
+            await self._s.scalars(select(InviteRow).where(InviteRow.code == code).with_for_update())
+        ).first()
+        if row is None or row.used_at is not None:
+            return False
+        row.used_at = now
+        row.used_by = person_id
+        await self._s.flush()
+        return True
+
+
+class EntryRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(
+        self,
+        *,
+        person_id: int,
+        kind: str,
+        work_date: dt.date,
+        text: str,
+        categories: list[str],
+        facts: dict[str, Any],
+        details: dict[str, Any],
+        status: str,
+        now: dt.datetime,
+        source: tuple[str, str, str] | None = None,
+        kind_by_user: bool = False,
+    ) -> Entry:
+        seq = (
+            await self._s.scalar(select(func.coalesce(func.max(EntryRow.seq), 0)).where(EntryRow.person_id == person_id))
+        ) + 1
+        channel, chat, message = source if source else (None, None, None)
+        row = EntryRow(
+            person_id=person_id,
+            seq=seq,
+            kind=kind,
+            work_date=work_date,
+            text=text,
+            original_text=text,
+            categories=categories,
+            categories_by_user=False,
+            kind_by_user=kind_by_user,
+            facts=facts,
+            details=details,
+            status=status,
+            source_channel=channel,
+            source_chat=chat,
+            source_message=message,
+            created_at=now,
+            updated_at=now,
+        )
+        self._s.add(row)
+        try:
+            async with self._s.begin_nested():
+                await self._s.flush()
+        except IntegrityError as exc:
+            raise DuplicateSource() from exc
+        await self._s.refresh(row, ["attachments"])
+        return _entry(row)
+
+    async def by_source(self, channel: str, chat: str, message: str) -> Entry | None:
+        row = (
+            await self._s.scalars(
+                select(EntryRow).where(
+                    EntryRow.source_channel == channel,
+                    EntryRow.source_chat == chat,
+                    EntryRow.source_message == message,
+                )
+            )
+        ).first()
+        return _entry(row) if row is not None else None
+
+    async def by_seq(self, person_id: int, seq: int) -> Entry | None:
+        row = await self._row(person_id, seq)
+        return _entry(row) if row is not None else None
+
+    async def _row(self, person_id: int, seq: int) -> EntryRow | None:
+        return (
+            await self._s.scalars(select(EntryRow).where(EntryRow.person_id == person_id, EntryRow.seq == seq))
+        ).first()
+
+    async def update(self, person_id: int, seq: int, *, now: dt.datetime, **changes: Any) -> Entry:
+        """Change an entry's fields; changing the text records the replaced text as a revision."""
+        row = await self._row(person_id, seq)
+        if row is None:
+            raise LookupError(seq)
+        revision_source = changes.pop("revision_source", "command")
+        if "text" in changes and changes["text"] != row.text:
+            self._s.add(EntryRevisionRow(entry_id=row.id, text=row.text, replaced_at=now, source=revision_source))
+        for key, value in changes.items():
+            setattr(row, key, value)
+        row.updated_at = now
+        if changes.get("status") == "deleted":
+            row.deleted_at = now
+        elif "status" in changes:
+            row.deleted_at = None
+        await self._s.flush()
+        await self._s.refresh(row)
+        await self._s.refresh(row, ["attachments"])
+        return _entry(row)
+
+    async def revisions(self, entry_id: int) -> list[str]:
+        rows = await self._s.scalars(
+            select(EntryRevisionRow).where(EntryRevisionRow.entry_id == entry_id).order_by(EntryRevisionRow.id)
+        )
+        return [r.text for r in rows]
+
+    async def between(self, person_id: int, start: dt.date, end: dt.date, limit: int | None = None) -> list[Entry]:
+        stmt = (
+            select(EntryRow)
+            .where(
+                EntryRow.person_id == person_id,
+                EntryRow.status == "active",
+                EntryRow.work_date >= start,
+                EntryRow.work_date <= end,
+            )
+            .order_by(EntryRow.work_date, EntryRow.seq)
+        )
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return [_entry(r) for r in await self._s.scalars(stmt)]
+
+    async def count_between(self, person_id: int, start: dt.date, end: dt.date) -> int:
+        return await self._s.scalar(
+            select(func.count(EntryRow.id)).where(
+                EntryRow.person_id == person_id,
+                EntryRow.status == "active",
+                EntryRow.work_date >= start,
+                EntryRow.work_date <= end,
+            )
+        ) or 0
+
+    async def search(self, person_id: int, words: list[str], limit: int) -> tuple[list[Entry], int]:
+        """Return the newest active entries containing every word, and how many match in all."""
+        escaped = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words]
+        conditions = [
+            or_(EntryRow.text.like(f"%{w}%", escape="\\"), EntryRow.original_text.like(f"%{w}%", escape="\\"))
+            for w in escaped
+        ]
+        where = [EntryRow.person_id == person_id, EntryRow.status == "active", *conditions]
+        total = await self._s.scalar(select(func.count(EntryRow.id)).where(*where)) or 0
+        rows = await self._s.scalars(
+            select(EntryRow).where(*where).order_by(EntryRow.work_date.desc(), EntryRow.seq.desc()).limit(limit)
+        )
+        return [_entry(r) for r in rows], total
+
+    async def latest_created_since(self, person_id: int, since: dt.datetime) -> Entry | None:
+        row = (
+            await self._s.scalars(
+                select(EntryRow)
+                .where(EntryRow.person_id == person_id, EntryRow.created_at >= since, EntryRow.status != "deleted")
+                .order_by(EntryRow.created_at.desc(), EntryRow.seq.desc())
+            )
+        ).first()
+        return _entry(row) if row is not None else None
+
+    async def open_leave(self, person_id: int) -> Entry | None:
+        """Return the newest leave entry not yet closed by a return."""
+        rows = await self._s.scalars(
+            select(EntryRow)
+            .where(EntryRow.person_id == person_id, EntryRow.kind == "leave", EntryRow.status == "active")
+            .order_by(EntryRow.seq.desc())
+            .limit(20)
+        )
+        for row in rows:
+            if not (row.details or {}).get("returned_on"):
+                return _entry(row)
+        return None
+
+
+class AttachmentRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(
+        self,
+        *,
+        person_id: int,
+        entry_id: int | None,
+        kind: str,
+        now: dt.datetime,
+        source: tuple[str, str, str] | None,
+        **fields: Any,
+    ) -> Attachment:
+        channel, chat, message = source if source else (None, None, None)
+        row = AttachmentRow(
+            person_id=person_id,
+            entry_id=entry_id,
+            kind=kind,
+            received_at=now,
+            source_channel=channel,
+            source_chat=chat,
+            source_message=message,
+            **fields,
+        )
+        self._s.add(row)
+        try:
+            async with self._s.begin_nested():
+                await self._s.flush()
+        except IntegrityError as exc:
+            raise DuplicateSource() from exc
+        return _attachment(row)
+
+    async def by_source(self, channel: str, chat: str, message: str) -> tuple[Attachment, int | None] | None:
+        row = (
+            await self._s.scalars(
+                select(AttachmentRow).where(
+                    AttachmentRow.source_channel == channel,
+                    AttachmentRow.source_chat == chat,
+                    AttachmentRow.source_message == message,
+                )
+            )
+        ).first()
+        return (_attachment(row), row.entry_id) if row is not None else None
+
+    async def adopt_orphans(self, person_id: int, entry_id: int, since: dt.datetime) -> list[Attachment]:
+        """Attach the person's loose attachments received since `since` to the entry."""
+        rows = list(
+            await self._s.scalars(
+                select(AttachmentRow).where(
+                    AttachmentRow.person_id == person_id,
+                    AttachmentRow.entry_id.is_(None),
+                    AttachmentRow.received_at >= since,
+                )
+            )
+        )
+        for row in rows:
+            row.entry_id = entry_id
+        await self._s.flush()
+        return [_attachment(r) for r in rows]
+
+
+class ConversationRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def get(self, person_id: int, now: dt.datetime) -> Conversation | None:
+        row = await self._s.get(ConversationRow, person_id)
+        if row is None or row.expires_at <= now:
+            return None
+        return Conversation(person_id=row.person_id, state=row.state, payload=dict(row.payload or {}), expires_at=row.expires_at)
+
+    async def set(self, person_id: int, state: str, payload: dict[str, Any], expires_at: dt.datetime) -> None:
+        row = await self._s.get(ConversationRow, person_id)
+        if row is None:
+            self._s.add(ConversationRow(person_id=person_id, state=state, payload=payload, expires_at=expires_at))
+        else:
+            row.state, row.payload, row.expires_at = state, payload, expires_at
+        await self._s.flush()
+
+    async def clear(self, person_id: int) -> None:
+        row = await self._s.get(ConversationRow, person_id)
+        if row is not None:
+            await self._s.delete(row)
+            await self._s.flush()
