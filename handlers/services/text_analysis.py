@@ -1,0 +1,317 @@
+"""Chinese text analysis for one message: simplified form, jieba tokens, kind, categories, details.
+
+Pure and synchronous: no platform, no database, no clock. jieba (with the domain dictionary of
+domain.md §7) and OpenCC are imported here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jieba
+import opencc
+
+from handlers.services import lexicon
+from handlers.services.dateparse import DateParse, parse_due_date, parse_user_date, parse_work_date
+from handlers.services.facts import extract_facts
+from handlers.services.numbers import NUMBER_PATTERN, cn_to_number
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("log", "visit", "study", "leave", "back")
+USER_DICT = Path(__file__).with_name("userdict.txt")
+
+_init_lock = threading.Lock()
+_ready = False
+_converter: opencc.OpenCC | None = None
+
+
+def warm_up() -> None:
+    """Load jieba's dictionary, our user dictionary and OpenCC once (about a second)."""
+    global _ready, _converter
+    with _init_lock:
+        if _ready:
+            return
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        jieba.load_userdict(str(USER_DICT))
+        _converter = opencc.OpenCC("t2s")
+        _ready = True
+
+
+def simplify(text: str) -> str:
+    """Return the text in simplified Chinese (traditional input is accepted, the original kept elsewhere)."""
+    warm_up()
+    assert _converter is not None  # set by warm_up; narrows the type
+    return str(_converter.convert(text))
+
+
+def tokenize(text: str) -> list[str]:
+    warm_up()
+    return [t for t in jieba.lcut(text) if t.strip()]
+
+
+# -- categories -------------------------------------------------------------------------------------
+
+_WORD_CATEGORIES: dict[str, tuple[str, ...]] = {}
+for _code, _words in lexicon.KEYWORDS.items():
+    for _w in _words.split():
+        _WORD_CATEGORIES[_w] = (*_WORD_CATEGORIES.get(_w, ()), _code)
+_RE_KEYWORDS = re.compile("|".join(re.escape(w) for w in sorted(_WORD_CATEGORIES, key=len, reverse=True)))
+_RE_SEGMENT = re.compile(r"[；;。！!？?\n]+|(?=(?:上午|下午|晚上|中午|傍晚|早上)(?!好))")
+
+
+def _weight(word: str) -> float:
+    if word in lexicon.SPECIFIC:
+        return 2.5
+    if word in lexicon.GENERIC:
+        return 0.5
+    return 1.0 + 0.25 * max(0, len(word) - 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    categories: tuple[str, ...]
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+def classify(text: str) -> Classification:
+    """Rank the 16 categories for a simplified text; keep up to two (classifier notes, domain.md §3)."""
+    scores: dict[str, float] = defaultdict(float)
+    segments = [s for s in _RE_SEGMENT.split(text) if s and s.strip()]
+    for index, segment in enumerate(segments):
+        tokens = set(tokenize(segment))
+        lead = 1.2 if index == 0 and len(segments) > 1 else 1.0
+        for m in _RE_KEYWORDS.finditer(segment):
+            word = m.group(0)
+            bonus = 1.25 if word in tokens else 1.0
+            for code in _WORD_CATEGORIES[word]:
+                scores[code] += _weight(word) * bonus * lead
+    for needs, any_of, code, boost in lexicon.CONTEXT_RULES:
+        if all(n in text for n in needs) and any(a in text for a in any_of):
+            scores[code] += boost
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], lexicon.CATEGORY_CODES.index(item[0])))
+    chosen: list[str] = []
+    if ranked:
+        top_score = ranked[0][1]
+        chosen.append(ranked[0][0])
+        if len(ranked) > 1 and ranked[1][1] >= max(1.0, 0.45 * top_score):
+            chosen.append(ranked[1][0])
+    return Classification(categories=tuple(chosen), scores=dict(scores))
+
+
+# -- kinds ------------------------------------------------------------------------------------------
+
+
+def detect_kind(text: str, classification: Classification, places: list[dict[str, str]]) -> str:
+    """Tell a work log from a visit note, a study record, a leave request or a return (domain.md §3 note 5)."""
+    if any(m in text for m in lexicon.LEAVE_MARKERS):
+        cleaned = text
+        for excluded in lexicon.LEAVE_EXCLUDE:
+            cleaned = cleaned.replace(excluded, "")
+        if any(m in cleaned for m in lexicon.LEAVE_MARKERS):
+            return "leave"
+    if any(m in text for m in lexicon.BACK_MARKERS) and len(text) <= 60:
+        return "back"
+    main = classification.categories[0] if classification.categories else None
+    if main == "study" or (any(m in text for m in lexicon.STUDY_MARKERS) and "study" in classification.categories):
+        return "study"
+    if any(m in text for m in lexicon.VISIT_MARKERS):
+        return "visit"
+    if re.search(r"座谈(?!会)", text) and any(p["type"] in ("village", "community", "enterprise", "school") for p in places):
+        return "visit"
+    if re.search(r"(?:到|去|上)[^，,。；;]{1,10}?家(?:里|中)?(?:走访|看望|了解|慰问|坐坐)", text):
+        return "visit"
+    return "log"
+
+
+def categories_for_kind(kind: str, classification: Classification) -> list[str]:
+    """Put the kind's own category first where the kind implies one."""
+    ranked = [c for c, _ in sorted(classification.scores.items(), key=lambda i: -i[1])]
+    lead = {"visit": "research", "study": "study", "leave": "admin", "back": "admin"}.get(kind)
+    if lead is None:
+        return list(classification.categories)
+    if kind in ("leave", "back"):
+        return [lead]
+    others = [c for c in ranked if c != lead and classification.scores[c] >= 1.0]
+    return [lead, *others[:1]]
+
+
+# -- details per kind -------------------------------------------------------------------------------
+
+_CLAUSE = re.compile(r"[，,。；;！!？?\n]+")
+_ISSUE_WORDS = ("反映", "想要", "希望", "缺", "需要", "诉求", "问题", "困难", "最急", "难", "漏", "坏", "降", "申请", "请求", "要求", "担心")
+_PROMISE_WORDS = (
+    "已记下", "答应", "承诺", "下周", "明天", "后天", "天内", "周内", "月底前", "回访", "跟进", "跟扶贫办", "报村",
+    "前报", "前答复", "前解决", "再去", "再来",
+)
+_RE_SUBJECT = re.compile(
+    r"(?:困难户|低保户|贫困户|脱贫户|监测户|五保户|结对户|农户|村民|老党员|党员)([\u4e00-\u9fff]{1,3}?某{0,2})(?=[（(，,。；;家]|$)"
+    r"|([\u4e00-\u9fff]某{1,2})家"
+    r"|(?<=[组到去访])([\u4e00-\u9fff]{2,3})家(?![里中庭属])"
+    r"|(厂长|校长|支书|村主任|书记|主任|经理|老板|负责人)([\u4e00-\u9fff]某{1,2}|[\u4e00-\u9fff]{1,2}(?=[，,。；;]))?"
+)
+
+
+def _clauses(text: str) -> list[str]:
+    return [c.strip() for c in _CLAUSE.split(text) if c.strip()]
+
+
+def visit_details(text: str, places: list[dict[str, str]], today: dt.date) -> dict[str, Any]:
+    """Place, who was met, what was raised, what was promised and by when (domain.md §8.2)."""
+    details: dict[str, Any] = {}
+    main_places = [p for p in places if p["type"] in ("village", "community", "enterprise", "school", "institution", "town")]
+    if main_places:
+        details["place"] = main_places[0]["name"]
+    subjects: list[str] = []
+    for m in _RE_SUBJECT.finditer(text):
+        label = "".join(g for g in m.groups() if g)
+        if label and label not in subjects:
+            subjects.append(label)
+    if subjects:
+        details["subjects"] = subjects
+    clauses = _clauses(text)
+    issues = [c for c in clauses if any(w in c for w in _ISSUE_WORDS)]
+    if issues:
+        details["issues"] = issues
+    promises = []
+    for clause in clauses:
+        if any(w in clause for w in _PROMISE_WORDS) or re.search(r"周[一二三四五六日]前", clause):
+            due = parse_due_date(clause, today)
+            promise: dict[str, Any] = {"text": clause}
+            if due is not None:
+                promise["due"] = due.isoformat()
+            promises.append(promise)
+    if promises:
+        details["promises"] = promises
+    return details
+
+
+def study_details(text: str) -> dict[str, Any]:
+    """Topic, materials, notes and 心得体会 flags that feed the 五有 counters."""
+    details: dict[str, Any] = {}
+    materials = re.findall(r"《([^》]{1,40})》", text)
+    if materials:
+        details["materials"] = materials
+    if m := re.search(r"(?:学习|学)(?![习会])(?:了)?([^，,。；;《》]{2,30})", text):
+        topic = m.group(1).strip()
+        if topic and not topic.startswith(("会", "笔记")):
+            details["topic"] = topic
+    if materials and "topic" not in details:
+        details["topic"] = "、".join(f"《{x}》" for x in materials)
+    if re.search(r"笔记|摘记|记了", text):
+        details["notes"] = True
+    if "心得" in text or "体会" in text:
+        details["reflection"] = True
+    return details
+
+
+_RE_LEAVE_DAYS = re.compile(rf"(?:请假|请了|休假|请)?({NUMBER_PATTERN}|半)(?:个)?(?:工作日|天)(?:假)?")
+
+
+def leave_details(text: str, today: dt.date) -> dict[str, Any]:
+    """From, to, days and reason of a leave request; future dates are fine here."""
+    details: dict[str, Any] = {}
+    head, _, tail = text.partition("请")
+    start = None
+    if head:
+        start = parse_due_date(head, today - dt.timedelta(days=1)) or parse_work_date(head, today).date
+    start = start or today
+    days: float | None = None
+    if m := _RE_LEAVE_DAYS.search(text):
+        days = 0.5 if m.group(1) == "半" else cn_to_number(m.group(1))
+    end = None
+    if m := re.search(r"[至到~-]\s*((?:\d{4}[-/年])?\d{1,2}[-/月]\d{1,2}[日号]?)", text):
+        end = parse_user_date(m.group(1), today)
+        if end is not None and end < start:
+            end = end.replace(year=end.year + 1)
+    if end is None and (m := re.search(r"([^，,。；;]{1,8}?)(?:返岗|回来|上班|回岗)", text)):
+        back = parse_due_date(m.group(1), start)
+        if back is not None and back > start:
+            end = back - dt.timedelta(days=1)
+    if end is None and days:
+        end = start + dt.timedelta(days=max(0, int(days + 0.5) - 1))
+    details["from"] = start.isoformat()
+    details["to"] = (end or start).isoformat()
+    if days:
+        details["days"] = int(days) if days == int(days) else days
+    elif end is not None:
+        details["days"] = (end - start).days + 1
+    reason_source = tail if tail else text
+    reason_source = re.sub(r"^假", "", reason_source)
+    reason_source = re.sub(rf"^\s*(?:了)?(?:{NUMBER_PATTERN}|半)(?:个)?(?:工作日|天)(?:假)?", "", reason_source)
+    reason_clause = _clauses(reason_source)
+    if reason_clause:
+        reason = re.sub(r"^(?:因为|因|去|回)?", "", reason_clause[0]) if reason_clause[0].startswith(("因", "因为")) else reason_clause[0]
+        if reason and len(reason) <= 60:
+            details["reason"] = reason
+    if m := re.search(r"(?:跟|向|找)([\u4e00-\u9fff]{1,4}?(?:书记|镇长|乡长|县长|局长|主任|部长|科长|校长))", text):
+        details["approver"] = m.group(1)
+    return details
+
+
+# -- the whole message ------------------------------------------------------------------------------
+
+# Explicit prefixes override detection ("走访：…", "学习 …").
+PREFIX_KINDS = {"日志": "log", "走访": "visit", "学习": "study", "请假": "leave", "销假": "back"}
+_RE_PREFIX = re.compile(r"^(日志|走访|学习|请假|销假)\s*[:：,，\s]\s*|^(日志|销假)$")
+
+
+def split_prefix(text: str) -> tuple[str | None, str]:
+    """Return (kind, rest) for a text starting with an explicit Chinese prefix, else (None, text)."""
+    if m := _RE_PREFIX.match(text):
+        word = m.group(1) or m.group(2)
+        return PREFIX_KINDS[word], text[m.end() :].strip()
+    return None, text
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    simplified: str
+    kind: str
+    categories: tuple[str, ...]
+    date: DateParse
+    facts: dict[str, Any]
+    details: dict[str, Any]
+
+
+def details_for(kind: str, text: str, places: list[dict[str, str]], today: dt.date) -> dict[str, Any]:
+    if kind == "visit":
+        return visit_details(text, places, today)
+    if kind == "study":
+        return study_details(text)
+    if kind == "leave":
+        return leave_details(text, today)
+    return {}
+
+
+@lru_cache(maxsize=2048)
+def _classify_cached(simplified: str) -> Classification:
+    return classify(simplified)
+
+
+def analyse(text: str, today: dt.date, kind: str | None = None) -> Analysis:
+    """Analyse one message written on `today` (the user's local date); `kind` overrides detection."""
+    simplified = simplify(text)
+    classification = _classify_cached(simplified)
+    facts = extract_facts(simplified)
+    places = facts.get("places", [])
+    chosen = kind or detect_kind(simplified, classification, places)
+    categories = tuple(categories_for_kind(chosen, classification))
+    date = parse_work_date(simplified, today) if chosen not in ("leave", "back") else DateParse()
+    return Analysis(
+        simplified=simplified,
+        kind=chosen,
+        categories=categories,
+        date=date,
+        facts=facts,
+        details=details_for(chosen, simplified, places, today),
+    )
