@@ -1,0 +1,41 @@
+"""Platform-neutral application logic: text in, Reply out."""
+
+from __future__ import annotations
+
+from handlers import capture, lookback, start
+from handlers.router import CallbackRoute, Command, Router
+
+
+def build_router() -> Router:
+    """Return the bot's whole command surface; the fallback must stay last: it accepts any text."""
+    return Router(
+        commands=(
+            Command("start", start.start, public=True),
+            Command("help", start.show_help, public=True),
+            Command("log", capture.record_log, cadre_only=True),
+            Command("visit", capture.record_visit, cadre_only=True),
+            Command("study", capture.record_study, cadre_only=True),
+            Command("leave", capture.record_leave, cadre_only=True),
+            Command("back", capture.record_back, cadre_only=True),
+            Command("today", lookback.today, cadre_only=True),
+            Command("week", lookback.week, cadre_only=True),
+            Command("history", lookback.history, cadre_only=True),
+            Command("search", lookback.search, cadre_only=True),
+            Command("edit", lookback.edit, cadre_only=True),
+            Command("delete", lookback.delete, cadre_only=True),
+            Command("timezone", start.set_timezone),
+        ),
+        callbacks=(
+            CallbackRoute("cm", capture.show_category_menu),
+            CallbackRoute("cs", capture.set_category),
+            CallbackRoute("km", capture.show_kind_menu),
+            CallbackRoute("ks", capture.set_kind),
+            CallbackRoute("u", capture.undo),
+            CallbackRoute("r", capture.restore),
+            CallbackRoute("pd", capture.resolve_date),
+            CallbackRoute("dy", lookback.confirm_delete),
+            CallbackRoute("dn", lookback.cancel_delete),
+        ),
+        conversation=start.answer,
+        fallback=capture.capture_plain_text,
+    )

@@ -223,7 +223,7 @@ def leave_details(text: str, today: dt.date) -> dict[str, Any]:
     head, _, tail = text.partition("请")
     start = None
     if head:
-        start = parse_due_date(head, today - dt.timedelta(days=1)) or parse_work_date(head, today).date
+        start = parse_work_date(head, today).date if re.search("今|昨|前天", head) else parse_due_date(head, today)
     start = start or today
     days: float | None = None
     if m := _RE_LEAVE_DAYS.search(text):

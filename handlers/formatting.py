@@ -1,0 +1,46 @@
+"""Small renderers shared by the handlers: dates, categories, entry lines, entry buttons."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from handlers import texts
+from handlers.messages import Button
+from storage.entities import Entry
+
+SNIPPET_CHARS = 40
+
+
+def day_label(day: dt.date, today: dt.date | None = None) -> str:
+    if today is not None and day == today:
+        return texts.DATE_TODAY_LABEL.format(month=day.month, day=day.day)
+    label = texts.DATE_LABEL.format(month=day.month, day=day.day)
+    return f"{day.year}年{label}" if today is not None and day.year != today.year else label
+
+
+def categories_label(codes: tuple[str, ...] | list[str]) -> str:
+    return "·".join(texts.CATEGORY_LABELS.get(c, c) for c in codes) or texts.UNCATEGORISED
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit] + texts.TRUNCATED
+
+
+def entry_line(entry: Entry) -> str:
+    return texts.ENTRY_LINE.format(
+        seq=entry.seq,
+        kind=texts.KIND_LABELS.get(entry.kind, entry.kind),
+        categories=categories_label(entry.categories),
+        text=snippet(entry.text),
+    )
+
+
+def entry_buttons(seq: int) -> tuple[tuple[Button, ...], ...]:
+    return (
+        (
+            Button(texts.BTN_CATEGORY, f"cm:{seq}"),
+            Button(texts.BTN_KIND, f"km:{seq}"),
+            Button(texts.BTN_UNDO, f"u:{seq}"),
+        ),
+    )

@@ -1,0 +1,182 @@
+"""Looking back: /today, /week, /history, /search, /edit and /delete."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from handlers import texts
+from handlers.capture import edited_ack, reanalysed, validate_text
+from handlers.context import Context
+from handlers.errors import NotFoundError, UsageError
+from handlers.formatting import categories_label, day_label, entry_line, snippet
+from handlers.messages import Button, IncomingMessage, Reply
+from handlers.services.dateparse import parse_user_date
+from handlers.services.text_analysis import split_prefix
+from storage.entities import Entry, Person
+
+HISTORY_LIMIT = 50
+SEARCH_LIMIT = 20
+MAX_SPAN_DAYS = 366
+
+
+def _cadre(ctx: Context) -> Person:
+    return ctx.require_person()
+
+
+def _seq(text: str) -> int:
+    token = text.strip().lstrip("#＃")
+    if not token.isdigit() or len(token) > 9:
+        raise UsageError(texts.BAD_NUMBER.format(text=text.strip()[:20]))
+    return int(token)
+
+
+async def _own_entry(ctx: Context, seq: int) -> Entry:
+    """Return the sender's own entry; someone else's number is simply not found."""
+    entry = await ctx.uow.entries.by_seq(_cadre(ctx).id, seq)
+    if entry is None or entry.status == "deleted":
+        raise NotFoundError(texts.NOT_FOUND.format(seq=seq))
+    return entry
+
+
+async def today(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """List today's entries."""
+    person = _cadre(ctx)
+    day = ctx.local_date()
+    entries = await ctx.uow.entries.between(person.id, day, day)
+    label = day_label(day)
+    if not entries:
+        return Reply(texts.TODAY_EMPTY.format(date=label))
+    lines = [texts.TODAY_HEADER.format(date=label, weekday=texts.WEEKDAYS[day.weekday()], count=len(entries))]
+    lines += [entry_line(e) for e in entries]
+    return Reply("\n".join(lines))
+
+
+async def week(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """Show this week's entries by day, with counts by category and kind."""
+    person = _cadre(ctx)
+    day = ctx.local_date()
+    monday = day - dt.timedelta(days=day.weekday())
+    entries = await ctx.uow.entries.between(person.id, monday, day)
+    span = {"start": day_label(monday), "end": day_label(day)}
+    if not entries:
+        return Reply(texts.WEEK_EMPTY.format(**span))
+    by_day: dict[dt.date, list[Entry]] = {}
+    for entry in entries:
+        by_day.setdefault(entry.work_date, []).append(entry)
+    lines = [texts.WEEK_HEADER.format(count=len(entries), days=len(by_day), **span)]
+    for offset in range((day - monday).days + 1):
+        current = monday + dt.timedelta(days=offset)
+        todays = by_day.get(current, [])
+        weekday = texts.WEEKDAYS[current.weekday()]
+        if not todays:
+            lines.append(texts.WEEK_DAY_NONE.format(weekday=weekday, date=day_label(current)))
+            continue
+        snippets = ";".join(f"#{e.seq} {snippet(e.text, 16)}" for e in todays[:3])
+        lines.append(texts.WEEK_DAY.format(weekday=weekday, date=day_label(current), count=len(todays), snippets=snippets))
+    categories = Counter(c for e in entries for c in e.categories[:1])
+    kinds = Counter(e.kind for e in entries)
+    lines.append(
+        texts.WEEK_CATEGORIES.format(
+            items=" · ".join(f"{categories_label([c])} {n}" for c, n in categories.most_common())
+        )
+    )
+    lines.append(texts.WEEK_KINDS.format(items=" · ".join(f"{texts.KIND_LABELS[k]} {n}" for k, n in kinds.most_common())))
+    return Reply("\n".join(lines))
+
+
+async def history(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """List entries between two dates, inclusive."""
+    person = _cadre(ctx)
+    parts = args.split()
+    if len(parts) != 2:
+        raise UsageError(texts.HISTORY_USAGE)
+    today_ = ctx.local_date()
+    days = []
+    for part in parts:
+        parsed = parse_user_date(part, today_)
+        if parsed is None:
+            raise UsageError(texts.HISTORY_BAD_DATE.format(text=part[:20]))
+        days.append(parsed)
+    start, end = days
+    if end < start:
+        raise UsageError(texts.HISTORY_REVERSED.format(start=start.isoformat(), end=end.isoformat()))
+    if (end - start).days >= MAX_SPAN_DAYS:
+        raise UsageError(texts.HISTORY_TOO_LONG)
+    span = {"start": start.isoformat(), "end": end.isoformat()}
+    total = await ctx.uow.entries.count_between(person.id, start, end)
+    if not total:
+        return Reply(texts.HISTORY_EMPTY.format(**span))
+    entries = await ctx.uow.entries.between(person.id, start, end, limit=HISTORY_LIMIT)
+    lines = [texts.HISTORY_HEADER.format(count=total, **span)]
+    current: dt.date | None = None
+    for entry in entries:
+        if entry.work_date != current:
+            current = entry.work_date
+            lines.append(f"【{day_label(current, today_)} 周{texts.WEEKDAYS[current.weekday()]}】")
+        lines.append(entry_line(entry))
+    if total > len(entries):
+        lines.append(texts.HISTORY_TRUNCATED.format(shown=len(entries)))
+    return Reply("\n".join(lines))
+
+
+async def search(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """Find the sender's entries containing every given word."""
+    person = _cadre(ctx)
+    words = args.split()
+    if not words:
+        raise UsageError(texts.SEARCH_USAGE)
+    if len(words) > 5 or any(len(w) > 30 for w in words):
+        raise UsageError(texts.SEARCH_TOO_MANY)
+    query = " ".join(words)
+    entries, total = await ctx.uow.entries.search(person.id, words, SEARCH_LIMIT)
+    if not entries:
+        return Reply(texts.SEARCH_EMPTY.format(query=query))
+    more = texts.SEARCH_MORE.format(shown=len(entries)) if total > len(entries) else ""
+    today_ = ctx.local_date()
+    lines = [texts.SEARCH_HEADER.format(query=query, count=total, more=more)]
+    lines += [f"{day_label(e.work_date, today_)} {entry_line(e)}" for e in entries]
+    return Reply("\n".join(lines))
+
+
+async def edit(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """Replace an entry's text, keep the old text, and analyse it again."""
+    person = _cadre(ctx)
+    number, _, new_text = args.strip().partition(" ")
+    if not number or not new_text.strip():
+        raise UsageError(texts.EDIT_USAGE)
+    entry = await _own_entry(ctx, _seq(number))
+    text = validate_text(new_text, ctx)
+    if text == entry.text:
+        return Reply(texts.EDIT_SAME.format(seq=entry.seq))
+    _, body = split_prefix(text)
+    changes = reanalysed(entry, body or text, ctx.local_date(msg.sent_at), person.posting, ctx)
+    changes["text"] = text
+    updated = await ctx.uow.entries.update(person.id, entry.seq, now=ctx.now, **changes)
+    return edited_ack(updated, ctx.local_date())
+
+
+async def delete(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """Ask before deleting an entry."""
+    if not args.strip():
+        raise UsageError(texts.DELETE_USAGE)
+    entry = await _own_entry(ctx, _seq(args))
+    buttons = ((Button(texts.BTN_CONFIRM_DELETE, f"dy:{entry.seq}"), Button(texts.BTN_CANCEL, f"dn:{entry.seq}")),)
+    return Reply(texts.DELETE_CONFIRM.format(seq=entry.seq, text=snippet(entry.text, 60)), buttons=buttons)
+
+
+async def confirm_delete(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """Delete the entry the user confirmed."""
+    person = _cadre(ctx)
+    seq = int(args) if args.isdigit() else -1
+    entry = await ctx.uow.entries.by_seq(person.id, seq)
+    if entry is None or entry.status == "deleted":
+        raise NotFoundError(texts.ENTRY_GONE.format(seq=args[:9]))
+    await ctx.uow.entries.update(person.id, entry.seq, now=ctx.now, status="deleted")
+    text = texts.DELETED.format(seq=entry.seq)
+    return Reply(text, replace=True, callback_notice=text)
+
+
+async def cancel_delete(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """Keep the entry."""
+    return Reply(texts.DELETE_CANCELLED.format(seq=args[:9]), replace=True)

@@ -1,0 +1,56 @@
+"""The neutral vocabulary between channels and handlers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingAttachment:
+    kind: str  # photo | document | voice | video | location
+    file_id: str | None = None
+    file_unique_id: str | None = None
+    file_name: str | None = None
+    mime_type: str | None = None
+    file_size: int | None = None
+    duration: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMessage:
+    channel: str  # telegram | wecom | console
+    chat_id: str
+    user_id: str
+    user_name: str
+    text: str
+    sent_at: dt.datetime  # the platform's timestamp, aware
+    message_id: str | None = None
+    is_private: bool = True
+    edited: bool = False
+    callback_data: str | None = None
+    attachments: tuple[IncomingAttachment, ...] = ()
+
+    @property
+    def source(self) -> tuple[str, str, str] | None:
+        """The platform's own key for this message, used to store a redelivered update only once."""
+        if self.message_id is None:
+            return None
+        return (self.channel, self.chat_id, self.message_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    data: str  # callback data, at most 64 bytes (Telegram's limit)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    replace: bool = False  # for a button press: replace the message that carried the button
+    callback_notice: str | None = None  # a short toast for the button press itself
+    extra: tuple[str, ...] = field(default=())  # further messages, sent after this one

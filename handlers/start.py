@@ -1,0 +1,152 @@
+"""Joining by invite code, completing the profile in chat, /help and /timezone."""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from handlers import texts
+from handlers.context import Context
+from handlers.errors import UsageError
+from handlers.messages import IncomingMessage, Reply
+from handlers.router import NotForConversation
+from handlers.services.dateparse import parse_user_date
+from storage.entities import Person
+
+logger = logging.getLogger(__name__)
+
+PROFILE_STATE = "profile"
+NAME_LIMIT = 32
+FIELD_LIMIT = 64
+HELP_ORDER = (
+    "log", "visit", "study", "leave", "back", "today", "week", "history", "search", "edit", "delete",
+    "timezone", "start", "help",
+)
+
+
+def help_text() -> str:
+    lines = [texts.HELP_HEADER, texts.HELP_PREFIXES, texts.HELP_ATTACH, ""]
+    for name in HELP_ORDER:
+        usage, summary = texts.COMMAND_HELP[name]
+        lines.append(texts.HELP_COMMAND.format(name=name, usage=f"{usage} " if usage else "", summary=summary))
+    return "\n".join(lines)
+
+
+async def show_help(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """Explain every command in Chinese."""
+    return Reply(help_text())
+
+
+async def start(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """Register with an invite code, or greet a registered person."""
+    code = args.strip().upper()
+    if ctx.person is not None:
+        text = texts.ALREADY_REGISTERED if code else texts.WELCOME_BACK
+        return Reply(text.format(name=ctx.person.name))
+    if not code:
+        return Reply(texts.JOIN_HINT)
+    invite = await ctx.uow.invites.get(code)
+    if invite is None:
+        return Reply(texts.INVITE_INVALID)
+    if invite.used_at is not None:
+        return Reply(texts.INVITE_USED)
+    if invite.expires_at <= ctx.now:
+        return Reply(texts.INVITE_EXPIRED)
+
+    name = (invite.name or msg.user_name or "").strip()[:NAME_LIMIT]
+    person = await ctx.uow.people.add(name=name or "", role=invite.role, timezone=ctx.settings.default_timezone, now=ctx.now)
+    await ctx.uow.people.add_identity(person.id, msg.channel, msg.user_id, ctx.now)
+    if not await ctx.uow.invites.mark_used(code, person.id, ctx.now):
+        raise UsageError(texts.INVITE_USED)
+    logger.info("person %s joined as %s through an invite on %s", person.id, invite.role, msg.channel)
+    if invite.role == "cadre":
+        await ctx.uow.people.set_posting(person.id, ctx.now)
+    person = await ctx.uow.people.get(person.id)
+    assert person is not None  # just created in this unit of work
+    welcome = texts.WELCOME_CADRE if invite.role == "cadre" else texts.WELCOME_SUPERVISOR
+    question = await _ask_next(person, ctx)
+    greeting = welcome.format(name=person.name or "您好")
+    return Reply(greeting, extra=(question,) if question else ())
+
+
+def _missing(person: Person) -> list[str]:
+    missing = [] if person.name else ["name"]
+    if person.role == "cadre" and person.posting is not None:
+        missing += list(person.posting.missing_fields())
+    return missing
+
+
+async def _ask_next(person: Person, ctx: Context, skipped: tuple[str, ...] = ()) -> str | None:
+    """Store which profile field we wait for and return its question, or None when nothing is missing."""
+    remaining = [f for f in _missing(person) if f not in skipped]
+    if not remaining:
+        await ctx.uow.conversations.clear(person.id)
+        return None
+    field = remaining[0]
+    await ctx.uow.conversations.set(
+        person.id, PROFILE_STATE, {"field": field, "skipped": list(skipped)}, ctx.now + ctx.settings.conversation_ttl
+    )
+    return texts.ASK_NAME if field == "name" else texts.ASK_FIELD[field]
+
+
+async def answer(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """Take a plain-text answer to the profile question we asked last; anything else is not ours."""
+    person = ctx.require_person()
+    if msg.callback_data is not None or (msg.attachments and not msg.text.strip()):
+        raise NotForConversation
+    state = await ctx.uow.conversations.get(person.id, ctx.now)
+    if state is None or state.state != PROFILE_STATE:
+        raise NotForConversation
+    field = str(state.payload.get("field"))
+    skipped = tuple(state.payload.get("skipped", ()))
+    value = " ".join(msg.text.split())
+    if not value:
+        return Reply(texts.ANSWER_EMPTY)
+    if field == "sending_unit" and value in texts.SKIP_WORDS:
+        skipped = (*skipped, field)
+    elif field in ("start_date", "end_date"):
+        day = parse_user_date(value, ctx.local_date(msg.sent_at))
+        if day is None:
+            return Reply(texts.ANSWER_BAD_DATE)
+        posting = person.posting
+        if field == "end_date" and posting is not None and posting.start_date and day < posting.start_date:
+            return Reply(texts.ANSWER_END_BEFORE_START.format(start=posting.start_date.isoformat()))
+        await ctx.uow.people.set_posting(person.id, ctx.now, **{field: day})
+    else:
+        limit = NAME_LIMIT if field == "name" else FIELD_LIMIT
+        if len(value) > limit:
+            return Reply(texts.ANSWER_TOO_LONG.format(limit=limit))
+        if field == "name":
+            await ctx.uow.people.rename(person.id, value)
+        else:
+            await ctx.uow.people.set_posting(person.id, ctx.now, **{field: value})
+    updated = await ctx.uow.people.get(person.id)
+    assert updated is not None
+    question = await _ask_next(updated, ctx, skipped)
+    if question:
+        return Reply(question)
+    posting = updated.posting
+    if updated.role != "cadre" or posting is None:
+        return Reply(texts.WELCOME_SUPERVISOR.format(name=updated.name))
+    return Reply(
+        texts.PROFILE_DONE.format(
+            host_unit=posting.host_unit,
+            position=posting.position,
+            start=posting.start_date.isoformat() if posting.start_date else "",
+            end=posting.end_date.isoformat() if posting.end_date else "",
+        )
+    )
+
+
+async def set_timezone(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """Show or change the person's time zone."""
+    person = ctx.require_person()
+    name = args.strip()
+    if not name:
+        return Reply(texts.TIMEZONE_CURRENT.format(tz=person.timezone))
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UsageError(texts.TIMEZONE_BAD.format(tz=name[:40])) from exc
+    await ctx.uow.people.set_timezone(person.id, name)
+    return Reply(texts.TIMEZONE_SET.format(tz=name))
