@@ -21,7 +21,7 @@ from storage.repositories import DuplicateSource
 logger = logging.getLogger(__name__)
 
 _RE_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\ufeff]")
-_RE_WORDY = re.compile(r"[^\W_]", re.UNICODE)
+_RE_WORDY = re.compile(r"[^\W\d_]", re.UNICODE)  # a letter or a hanzi, not just digits
 
 
 def clean_text(text: str) -> str:

@@ -1,0 +1,157 @@
+"""Composition root: settings, logging, migrations, database, dispatcher and channels, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from bot.channels.base import Channel
+from bot.channels.console import ConsoleChannel
+from bot.cli import build_parser, identities
+from bot.config import Settings
+from bot.logs import setup_logging
+from handlers import admin, build_router, texts
+from handlers.errors import AdminError
+from handlers.router import Dispatcher
+from handlers.services.text_analysis import warm_up
+from storage.db import Database
+from storage.migrate import upgrade_to_head
+
+logger = logging.getLogger(__name__)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run the bot or an admin command."""
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    setup_logging(settings.log_level)
+    upgrade_to_head(settings.database_url)
+    if args.command == "admin":
+        return asyncio.run(run_admin(args, settings))
+    console_as = args.as_id if args.command == "console" else None
+    force_console = args.command == "console"
+    try:
+        return asyncio.run(serve(settings, force_console=force_console, console_as=console_as))
+    except KeyboardInterrupt:
+        return 0
+
+
+async def run_admin(args: object, settings: Settings) -> int:
+    """Run one admin action in one transaction and print its result."""
+    db = Database(settings.database_url)
+    now = utc_now()
+    action = getattr(args, "action")
+    tz = getattr(args, "timezone", None) or settings.timezone
+    try:
+        async with db.unit_of_work() as uow:
+            if action == "add-cadre":
+                result = await admin.add_cadre(
+                    uow, name=args.name, identities=identities(args), host_unit=args.host_unit,  # type: ignore[attr-defined]
+                    position=args.position, sending_unit=args.sending_unit, start=args.start, end=args.end,  # type: ignore[attr-defined]
+                    timezone=tz, now=now,
+                )
+            elif action == "add-supervisor":
+                result = await admin.add_supervisor(
+                    uow, name=args.name, identities=identities(args), cadres=args.cadre, timezone=tz, now=now,  # type: ignore[attr-defined]
+                )
+            elif action == "invite":
+                days = args.days or settings.invite_ttl_days  # type: ignore[attr-defined]
+                result = await admin.create_invite(
+                    uow, role=args.role, name=args.name, ttl=dt.timedelta(days=days), now=now,  # type: ignore[attr-defined]
+                    bot_username=settings.telegram_bot_username,
+                )
+            elif action == "list":
+                result = await admin.list_people(uow)
+            elif action == "remove":
+                found = identities(args)
+                if not found:
+                    raise AdminError(texts.ADMIN_NO_SUCH_PERSON.format(external_id=""))
+                channel, external_id = found[0]
+                result = await admin.remove_person(uow, channel=channel, external_id=external_id, now=now)
+            else:  # argparse only offers the actions above
+                raise AdminError(action)
+            await uow.commit()
+    except AdminError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 1
+    finally:
+        await db.dispose()
+    sys.stdout.write(result + "\n")
+    return 0
+
+
+async def serve(settings: Settings, *, force_console: bool, console_as: str | None) -> int:
+    """Start every configured channel and run until stopped."""
+    db = Database(settings.database_url)
+    await asyncio.to_thread(warm_up)
+    dispatcher = Dispatcher(build_router(), db.unit_of_work, utc_now, settings.handler_settings())
+    stop = asyncio.Event()
+    channels: list[Channel] = []
+
+    if settings.telegram_bot_token is not None and not force_console:
+        from bot.channels.telegram import TelegramChannel
+
+        channels.append(
+            TelegramChannel(
+                dispatcher,
+                token=settings.telegram_bot_token.get_secret_value(),
+                base_url=settings.telegram_base_url,
+                base_file_url=settings.telegram_base_file_url,
+                poll_timeout=settings.telegram_poll_timeout,
+                commands=texts.MENU_DESCRIPTIONS,
+            )
+        )
+    if force_console or (not channels and sys.stdin.isatty()):
+        channels.append(await _console(settings, db, dispatcher, console_as, stop.set))
+        if "log_level" not in settings.model_fields_set:
+            # The chat and the log share the terminal: keep INFO lines out of the conversation.
+            logging.getLogger().setLevel(logging.WARNING)
+    if not channels:
+        logger.error("no channel to run: set TELEGRAM_BOT_TOKEN, or run `python bot.py console` in a terminal")
+        await db.dispose()
+        return 2
+
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    started: list[Channel] = []
+    try:
+        for channel in channels:
+            await channel.start()
+            started.append(channel)
+        logger.info("cadrelog running: %s", ", ".join(c.name for c in channels))
+        await stop.wait()
+    finally:
+        for channel in reversed(started):
+            await channel.stop()
+        await db.dispose()
+    return 0
+
+
+async def _console(
+    settings: Settings, db: Database, dispatcher: Dispatcher, as_id: str | None, on_close: object
+) -> ConsoleChannel:
+    now = utc_now()
+    from zoneinfo import ZoneInfo
+
+    today = now.astimezone(ZoneInfo(settings.timezone)).date()
+    async with db.unit_of_work() as uow:
+        person = await admin.ensure_console_user(uow, as_id=as_id, timezone=settings.timezone, now=now, today=today)
+        await uow.commit()
+    hint = texts.CONSOLE_HINT.format(name=person.name, database=db.engine.url.render_as_string(hide_password=True))
+    return ConsoleChannel(
+        dispatcher,
+        user_id=as_id or "demo",
+        user_name=person.name,
+        clock=utc_now,
+        hint=hint,
+        on_close=on_close,  # type: ignore[arg-type]
+    )

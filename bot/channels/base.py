@@ -1,0 +1,39 @@
+"""What every channel offers, and helpers they share."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from handlers.messages import Reply
+
+
+class Channel(Protocol):
+    name: str
+
+    async def start(self) -> None:
+        """Begin receiving messages; return once running."""
+
+    async def stop(self) -> None:
+        """Stop receiving and finish what is in hand."""
+
+
+def chunk_text(text: str, limit: int) -> list[str]:
+    """Split text into pieces of at most `limit` characters, preferring line breaks."""
+    if len(text) <= limit:
+        return [text]
+    chunks: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit)
+        if cut <= limit // 2:
+            cut = limit
+        chunks.append(rest[:cut])
+        rest = rest[cut:].lstrip("\n")
+    if rest:
+        chunks.append(rest)
+    return chunks
+
+
+def reply_texts(reply: Reply) -> list[str]:
+    """The messages a reply consists of, in sending order."""
+    return [t for t in (reply.text, *reply.extra) if t]

@@ -1,0 +1,121 @@
+"""A chat in the terminal: for a first run, demos and tests. Buttons become numbered choices."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from typing import TextIO
+
+from handlers import texts
+from handlers.messages import Button, IncomingMessage, Reply
+from handlers.router import Clock, Dispatcher
+
+logger = logging.getLogger(__name__)
+
+
+class ConsoleChannel:
+    name = "console"
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        *,
+        user_id: str,
+        user_name: str,
+        clock: Clock,
+        hint: str,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
+        self._dispatcher = dispatcher
+        self._user_id = user_id
+        self._user_name = user_name
+        self._clock = clock
+        self._hint = hint
+        self._in = stdin or sys.stdin
+        self._out = stdout or sys.stdout
+        self._on_close = on_close
+        self._buttons: list[Button] = []
+        self._task: asyncio.Task[None] | None = None
+        self._interactive = self._in.isatty()
+
+    async def start(self) -> None:
+        self._write(self._hint)
+        self._task = asyncio.create_task(self.run())
+
+    async def run(self) -> None:
+        """Read lines until end of input, answering each one."""
+        lines: asyncio.Queue[str] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+
+        def read() -> None:
+            # A daemon thread: a blocking readline must not keep the process alive at shutdown.
+            while True:
+                line = self._in.readline()
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+                if not line:
+                    return
+
+        threading.Thread(target=read, name="console-input", daemon=True).start()
+        try:
+            while True:
+                if self._interactive:
+                    self._out.write("> ")
+                    self._out.flush()
+                line = await lines.get()
+                if not line:
+                    break
+                await self.handle_line(line.rstrip("\n"))
+        finally:
+            if self._on_close is not None:
+                self._on_close()
+
+    async def handle_line(self, line: str) -> None:
+        msg = self._to_incoming(line)
+        if msg is None:
+            self._write(texts.CONSOLE_BAD_CHOICE)
+            return
+        self._render(await self._dispatcher.dispatch(msg))
+
+    def _to_incoming(self, line: str) -> IncomingMessage | None:
+        choice = line.strip()
+        callback = None
+        if self._buttons and choice.isdigit() and len(choice) <= 2:
+            index = int(choice) - 1
+            if not 0 <= index < len(self._buttons):
+                return None
+            callback = self._buttons[index].data
+        return IncomingMessage(
+            channel=self.name,
+            chat_id=self._user_id,
+            user_id=self._user_id,
+            user_name=self._user_name,
+            text="" if callback else line,
+            sent_at=self._clock(),
+            callback_data=callback,
+        )
+
+    def _render(self, reply: Reply) -> None:
+        for text in (reply.text, *reply.extra):
+            if text:
+                self._write(text)
+        self._buttons = [b for row in reply.buttons for b in row]
+        if self._buttons:
+            choices = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(self._buttons, start=1))
+            self._write(texts.CONSOLE_BUTTONS.format(choices=choices))
+
+    def _write(self, text: str) -> None:
+        self._out.write(text + "\n")
+        self._out.flush()
+
+    async def stop(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass

@@ -1,0 +1,215 @@
+"""Telegram through python-telegram-bot 22, long polling: updates in, replies out.
+
+Telegram's types stop here: updates become IncomingMessage, replies become Bot API calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import warnings
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import MessageLimit
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.channels.base import chunk_text, reply_texts
+from handlers.messages import IncomingAttachment, IncomingMessage, Reply
+from handlers.router import Dispatcher
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+MAX_SEND_ATTEMPTS = 4
+MAX_RETRY_AFTER = 60.0
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+def to_incoming(update: Update) -> IncomingMessage | None:
+    """Turn a Telegram update into our neutral message; None for updates we do not handle."""
+    query = update.callback_query
+    if query is not None:
+        chat = query.message.chat if query.message is not None else None
+        return IncomingMessage(
+            channel="telegram",
+            chat_id=str(chat.id if chat else query.from_user.id),
+            user_id=str(query.from_user.id),
+            user_name=query.from_user.full_name,
+            text="",
+            sent_at=dt.datetime.now(dt.UTC),
+            is_private=chat is None or chat.type == "private",
+            callback_data=query.data or "",
+        )
+    message = update.message or update.edited_message
+    if message is None or message.from_user is None:
+        return None
+    return IncomingMessage(
+        channel="telegram",
+        chat_id=str(message.chat_id),
+        user_id=str(message.from_user.id),
+        user_name=message.from_user.full_name,
+        text=message.text or message.caption or "",
+        sent_at=message.date,
+        message_id=str(message.message_id),
+        is_private=message.chat.type == "private",
+        edited=update.edited_message is not None,
+        attachments=_attachments(message),
+    )
+
+
+def _attachments(message: Message) -> tuple[IncomingAttachment, ...]:
+    found: list[IncomingAttachment] = []
+    if message.photo:
+        largest = message.photo[-1]
+        found.append(
+            IncomingAttachment("photo", largest.file_id, largest.file_unique_id, file_size=largest.file_size, mime_type="image/jpeg")
+        )
+    if message.document:
+        d = message.document
+        found.append(IncomingAttachment("document", d.file_id, d.file_unique_id, d.file_name, d.mime_type, d.file_size))
+    for kind, media in (("voice", message.voice), ("voice", message.audio), ("video", message.video), ("video", message.video_note)):
+        if media is not None:
+            duration = media.duration
+            seconds = int(duration.total_seconds()) if isinstance(duration, dt.timedelta) else duration
+            found.append(
+                IncomingAttachment(
+                    kind, media.file_id, media.file_unique_id, mime_type=getattr(media, "mime_type", None),
+                    file_size=media.file_size, duration=seconds,
+                )
+            )
+    location = message.venue.location if message.venue else message.location
+    if location is not None:
+        found.append(IncomingAttachment("location", latitude=location.latitude, longitude=location.longitude))
+    return tuple(found)
+
+
+def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons]
+    )
+
+
+class TelegramChannel:
+    name = "telegram"
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        *,
+        token: str,
+        base_url: str,
+        base_file_url: str,
+        poll_timeout: float = 30.0,
+        commands: dict[str, str] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._dispatcher = dispatcher
+        self._poll_timeout = poll_timeout
+        self._commands = commands or {}
+        self._sleep = sleep
+        self.application: Application[Any, Any, Any, Any, Any, Any] = (
+            Application.builder()
+            .token(token)
+            .base_url(base_url)
+            .base_file_url(base_file_url)
+            .get_updates_read_timeout(poll_timeout + 10)
+            .build()
+        )
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+
+    async def start(self) -> None:
+        app = self.application
+        await app.initialize()
+        if self._commands:
+            await self._call(lambda: app.bot.set_my_commands([BotCommand(n, d) for n, d in self._commands.items()]))
+        await app.start()
+        assert app.updater is not None  # built with an updater by default
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=dt.timedelta(seconds=self._poll_timeout), allowed_updates=ALLOWED_UPDATES
+        )
+        logger.info("telegram channel polling as @%s", app.bot.username)
+
+    async def stop(self) -> None:
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    async def _on_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not isinstance(update, Update):
+            return
+        incoming = to_incoming(update)
+        if incoming is None:
+            return
+        reply = await self._dispatcher.dispatch(incoming)
+        await self.deliver(update, incoming, reply)
+
+    async def deliver(self, update: Update, incoming: IncomingMessage, reply: Reply) -> None:
+        """Send a reply: edit the message whose button was pressed, or send new messages."""
+        bot = self.application.bot
+        query = update.callback_query
+        if query is not None:
+            notice = (reply.callback_notice or "")[:200] or None
+            await self._call(lambda: query.answer(text=notice), give_up_quietly=True)
+            message = query.message
+            if reply.replace and isinstance(message, Message) and len(reply.text) <= MessageLimit.MAX_TEXT_LENGTH:
+                try:
+                    await self._call(
+                        lambda: bot.edit_message_text(
+                            reply.text, chat_id=message.chat_id, message_id=message.message_id, reply_markup=_markup(reply)
+                        )
+                    )
+                    return
+                except BadRequest as exc:
+                    # "message is not modified" or too old to edit: fall back to a new message.
+                    logger.info("could not edit message for a button press: %s", exc.message)
+        chat_id = int(incoming.chat_id)
+        for text in reply_texts(reply):
+            pieces = chunk_text(text, MessageLimit.MAX_TEXT_LENGTH)
+            for index, piece in enumerate(pieces):
+                markup = _markup(reply) if text == reply.text and index == len(pieces) - 1 else None
+                await self._call(lambda p=piece, m=markup: bot.send_message(chat_id, p, reply_markup=m))
+
+    async def _call(self, make: Callable[[], Awaitable[T]], give_up_quietly: bool = False) -> T | None:
+        """Run one Bot API call: wait out 429s, retry transient failures, stop for blocked users."""
+        delay = 0.5
+        for attempt in range(1, MAX_SEND_ATTEMPTS + 1):
+            try:
+                return await make()
+            except RetryAfter as exc:
+                wait = min(retry_after_seconds(exc), MAX_RETRY_AFTER)
+                logger.warning("telegram flood control: waiting %.1f s (attempt %d)", wait, attempt)
+                await self._sleep(wait)
+            except Forbidden as exc:
+                logger.warning("telegram refused delivery (blocked or no rights): %s", exc.message)
+                return None
+            except (TimedOut, NetworkError) as exc:
+                if isinstance(exc, BadRequest):
+                    if give_up_quietly:
+                        return None
+                    raise
+                logger.warning("telegram call failed (%s), retrying in %.1f s", type(exc).__name__, delay)
+                await self._sleep(delay)
+                delay *= 2
+        logger.error("telegram call gave up after %d attempts", MAX_SEND_ATTEMPTS)
+        return None
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        logger.error("telegram update failed: %s", context.error, exc_info=context.error)

@@ -1,0 +1,65 @@
+"""Command line: `python bot.py [console [--as ID]]` and `python bot.py admin …`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD:{text}") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bot.py", description="cadrelog 挂职工作助手")
+    commands = parser.add_subparsers(dest="command")
+
+    run = commands.add_parser("run", help="运行机器人(默认)")
+    run.set_defaults(command="run")
+    console = commands.add_parser("console", help="在终端中聊天")
+    console.add_argument("--as", dest="as_id", help="以该账号(如 Telegram id)的身份聊天;默认演示用户")
+
+    admin = commands.add_parser("admin", help="组织部门管理命令")
+    actions = admin.add_subparsers(dest="action", required=True)
+
+    cadre = actions.add_parser("add-cadre", help="登记挂职干部")
+    cadre.add_argument("--name", required=True)
+    cadre.add_argument("--telegram-id")
+    cadre.add_argument("--wecom-id")
+    cadre.add_argument("--host-unit")
+    cadre.add_argument("--position")
+    cadre.add_argument("--sending-unit")
+    cadre.add_argument("--start", type=_date)
+    cadre.add_argument("--end", type=_date)
+    cadre.add_argument("--timezone")
+
+    supervisor = actions.add_parser("add-supervisor", help="登记督导")
+    supervisor.add_argument("--name", required=True)
+    supervisor.add_argument("--telegram-id")
+    supervisor.add_argument("--wecom-id")
+    supervisor.add_argument("--cadre", action="append", default=[], help="所联系干部的 Telegram id,可重复")
+    supervisor.add_argument("--timezone")
+
+    invite = actions.add_parser("invite", help="生成一次性邀请码")
+    invite.add_argument("--role", required=True, choices=["cadre", "supervisor"])
+    invite.add_argument("--name")
+    invite.add_argument("--days", type=float, help="有效天数(默认 INVITE_TTL_DAYS)")
+
+    actions.add_parser("list", help="列出人员和挂职信息")
+
+    remove = actions.add_parser("remove", help="停用人员(记录保留)")
+    remove.add_argument("--telegram-id")
+    remove.add_argument("--wecom-id")
+    return parser
+
+
+def identities(args: argparse.Namespace) -> list[tuple[str, str]]:
+    found = []
+    if getattr(args, "telegram_id", None):
+        found.append(("telegram", str(args.telegram_id).strip()))
+    if getattr(args, "wecom_id", None):
+        found.append(("wecom", str(args.wecom_id).strip()))
+    return found

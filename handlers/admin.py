@@ -1,0 +1,182 @@
+"""Administration by the organisation department: register people, issue invites, list, remove.
+
+Called from the command line (bot/cli.py); each function takes a unit of work and returns text to print.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+
+from handlers import texts
+from handlers.errors import AdminError
+from storage.entities import Person
+from storage.repositories import DuplicateIdentity
+from storage.uow import UnitOfWork
+
+INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on phones
+INVITE_LENGTH = 8
+NAME_LIMIT = 32
+TELEGRAM = "telegram"
+
+
+def _check_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned or len(cleaned) > NAME_LIMIT:
+        raise AdminError(texts.ADMIN_BAD_NAME.format(limit=NAME_LIMIT))
+    return cleaned
+
+
+async def _add_person(uow: UnitOfWork, name: str, role: str, ids: Sequence[tuple[str, str]], tz: str, now: dt.datetime) -> Person:
+    person = await uow.people.add(name=_check_name(name), role=role, timezone=tz, now=now)
+    for channel, external_id in ids:
+        try:
+            await uow.people.add_identity(person.id, channel, external_id, now)
+        except DuplicateIdentity as exc:
+            raise AdminError(texts.ADMIN_DUPLICATE_ID.format(channel=exc.channel, external_id=exc.external_id)) from exc
+    return person
+
+
+async def add_cadre(
+    uow: UnitOfWork,
+    *,
+    name: str,
+    identities: Sequence[tuple[str, str]],
+    host_unit: str | None,
+    position: str | None,
+    sending_unit: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    timezone: str,
+    now: dt.datetime,
+) -> str:
+    """Register a cadre with his posting."""
+    if start and end and end < start:
+        raise AdminError(texts.ADMIN_BAD_DATES.format(start=start, end=end))
+    person = await _add_person(uow, name, "cadre", identities, timezone, now)
+    await uow.people.set_posting(
+        person.id, now, host_unit=host_unit, position=position, sending_unit=sending_unit, start_date=start, end_date=end
+    )
+    return texts.ADMIN_CADRE_ADDED.format(
+        name=person.name,
+        id=person.id,
+        host_unit=host_unit or texts.ADMIN_UNKNOWN,
+        position=position or "",
+        start=start or texts.ADMIN_UNKNOWN,
+        end=end or texts.ADMIN_UNKNOWN,
+    )
+
+
+async def add_supervisor(
+    uow: UnitOfWork,
+    *,
+    name: str,
+    identities: Sequence[tuple[str, str]],
+    cadres: Sequence[str],
+    timezone: str,
+    now: dt.datetime,
+) -> str:
+    """Register a supervisor and the cadres he looks after (by their Telegram ids)."""
+    cadre_people = []
+    for external_id in cadres:
+        cadre = await uow.people.by_identity(TELEGRAM, external_id)
+        if cadre is None or cadre.role != "cadre":
+            raise AdminError(texts.ADMIN_NO_SUCH_CADRE.format(external_id=external_id))
+        cadre_people.append(cadre)
+    person = await _add_person(uow, name, "supervisor", identities, timezone, now)
+    for cadre in cadre_people:
+        await uow.people.supervise(person.id, cadre.id)
+    return texts.ADMIN_SUPERVISOR_ADDED.format(
+        name=person.name, id=person.id, cadres="、".join(c.name for c in cadre_people) or texts.ADMIN_UNKNOWN
+    )
+
+
+async def create_invite(
+    uow: UnitOfWork, *, role: str, name: str | None, ttl: dt.timedelta, now: dt.datetime, bot_username: str | None = None
+) -> str:
+    """Issue a one-time code that expires after `ttl`."""
+    if role not in ("cadre", "supervisor"):
+        raise AdminError(role)
+    code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
+    invite = await uow.invites.add(code=code, role=role, name=_check_name(name) if name else None, now=now, expires_at=now + ttl)
+    link = texts.ADMIN_INVITE_LINK.format(bot=bot_username, code=code) if bot_username else ""
+    return texts.ADMIN_INVITE.format(
+        code=invite.code,
+        role=texts.ROLE_LABELS[role],
+        expires=invite.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+        link=link,
+    )
+
+
+async def list_people(uow: UnitOfWork) -> str:
+    """Print everyone with their accounts, postings and supervised cadres."""
+    people = await uow.people.all()
+    if not people:
+        return texts.ADMIN_LIST_EMPTY
+    lines = []
+    for person in people:
+        identities = await uow.people.identities(person.id)
+        lines.append(
+            texts.ADMIN_LIST_PERSON.format(
+                id=person.id,
+                name=person.name or texts.ADMIN_UNKNOWN,
+                role=texts.ROLE_LABELS.get(person.role, person.role),
+                status="" if person.active else texts.ADMIN_LIST_REMOVED,
+                ids=" ".join(f"{i.channel}:{i.external_id}" for i in identities),
+            )
+        )
+        posting = person.posting
+        if person.role == "cadre" and posting is not None:
+            lines.append(
+                texts.ADMIN_LIST_POSTING.format(
+                    host_unit=posting.host_unit or texts.ADMIN_UNKNOWN,
+                    position=posting.position or "",
+                    sending_unit=posting.sending_unit or texts.ADMIN_UNKNOWN,
+                    start=posting.start_date or texts.ADMIN_UNKNOWN,
+                    end=posting.end_date or texts.ADMIN_UNKNOWN,
+                )
+            )
+        if person.role == "supervisor":
+            cadres = await uow.people.supervised_by(person.id)
+            lines.append(texts.ADMIN_LIST_SUPERVISES.format(cadres="、".join(c.name for c in cadres) or texts.ADMIN_UNKNOWN))
+    return "\n".join(lines)
+
+
+async def remove_person(uow: UnitOfWork, *, channel: str, external_id: str, now: dt.datetime) -> str:
+    """Deactivate a person; their records are kept, their messages no longer accepted."""
+    person = await uow.people.by_identity(channel, external_id)
+    if person is None:
+        raise AdminError(texts.ADMIN_NO_SUCH_PERSON.format(external_id=external_id))
+    await uow.people.deactivate(person.id, now)
+    return texts.ADMIN_REMOVED.format(name=person.name, id=person.id)
+
+
+async def ensure_console_user(
+    uow: UnitOfWork, *, as_id: str | None, timezone: str, now: dt.datetime, today: dt.date
+) -> Person:
+    """Return the person the console chats as: a registered one by account id, else a demo cadre."""
+    external_id = as_id or "demo"
+    person = await uow.people.by_identity("console", external_id)
+    if person is not None:
+        return person
+    if as_id is not None:
+        for channel in ("telegram", "wecom"):
+            person = await uow.people.by_identity(channel, as_id)
+            if person is not None:
+                await uow.people.add_identity(person.id, "console", external_id, now)
+                return person
+    person = await uow.people.add(name=texts.CONSOLE_DEMO_NAME, role="cadre", timezone=timezone, now=now)
+    await uow.people.add_identity(person.id, "console", external_id, now)
+    await uow.people.set_posting(
+        person.id,
+        now,
+        host_unit=texts.CONSOLE_DEMO_HOST,
+        position=texts.CONSOLE_DEMO_POSITION,
+        sending_unit=texts.CONSOLE_DEMO_SENDING,
+        start_date=today - dt.timedelta(days=60),
+        end_date=today + dt.timedelta(days=120),
+    )
+    found = await uow.people.get(person.id)
+    assert found is not None
+    return found
