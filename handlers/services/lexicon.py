@@ -79,6 +79,7 @@ CONTEXT_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], str, float], ...] =
     (("整村推进",), ("",), "aid", 1.5),
     (("培训",), ("菇农", "农民", "技术员", "种植户", "养殖户"), "industry", 1.5),
     (("慰问",), ("困难", "低保", "特困", "贫困", "老人"), "aid", 1.0),
+    (("《",), ("学", "读", "笔记", "心得"), "study", 2.0),
 )
 
 # A visit note is research first; these markers make a message a visit note (domain.md §3 note 5).

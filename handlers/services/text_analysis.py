@@ -66,6 +66,7 @@ for _code, _words in lexicon.KEYWORDS.items():
     for _w in _words.split():
         _WORD_CATEGORIES[_w] = (*_WORD_CATEGORIES.get(_w, ()), _code)
 _RE_KEYWORDS = re.compile("|".join(re.escape(w) for w in sorted(_WORD_CATEGORIES, key=len, reverse=True)))
+_RE_TITLE = re.compile(r"《[^》]{1,60}》")
 _RE_SEGMENT = re.compile(r"[；;。！!？?\n]+|(?=(?:上午|下午|晚上|中午|傍晚|早上)(?!好))")
 
 
@@ -86,6 +87,8 @@ class Classification:
 def classify(text: str) -> Classification:
     """Rank the 16 categories for a simplified text; keep up to two (classifier notes, domain.md §3)."""
     scores: dict[str, float] = defaultdict(float)
+    # A title in 《》 names the material, not the activity: 学习《信访条例》 is study, not petitions.
+    text = _RE_TITLE.sub("《》", text)
     segments = [s for s in _RE_SEGMENT.split(text) if s and s.strip()]
     for index, segment in enumerate(segments):
         tokens = set(tokenize(segment))
