@@ -263,9 +263,10 @@ class EntryRepo:
             created_at=now,
             updated_at=now,
         )
-        self._s.add(row)
         try:
+            # Added inside the savepoint, so that a duplicate leaves nothing pending in the session.
             async with self._s.begin_nested():
+                self._s.add(row)
                 await self._s.flush()
         except IntegrityError as exc:
             raise DuplicateSource() from exc
@@ -407,9 +408,10 @@ class AttachmentRepo:
             source_message=message,
             **fields,
         )
-        self._s.add(row)
         try:
+            # Added inside the savepoint, so that a duplicate leaves nothing pending in the session.
             async with self._s.begin_nested():
+                self._s.add(row)
                 await self._s.flush()
         except IntegrityError as exc:
             raise DuplicateSource() from exc

@@ -50,6 +50,7 @@ _NOT_PLACES = frozenset(
     "镇村 街道 下乡 老乡 家乡 同乡 食品 科技 实业 商贸 超市 酒店 卫生院 医院 敬老院 学院 幼儿园 村委 村委会 "
     "地区 片区 选区 专区 老区 新区 灾区 红区 矿区 功能区".split()
 )
+_GENERIC_ENDINGS = ("贫困村", "示范村", "行政村", "中心村", "重点村", "薄弱村", "空壳村", "自然村", "各村", "全村", "本村")
 _TITLE_AFTER = ("长", "党委", "政府", "领导", "干部", "主任", "书记", "级", "委", "两委", "民", "里")
 
 
@@ -91,6 +92,8 @@ def find_places(text: str) -> list[dict[str, str]]:
             start -= 1
         name = text[start : m.end()]
         stem = name[: -len(suffix)]
+        if name.endswith(_GENERIC_ENDINGS):
+            continue
         if len(stem) < 1 or name in _NOT_PLACES or stem in _NOT_PLACES or not re.search(r"[\u4e00-\u9fff]", stem):
             continue
         if len(name) < 3 and _SUFFIX_KIND[suffix] != "town":

@@ -14,7 +14,7 @@ def _small(text: str) -> int | None:
     """Parse a numeral below 10,000 (no 万)."""
     if not text:
         return 0
-    total, digit = 0, None
+    total, digit, last_unit = 0, None, 10**6
     for ch in text:
         if ch in _DIGITS:
             if digit is not None:
@@ -22,6 +22,9 @@ def _small(text: str) -> int | None:
                 return None
             digit = _DIGITS[ch]
         elif ch in _UNITS:
+            if _UNITS[ch] >= last_unit:
+                return None  # "十十", "百千": units must fall
+            last_unit = _UNITS[ch]
             total += (1 if digit is None else digit) * _UNITS[ch]
             digit = None
         else:

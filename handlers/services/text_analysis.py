@@ -116,16 +116,19 @@ def classify(text: str) -> Classification:
 
 def detect_kind(text: str, classification: Classification, places: list[dict[str, str]]) -> str:
     """Tell a work log from a visit note, a study record, a leave request or a return (domain.md §3 note 5)."""
-    if any(m in text for m in lexicon.LEAVE_MARKERS):
-        cleaned = text
-        for excluded in lexicon.LEAVE_EXCLUDE:
-            cleaned = cleaned.replace(excluded, "")
-        if any(m in cleaned for m in lexicon.LEAVE_MARKERS):
-            return "leave"
-    if any(m in text for m in lexicon.BACK_MARKERS) and len(text) <= 60:
+    # "请销假制度", "请假打招呼" name the rules, not a leave of one's own.
+    cleaned = text
+    for excluded in lexicon.LEAVE_EXCLUDE:
+        cleaned = cleaned.replace(excluded, "")
+    if any(m in cleaned for m in lexicon.LEAVE_MARKERS):
+        return "leave"
+    if any(m in cleaned for m in lexicon.BACK_MARKERS) and len(cleaned) <= 60:
         return "back"
     main = classification.categories[0] if classification.categories else None
-    if main == "study" or (any(m in text for m in lexicon.STUDY_MARKERS) and "study" in classification.categories):
+    starts_with_study = text.startswith(("学习", "自学", "研读", "读了", "读书"))
+    if main == "study" or starts_with_study or (
+        any(m in text for m in lexicon.STUDY_MARKERS) and "study" in classification.categories
+    ):
         return "study"
     if any(m in text for m in lexicon.VISIT_MARKERS):
         return "visit"
