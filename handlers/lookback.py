@@ -113,7 +113,7 @@ async def history(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     for entry in entries:
         if entry.work_date != current:
             current = entry.work_date
-            lines.append(f"【{day_label(current, today_)} 周{texts.WEEKDAYS[current.weekday()]}】")
+            lines.append(texts.HISTORY_DAY.format(date=day_label(current, today_), weekday=texts.WEEKDAYS[current.weekday()]))
         lines.append(entry_line(entry))
     if total > len(entries):
         lines.append(texts.HISTORY_TRUNCATED.format(shown=len(entries)))

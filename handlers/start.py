@@ -65,7 +65,7 @@ async def start(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     assert person is not None  # just created in this unit of work
     welcome = texts.WELCOME_CADRE if invite.role == "cadre" else texts.WELCOME_SUPERVISOR
     question = await _ask_next(person, ctx)
-    greeting = welcome.format(name=person.name or "您好")
+    greeting = welcome.format(name=person.name or texts.NAME_FALLBACK)
     return Reply(greeting, extra=(question,) if question else ())
 
 

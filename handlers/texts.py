@@ -131,6 +131,9 @@ ENTRY_GONE = "#{seq} 已不存在或已删除。"
 
 # -- looking back -----------------------------------------------------------------------------------
 DATE_LABEL = "{month}月{day}日"
+DATE_WITH_YEAR = "{year}年{label}"
+HISTORY_DAY = "【{date} 周{weekday}】"
+NAME_FALLBACK = "您好"
 DATE_TODAY_LABEL = "{month}月{day}日(今天)"
 TODAY_EMPTY = "今天({date})还没有记录。直接发一句话就能记下。"
 TODAY_HEADER = "今天({date} 周{weekday})共 {count} 条:"

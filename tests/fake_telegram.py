@@ -42,6 +42,7 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    ok: bool | None = None  # None while being answered, then whether it succeeded
 
 
 class FakeBotApi:
@@ -113,10 +114,18 @@ class FakeBotApi:
                 raise ApiError(401, "Unauthorized")
             params = _parse_body(request)
             method = match.group(2)
+            call = Call(method, params)
             with self._cond:
-                self.calls.append(Call(method, params))
-                self._cond.notify_all()
-            result = self._dispatch(method, params)
+                self.calls.append(call)
+            try:
+                result = self._dispatch(method, params)
+                call.ok = True
+            except ApiError:
+                call.ok = False
+                raise
+            finally:
+                with self._cond:
+                    self._cond.notify_all()
             payload = {"ok": True, "result": result}
         except ApiError as exc:
             status = exc.code
@@ -360,7 +369,7 @@ class FakeBotApi:
         with self._cond:
             return [
                 c.params for c in self.calls
-                if c.method == method and (chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)
+                if c.method == method and c.ok and (chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)
             ]
 
     def wait_for(self, predicate: Any, timeout: float = 10.0) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -117,6 +118,9 @@ class TelegramChannel:
         commands: dict[str, str] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        # PTB's documented opt-in to timedelta durations (its next major default); without it PTB warns on
+        # every 429 it parses.
+        os.environ.setdefault("PTB_TIMEDELTA", "true")
         self._dispatcher = dispatcher
         self._poll_timeout = poll_timeout
         self._commands = commands or {}
