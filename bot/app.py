@@ -48,24 +48,40 @@ async def run_admin(args: object, settings: Settings) -> int:
     """Run one admin action in one transaction and print its result."""
     db = Database(settings.database_url)
     now = utc_now()
-    action = getattr(args, "action")
+    action = args.action
     tz = getattr(args, "timezone", None) or settings.timezone
     try:
         async with db.unit_of_work() as uow:
             if action == "add-cadre":
                 result = await admin.add_cadre(
-                    uow, name=args.name, identities=identities(args), host_unit=args.host_unit,  # type: ignore[attr-defined]
-                    position=args.position, sending_unit=args.sending_unit, start=args.start, end=args.end,  # type: ignore[attr-defined]
-                    timezone=tz, now=now,
+                    uow,
+                    name=args.name,
+                    identities=identities(args),
+                    host_unit=args.host_unit,  # type: ignore[attr-defined]
+                    position=args.position,
+                    sending_unit=args.sending_unit,
+                    start=args.start,
+                    end=args.end,  # type: ignore[attr-defined]
+                    timezone=tz,
+                    now=now,
                 )
             elif action == "add-supervisor":
                 result = await admin.add_supervisor(
-                    uow, name=args.name, identities=identities(args), cadres=args.cadre, timezone=tz, now=now,  # type: ignore[attr-defined]
+                    uow,
+                    name=args.name,
+                    identities=identities(args),
+                    cadres=args.cadre,
+                    timezone=tz,
+                    now=now,  # type: ignore[attr-defined]
                 )
             elif action == "invite":
                 days = args.days or settings.invite_ttl_days  # type: ignore[attr-defined]
                 result = await admin.create_invite(
-                    uow, role=args.role, name=args.name, ttl=dt.timedelta(days=days), now=now,  # type: ignore[attr-defined]
+                    uow,
+                    role=args.role,
+                    name=args.name,
+                    ttl=dt.timedelta(days=days),
+                    now=now,  # type: ignore[attr-defined]
                     bot_username=settings.telegram_bot_username,
                 )
             elif action == "list":

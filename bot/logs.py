@@ -11,7 +11,9 @@ def setup_logging(level: str = "INFO") -> None:
             "version": 1,
             "disable_existing_loggers": False,
             "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-            "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain"}},
+            "handlers": {
+                "stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain"}
+            },
             "root": {"handlers": ["stderr"], "level": level.upper()},
             "loggers": {
                 # httpx logs every request URL at INFO, and the URL holds the bot token.

@@ -28,7 +28,9 @@ def _check_name(name: str) -> str:
     return cleaned
 
 
-async def _add_person(uow: UnitOfWork, name: str, role: str, ids: Sequence[tuple[str, str]], tz: str, now: dt.datetime) -> Person:
+async def _add_person(
+    uow: UnitOfWork, name: str, role: str, ids: Sequence[tuple[str, str]], tz: str, now: dt.datetime
+) -> Person:
     person = await uow.people.add(name=_check_name(name), role=role, timezone=tz, now=now)
     for channel, external_id in ids:
         try:
@@ -56,7 +58,13 @@ async def add_cadre(
         raise AdminError(texts.ADMIN_BAD_DATES.format(start=start, end=end))
     person = await _add_person(uow, name, "cadre", identities, timezone, now)
     await uow.people.set_posting(
-        person.id, now, host_unit=host_unit, position=position, sending_unit=sending_unit, start_date=start, end_date=end
+        person.id,
+        now,
+        host_unit=host_unit,
+        position=position,
+        sending_unit=sending_unit,
+        start_date=start,
+        end_date=end,
     )
     return texts.ADMIN_CADRE_ADDED.format(
         name=person.name,
@@ -93,13 +101,21 @@ async def add_supervisor(
 
 
 async def create_invite(
-    uow: UnitOfWork, *, role: str, name: str | None, ttl: dt.timedelta, now: dt.datetime, bot_username: str | None = None
+    uow: UnitOfWork,
+    *,
+    role: str,
+    name: str | None,
+    ttl: dt.timedelta,
+    now: dt.datetime,
+    bot_username: str | None = None,
 ) -> str:
     """Issue a one-time code that expires after `ttl`."""
     if role not in ("cadre", "supervisor"):
         raise AdminError(role)
     code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
-    invite = await uow.invites.add(code=code, role=role, name=_check_name(name) if name else None, now=now, expires_at=now + ttl)
+    invite = await uow.invites.add(
+        code=code, role=role, name=_check_name(name) if name else None, now=now, expires_at=now + ttl
+    )
     link = texts.ADMIN_INVITE_LINK.format(bot=bot_username, code=code) if bot_username else ""
     return texts.ADMIN_INVITE.format(
         code=invite.code,
@@ -139,7 +155,9 @@ async def list_people(uow: UnitOfWork) -> str:
             )
         if person.role == "supervisor":
             cadres = await uow.people.supervised_by(person.id)
-            lines.append(texts.ADMIN_LIST_SUPERVISES.format(cadres="、".join(c.name for c in cadres) or texts.ADMIN_UNKNOWN))
+            lines.append(
+                texts.ADMIN_LIST_SUPERVISES.format(cadres="、".join(c.name for c in cadres) or texts.ADMIN_UNKNOWN)
+            )
     return "\n".join(lines)
 
 

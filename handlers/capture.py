@@ -185,7 +185,9 @@ async def record(msg: IncomingMessage, text: str, ctx: Context, kind: str | None
     if len(cleaned) > ctx.settings.analysed_chars:
         notes.append(texts.ACK_LONG_NOTE)
     if analysis.date.invalid and analysis.date.date is None and decision.question is None:
-        notes.append(texts.ACK_INVALID_DATE_NOTE.format(phrase=analysis.date.invalid, date=day_label(decision.work_date, today)))
+        notes.append(
+            texts.ACK_INVALID_DATE_NOTE.format(phrase=analysis.date.invalid, date=day_label(decision.work_date, today))
+        )
     if analysis.simplified != body[: ctx.settings.analysed_chars]:
         details["simplified"] = analysis.simplified
     try:
@@ -245,7 +247,9 @@ def reanalysed(entry: Entry, text: str, today: dt.date, posting: Posting | None,
     if analysis.date.date is not None:
         start = posting.start_date if posting else None
         if start is not None and analysis.date.date < start:
-            raise UsageError(texts.EDIT_BEFORE_POSTING.format(date=analysis.date.date.isoformat(), start=start.isoformat()))
+            raise UsageError(
+                texts.EDIT_BEFORE_POSTING.format(date=analysis.date.date.isoformat(), start=start.isoformat())
+            )
         changes["work_date"] = analysis.date.date
     return changes
 
@@ -257,7 +261,9 @@ async def _apply_platform_edit(msg: IncomingMessage, entry: Entry, person: Perso
     _, body = split_prefix(text)
     changes = reanalysed(entry, body or text, ctx.local_date(msg.sent_at), person.posting, ctx)
     changes["text"] = text
-    updated = await ctx.uow.entries.update(person.id, entry.seq, now=ctx.now, revision_source="platform-edit", **changes)
+    updated = await ctx.uow.entries.update(
+        person.id, entry.seq, now=ctx.now, revision_source="platform-edit", **changes
+    )
     return edited_ack(updated, ctx.local_date())
 
 
@@ -279,7 +285,7 @@ async def _attach_only(msg: IncomingMessage, ctx: Context, person: Person) -> Re
     if source is not None:
         found = await ctx.uow.attachments.by_source(*source)
         if found is not None:
-            attachment, entry_id = found
+            attachment, _ = found
             what = texts.ATTACHMENT_NAMES.get(attachment.kind, attachment.kind)
             return Reply(texts.ATTACHMENT_WAITING.format(what=what))
     what = "、".join(dict.fromkeys(texts.ATTACHMENT_NAMES.get(a.kind, a.kind) for a in msg.attachments))
@@ -332,7 +338,7 @@ async def _entry_from_args(args: str, ctx: Context) -> tuple[Person, Entry, list
     if not seq_text.isdigit():
         raise NotFoundError(texts.STALE_BUTTON)
     entry = await ctx.uow.entries.by_seq(person.id, int(seq_text))
-    if entry is None or entry.status == "deleted" and not rest[:1] == ["restore"]:
+    if entry is None or (entry.status == "deleted" and not rest[:1] == ["restore"]):
         raise NotFoundError(texts.ENTRY_GONE.format(seq=seq_text))
     return person, entry, rest
 
@@ -392,7 +398,9 @@ async def undo(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     person, entry, _ = await _entry_from_args(args, ctx)
     await ctx.uow.entries.update(person.id, entry.seq, now=ctx.now, status="deleted")
     text = texts.UNDONE.format(seq=entry.seq)
-    return Reply(text, buttons=((Button(texts.BTN_RESTORE, f"r:{entry.seq}:restore"),),), replace=True, callback_notice=text)
+    return Reply(
+        text, buttons=((Button(texts.BTN_RESTORE, f"r:{entry.seq}:restore"),),), replace=True, callback_notice=text
+    )
 
 
 async def restore(msg: IncomingMessage, args: str, ctx: Context) -> Reply:

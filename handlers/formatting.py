@@ -15,7 +15,11 @@ def day_label(day: dt.date, today: dt.date | None = None) -> str:
     if today is not None and day == today:
         return texts.DATE_TODAY_LABEL.format(month=day.month, day=day.day)
     label = texts.DATE_LABEL.format(month=day.month, day=day.day)
-    return texts.DATE_WITH_YEAR.format(year=day.year, label=label) if today is not None and day.year != today.year else label
+    return (
+        texts.DATE_WITH_YEAR.format(year=day.year, label=label)
+        if today is not None and day.year != today.year
+        else label
+    )
 
 
 def categories_label(codes: tuple[str, ...] | list[str]) -> str:

@@ -73,7 +73,9 @@ async def week(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
             lines.append(texts.WEEK_DAY_NONE.format(weekday=weekday, date=day_label(current)))
             continue
         snippets = ";".join(f"#{e.seq} {snippet(e.text, 16)}" for e in todays[:3])
-        lines.append(texts.WEEK_DAY.format(weekday=weekday, date=day_label(current), count=len(todays), snippets=snippets))
+        lines.append(
+            texts.WEEK_DAY.format(weekday=weekday, date=day_label(current), count=len(todays), snippets=snippets)
+        )
     categories = Counter(c for e in entries for c in e.categories[:1])
     kinds = Counter(e.kind for e in entries)
     lines.append(
@@ -81,7 +83,9 @@ async def week(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
             items=" · ".join(f"{categories_label([c])} {n}" for c, n in categories.most_common())
         )
     )
-    lines.append(texts.WEEK_KINDS.format(items=" · ".join(f"{texts.KIND_LABELS[k]} {n}" for k, n in kinds.most_common())))
+    lines.append(
+        texts.WEEK_KINDS.format(items=" · ".join(f"{texts.KIND_LABELS[k]} {n}" for k, n in kinds.most_common()))
+    )
     return Reply("\n".join(lines))
 
 
@@ -113,7 +117,9 @@ async def history(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     for entry in entries:
         if entry.work_date != current:
             current = entry.work_date
-            lines.append(texts.HISTORY_DAY.format(date=day_label(current, today_), weekday=texts.WEEKDAYS[current.weekday()]))
+            lines.append(
+                texts.HISTORY_DAY.format(date=day_label(current, today_), weekday=texts.WEEKDAYS[current.weekday()])
+            )
         lines.append(entry_line(entry))
     if total > len(entries):
         lines.append(texts.HISTORY_TRUNCATED.format(shown=len(entries)))

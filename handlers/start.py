@@ -19,8 +19,20 @@ PROFILE_STATE = "profile"
 NAME_LIMIT = 32
 FIELD_LIMIT = 64
 HELP_ORDER = (
-    "log", "visit", "study", "leave", "back", "today", "week", "history", "search", "edit", "delete",
-    "timezone", "start", "help",
+    "log",
+    "visit",
+    "study",
+    "leave",
+    "back",
+    "today",
+    "week",
+    "history",
+    "search",
+    "edit",
+    "delete",
+    "timezone",
+    "start",
+    "help",
 )
 
 
@@ -54,7 +66,9 @@ async def start(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
         return Reply(texts.INVITE_EXPIRED)
 
     name = (invite.name or msg.user_name or "").strip()[:NAME_LIMIT]
-    person = await ctx.uow.people.add(name=name or "", role=invite.role, timezone=ctx.settings.default_timezone, now=ctx.now)
+    person = await ctx.uow.people.add(
+        name=name or "", role=invite.role, timezone=ctx.settings.default_timezone, now=ctx.now
+    )
     await ctx.uow.people.add_identity(person.id, msg.channel, msg.user_id, ctx.now)
     if not await ctx.uow.invites.mark_used(code, person.id, ctx.now):
         raise UsageError(texts.INVITE_USED)

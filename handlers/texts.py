@@ -27,10 +27,7 @@ WEEKDAYS = "一二三四五六日"
 ROLE_LABELS = {"cadre": "挂职干部", "supervisor": "督导"}
 
 # -- joining ----------------------------------------------------------------------------------------
-JOIN_HINT = (
-    "您好,这里是挂职工作助手。您还没有登记,暂时不能记录。\n"
-    "请向组织部门索取邀请码,然后发送:/start 邀请码"
-)
+JOIN_HINT = "您好,这里是挂职工作助手。您还没有登记,暂时不能记录。\n请向组织部门索取邀请码,然后发送:/start 邀请码"
 ACCOUNT_REMOVED = "您的账号已停用,记录已封存。如有疑问,请联系组织部门。"
 GROUP_REFUSED = "工作记录属于个人信息,请在与我的私聊中记录。"
 INVITE_INVALID = "邀请码无效,请核对后重新发送:/start 邀请码"
@@ -179,7 +176,9 @@ TRUNCATED = "……"
 # -- command-line admin -----------------------------------------------------------------------------
 ADMIN_CADRE_ADDED = "已登记挂职干部 {name}(编号 {id}):{host_unit} {position},{start} 至 {end}"
 ADMIN_SUPERVISOR_ADDED = "已登记督导 {name}(编号 {id}),联系干部:{cadres}"
-ADMIN_INVITE = "邀请码:{code}(角色:{role},{expires} 前有效,仅可使用一次)\n使用方法:在机器人对话中发送 /start {code}{link}"
+ADMIN_INVITE = (
+    "邀请码:{code}(角色:{role},{expires} 前有效,仅可使用一次)\n使用方法:在机器人对话中发送 /start {code}{link}"
+)
 ADMIN_INVITE_LINK = "\nTelegram 链接:https://t.me/{bot}?start={code}"
 ADMIN_REMOVED = "已停用 {name}(编号 {id}),其记录保留。"
 ADMIN_DUPLICATE_ID = "{channel} 账号 {external_id} 已被登记,不能重复登记。"

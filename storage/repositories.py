@@ -59,9 +59,7 @@ def _posting(row: PostingRow) -> Posting:
 
 def _person(row: PersonRow) -> Person:
     posting = _posting(row.postings[-1]) if row.postings else None
-    return Person(
-        id=row.id, name=row.name, role=row.role, timezone=row.timezone, active=row.active, posting=posting
-    )
+    return Person(id=row.id, name=row.name, role=row.role, timezone=row.timezone, active=row.active, posting=posting)
 
 
 def _attachment(row: AttachmentRow) -> Attachment:
@@ -116,8 +114,10 @@ class PeopleRepo:
         return _person(row) if row is not None else None
 
     async def by_identity(self, channel: str, external_id: str) -> Person | None:
-        stmt = select(PersonRow).join(IdentityRow).where(
-            IdentityRow.channel == channel, IdentityRow.external_id == external_id
+        stmt = (
+            select(PersonRow)
+            .join(IdentityRow)
+            .where(IdentityRow.channel == channel, IdentityRow.external_id == external_id)
         )
         row = (await self._s.execute(stmt)).scalar_one_or_none()
         return _person(row) if row is not None else None
@@ -210,9 +210,7 @@ class InviteRepo:
 
     async def mark_used(self, code: str, person_id: int, now: dt.datetime) -> bool:
         """Use the code once; return False if it was used meanwhile."""
-        row = (
-            await self._s.scalars(select(InviteRow).where(InviteRow.code == code).with_for_update())
-        ).first()
+        row = (await self._s.scalars(select(InviteRow).where(InviteRow.code == code).with_for_update())).first()
         if row is None or row.used_at is not None:
             return False
         row.used_at = now
@@ -241,7 +239,9 @@ class EntryRepo:
         kind_by_user: bool = False,
     ) -> Entry:
         seq = (
-            await self._s.scalar(select(func.coalesce(func.max(EntryRow.seq), 0)).where(EntryRow.person_id == person_id))
+            await self._s.scalar(
+                select(func.coalesce(func.max(EntryRow.seq), 0)).where(EntryRow.person_id == person_id)
+            )
         ) + 1
         channel, chat, message = source if source else (None, None, None)
         row = EntryRow(
@@ -336,14 +336,17 @@ class EntryRepo:
         return [_entry(r) for r in await self._s.scalars(stmt)]
 
     async def count_between(self, person_id: int, start: dt.date, end: dt.date) -> int:
-        return await self._s.scalar(
-            select(func.count(EntryRow.id)).where(
-                EntryRow.person_id == person_id,
-                EntryRow.status == "active",
-                EntryRow.work_date >= start,
-                EntryRow.work_date <= end,
+        return (
+            await self._s.scalar(
+                select(func.count(EntryRow.id)).where(
+                    EntryRow.person_id == person_id,
+                    EntryRow.status == "active",
+                    EntryRow.work_date >= start,
+                    EntryRow.work_date <= end,
+                )
             )
-        ) or 0
+            or 0
+        )
 
     async def search(self, person_id: int, words: list[str], limit: int) -> tuple[list[Entry], int]:
         """Return the newest active entries containing every word, and how many match in all."""
@@ -454,7 +457,9 @@ class ConversationRepo:
         row = await self._s.get(ConversationRow, person_id)
         if row is None or row.expires_at <= now:
             return None
-        return Conversation(person_id=row.person_id, state=row.state, payload=dict(row.payload or {}), expires_at=row.expires_at)
+        return Conversation(
+            person_id=row.person_id, state=row.state, payload=dict(row.payload or {}), expires_at=row.expires_at
+        )
 
     async def set(self, person_id: int, state: str, payload: dict[str, Any], expires_at: dt.datetime) -> None:
         row = await self._s.get(ConversationRow, person_id)

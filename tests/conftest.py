@@ -134,7 +134,9 @@ def dispatcher(db: Database, clock: FrozenClock) -> Dispatcher:
 class Chat:
     """Talk to the dispatcher as a user would: text in, Reply out."""
 
-    def __init__(self, dispatcher: Dispatcher, clock: FrozenClock, user: str = "51001", channel: str = "telegram") -> None:
+    def __init__(
+        self, dispatcher: Dispatcher, clock: FrozenClock, user: str = "51001", channel: str = "telegram"
+    ) -> None:
         self.dispatcher = dispatcher
         self.clock = clock
         self.user = user
@@ -143,8 +145,13 @@ class Chat:
 
     def message(self, text: str, **kwargs: object) -> IncomingMessage:
         fields: dict[str, object] = {
-            "channel": self.channel, "chat_id": self.user, "user_id": self.user, "user_name": "王明",
-            "text": text, "sent_at": self.clock(), "message_id": f"m{next(self._ids)}",
+            "channel": self.channel,
+            "chat_id": self.user,
+            "user_id": self.user,
+            "user_name": "王明",
+            "text": text,
+            "sent_at": self.clock(),
+            "message_id": f"m{next(self._ids)}",
         }
         fields.update(kwargs)
         return IncomingMessage(**fields)  # type: ignore[arg-type]
@@ -175,8 +182,16 @@ async def register_cadre(
 ) -> None:
     async with db.unit_of_work() as uow:
         await admin.add_cadre(
-            uow, name=name, identities=[("telegram", telegram_id)], host_unit="青山镇人民政府", position="党委副书记",
-            sending_unit="市审计局", start=start, end=end, timezone="Asia/Shanghai", now=clock(),
+            uow,
+            name=name,
+            identities=[("telegram", telegram_id)],
+            host_unit="青山镇人民政府",
+            position="党委副书记",
+            sending_unit="市审计局",
+            start=start,
+            end=end,
+            timezone="Asia/Shanghai",
+            now=clock(),
         )
         await uow.commit()
 
@@ -185,5 +200,3 @@ async def register_cadre(
 async def cadre(db: Database, clock: FrozenClock) -> str:
     await register_cadre(db, clock)
     return "51001"
-
-

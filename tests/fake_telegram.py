@@ -76,7 +76,7 @@ class FakeBotApi:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+            def do_POST(self) -> None:
                 api._handle(self)
 
             do_GET = do_POST  # noqa: N815
@@ -151,8 +151,13 @@ class FakeBotApi:
 
     def _api_getMe(self, params: dict[str, Any]) -> Any:  # noqa: N802
         return {
-            "id": BOT_ID, "is_bot": True, "first_name": "挂职工作助手", "username": BOT_USERNAME,
-            "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False,
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "挂职工作助手",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
         }
 
     def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:  # noqa: N802
@@ -325,13 +330,37 @@ class FakeBotApi:
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         if photo:
             message["photo"] = [
-                {"file_id": f"AgAD-small-{message['message_id']}", "file_unique_id": f"s{message['message_id']}", "width": 90, "height": 90, "file_size": 1200},
-                {"file_id": f"AgAD-large-{message['message_id']}", "file_unique_id": f"l{message['message_id']}", "width": 1280, "height": 960, "file_size": 180000},
+                {
+                    "file_id": f"AgAD-small-{message['message_id']}",
+                    "file_unique_id": f"s{message['message_id']}",
+                    "width": 90,
+                    "height": 90,
+                    "file_size": 1200,
+                },
+                {
+                    "file_id": f"AgAD-large-{message['message_id']}",
+                    "file_unique_id": f"l{message['message_id']}",
+                    "width": 1280,
+                    "height": 960,
+                    "file_size": 180000,
+                },
             ]
         if document:
-            message["document"] = {"file_id": f"BQAD-{message['message_id']}", "file_unique_id": f"d{message['message_id']}", "file_name": document, "mime_type": "application/pdf", "file_size": 52000}
+            message["document"] = {
+                "file_id": f"BQAD-{message['message_id']}",
+                "file_unique_id": f"d{message['message_id']}",
+                "file_name": document,
+                "mime_type": "application/pdf",
+                "file_size": 52000,
+            }
         if voice:
-            message["voice"] = {"file_id": f"AwAD-{message['message_id']}", "file_unique_id": f"v{message['message_id']}", "duration": 7, "mime_type": "audio/ogg", "file_size": 9000}
+            message["voice"] = {
+                "file_id": f"AwAD-{message['message_id']}",
+                "file_unique_id": f"v{message['message_id']}",
+                "duration": 7,
+                "mime_type": "audio/ogg",
+                "file_size": 9000,
+            }
         if location:
             message["location"] = {"latitude": location[0], "longitude": location[1]}
         if caption is not None:
@@ -348,7 +377,9 @@ class FakeBotApi:
         body = {k: v for k, v in update.items() if k != "update_id"}
         return self._enqueue({"update_id": next(self._update_ids), **body})
 
-    def push_callback(self, user_id: int, data: str, message: dict[str, Any], first_name: str = "王明") -> dict[str, Any]:
+    def push_callback(
+        self, user_id: int, data: str, message: dict[str, Any], first_name: str = "王明"
+    ) -> dict[str, Any]:
         """Queue a button press on a message the bot sent."""
         query_id = str(next(self._message_ids) * 7919)
         self._callback_ids.add(query_id)
@@ -368,7 +399,8 @@ class FakeBotApi:
     def sent(self, chat_id: int | None = None, method: str = "sendMessage") -> list[dict[str, Any]]:
         with self._cond:
             return [
-                c.params for c in self.calls
+                c.params
+                for c in self.calls
                 if c.method == method and c.ok and (chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)
             ]
 

@@ -65,11 +65,12 @@ def test_channels_do_not_import_storage_or_each_other() -> None:
     for path in (ROOT / "bot" / "channels").glob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module:
-                if node.module.startswith("storage") or (
-                    node.module.startswith("bot.channels.") and node.module != "bot.channels.base"
-                ):
-                    offences.append(f"{path.name} imports {node.module}")
+            if not isinstance(node, ast.ImportFrom) or not node.module:
+                continue
+            if node.module.startswith("storage") or (
+                node.module.startswith("bot.channels.") and node.module != "bot.channels.base"
+            ):
+                offences.append(f"{path.name} imports {node.module}")
     assert offences == []
 
 
@@ -87,9 +88,9 @@ def test_user_facing_chinese_lives_in_texts() -> None:
         if relative in allowed or relative.startswith("storage/") or relative.startswith("handlers/services/"):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if any("\u4e00" <= ch <= "\u9fff" for ch in node.value):
-                    offences.append(f"{relative}:{node.lineno} {node.value[:20]!r}")
+            is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
+            if is_text and any("\u4e00" <= ch <= "\u9fff" for ch in node.value):
+                offences.append(f"{relative}:{node.lineno} {node.value[:20]!r}")
     # argparse help strings are operator-facing CLI text and stay beside their options
     offences = [o for o in offences if not o.startswith("bot/cli.py")]
     assert offences == []

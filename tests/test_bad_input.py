@@ -54,7 +54,9 @@ async def test_malformed_date_is_noted_not_guessed(chat: Chat, cadre: str, db: D
     assert (await entry(db, 1)).work_date.isoformat() == "2026-07-15"
 
 
-@pytest.mark.parametrize("data", ["", "zz:1", "cs:abc:party", "cs:1:nonsense", "ks:1:holiday", "pd:1:x", "u:", "cm:1x", "dy:x"])
+@pytest.mark.parametrize(
+    "data", ["", "zz:1", "cs:abc:party", "cs:1:nonsense", "ks:1:holiday", "pd:1:x", "u:", "cm:1x", "dy:x"]
+)
 async def test_unknown_or_stale_callback_data(chat: Chat, cadre: str, db: Database, data: str) -> None:
     await chat.say("上午列席镇党委会")
     reply = await chat.press(data)

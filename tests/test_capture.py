@@ -140,7 +140,9 @@ async def test_undo_and_restore(chat: Chat, cadre: str, db: Database) -> None:
     assert len(await entries(db)) == 1
 
 
-async def test_attachments_join_the_entry_just_written(chat: Chat, cadre: str, db: Database, clock: FrozenClock) -> None:
+async def test_attachments_join_the_entry_just_written(
+    chat: Chat, cadre: str, db: Database, clock: FrozenClock
+) -> None:
     await chat.say("走访东坪村困难户张某,房子西墙有裂缝")
     clock.advance(minutes=1)
     photo = await chat.send_attachment("photo", file_id="AgAD1", file_unique_id="u1")
@@ -153,7 +155,9 @@ async def test_attachments_join_the_entry_just_written(chat: Chat, cadre: str, d
     assert stored.latitude == 26.58 and stored.longitude == 106.71
 
 
-async def test_photo_first_then_text_within_the_window(chat: Chat, cadre: str, db: Database, clock: FrozenClock) -> None:
+async def test_photo_first_then_text_within_the_window(
+    chat: Chat, cadre: str, db: Database, clock: FrozenClock
+) -> None:
     waiting = await chat.send_attachment("photo", file_id="AgAD2")
     assert "请再发一句说明" in waiting.text
     clock.advance(minutes=2)
@@ -163,7 +167,9 @@ async def test_photo_first_then_text_within_the_window(chat: Chat, cadre: str, d
 
 
 async def test_photo_with_caption_is_one_entry(chat: Chat, cadre: str, db: Database) -> None:
-    reply = await chat.send_attachment("document", caption="报送石桥村打井项目进度材料", file_id="BQAD", file_name="进度.pdf")
+    reply = await chat.send_attachment(
+        "document", caption="报送石桥村打井项目进度材料", file_id="BQAD", file_name="进度.pdf"
+    )
     assert reply.text.startswith("✅ 已记 #1")
     assert (await entry(db, 1)).attachments[0].file_name == "进度.pdf"
 
@@ -201,7 +207,12 @@ async def test_supervisor_text_is_not_captured(chat: Chat, cadre: str, db: Datab
 
     async with db.unit_of_work() as uow:
         await admin.add_supervisor(
-            uow, name="李华", identities=[("telegram", "52001")], cadres=["51001"], timezone="Asia/Shanghai", now=clock()
+            uow,
+            name="李华",
+            identities=[("telegram", "52001")],
+            cadres=["51001"],
+            timezone="Asia/Shanghai",
+            now=clock(),
         )
         await uow.commit()
     boss = Chat(chat.dispatcher, clock, user="52001")

@@ -96,8 +96,15 @@ def test_due_dates(text: str, expected: dt.date | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2026-06-01", dt.date(2026, 6, 1)), ("2026年6月1日", dt.date(2026, 6, 1)), ("6月1日", dt.date(2026, 6, 1)),
-     ("昨天", dt.date(2026, 7, 14)), ("2026-02-30", None), ("下个月", None), ("", None)],
+    [
+        ("2026-06-01", dt.date(2026, 6, 1)),
+        ("2026年6月1日", dt.date(2026, 6, 1)),
+        ("6月1日", dt.date(2026, 6, 1)),
+        ("昨天", dt.date(2026, 7, 14)),
+        ("2026-02-30", None),
+        ("下个月", None),
+        ("", None),
+    ],
 )
 def test_user_dates(text: str, expected: dt.date | None) -> None:
     assert parse_user_date(text, WED) == expected
@@ -105,8 +112,21 @@ def test_user_dates(text: str, expected: dt.date | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("三百", 300), ("二十", 20), ("十五", 15), ("一百二十", 120), ("两", 2), ("9.2", 9.2), ("1,200", 1200),
-     ("三万五千", 35000), ("二〇二六", 2026), ("一一", 11), ("十十", None), ("", None), ("万万", None)],
+    [
+        ("三百", 300),
+        ("二十", 20),
+        ("十五", 15),
+        ("一百二十", 120),
+        ("两", 2),
+        ("9.2", 9.2),
+        ("1,200", 1200),
+        ("三万五千", 35000),
+        ("二〇二六", 2026),
+        ("一一", 11),
+        ("十十", None),
+        ("", None),
+        ("万万", None),
+    ],
 )
 def test_numbers(text: str, value: float | None) -> None:
     assert cn_to_number(text) == value
@@ -117,7 +137,11 @@ NUM = st.one_of(st.integers(0, 99).map(str), st.from_regex(r"[零〇一二两三
 GRAMMAR = st.one_of(
     st.builds(lambda m, d, s: f"{m}月{d}{s}", NUM, NUM, st.sampled_from(["日", "号"])),
     st.builds(lambda y, m, d: f"{y}-{m}-{d}", st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99)),
-    st.builds(lambda p, w: f"{p}周{w}", st.sampled_from(["", "上", "上上", "这", "本", "下", "下下"]), st.sampled_from(list("一二三四五六日天末"))),
+    st.builds(
+        lambda p, w: f"{p}周{w}",
+        st.sampled_from(["", "上", "上上", "这", "本", "下", "下下"]),
+        st.sampled_from(list("一二三四五六日天末")),
+    ),
     st.builds(lambda d: f"{d}号", NUM),
     st.sampled_from(["今天", "昨天", "前天", "大前天", "明天", "后天", "上个月15号", "上月三十一号"]),
 )

@@ -51,7 +51,11 @@ def test_nothing_to_find() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("村镇户元万米公里名人次起件批余多近约0123456789.三十百走访东坪 ,。")), max_size=40))
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("村镇户元万米公里名人次起件批余多近约0123456789.三十百走访东坪 ,。")), max_size=40
+    )
+)
 def test_extractor_never_raises(text: str) -> None:
     facts = extract_facts(text)
     for key in ("households", "petitions", "money", "lengths", "people", "counts"):

@@ -9,7 +9,9 @@ from storage.db import Database
 from tests.conftest import Chat, FrozenClock
 
 
-async def invite(db: Database, clock: FrozenClock, role: str = "cadre", name: str | None = None, days: float = 7) -> str:
+async def invite(
+    db: Database, clock: FrozenClock, role: str = "cadre", name: str | None = None, days: float = 7
+) -> str:
     async with db.unit_of_work() as uow:
         text = await admin.create_invite(uow, role=role, name=name, ttl=dt.timedelta(days=days), now=clock())
         await uow.commit()
@@ -26,7 +28,9 @@ async def test_unregistered_user_gets_the_join_hint_and_nothing_is_stored(chat: 
         assert await uow.people.all() == []
 
 
-async def test_invite_registers_a_cadre_and_asks_for_the_missing_profile(chat: Chat, db: Database, clock: FrozenClock) -> None:
+async def test_invite_registers_a_cadre_and_asks_for_the_missing_profile(
+    chat: Chat, db: Database, clock: FrozenClock
+) -> None:
     code = await invite(db, clock, name="王明")
     reply = await chat.say(f"/start {code.lower()}")
     assert reply.text == texts.WELCOME_CADRE.format(name="王明")

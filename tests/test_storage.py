@@ -26,11 +26,21 @@ async def make_person(db: Database, telegram_id: str = "51001") -> int:
         return person.id
 
 
-async def add_entry(db: Database, person_id: int, text: str, day: dt.date, source: tuple[str, str, str] | None = None) -> int:
+async def add_entry(
+    db: Database, person_id: int, text: str, day: dt.date, source: tuple[str, str, str] | None = None
+) -> int:
     async with db.unit_of_work() as uow:
         entry = await uow.entries.add(
-            person_id=person_id, kind="log", work_date=day, text=text, categories=["meeting"], facts={"places": []},
-            details={}, status="active", now=NOW, source=source,
+            person_id=person_id,
+            kind="log",
+            work_date=day,
+            text=text,
+            categories=["meeting"],
+            facts={"places": []},
+            details={},
+            status="active",
+            now=NOW,
+            source=source,
         )
         await uow.commit()
         return entry.seq
@@ -64,8 +74,16 @@ async def test_duplicate_source_is_refused_and_transaction_survives(db: Database
     async with db.unit_of_work() as uow:
         with pytest.raises(DuplicateSource):
             await uow.entries.add(
-                person_id=person_id, kind="log", work_date=dt.date(2026, 7, 1), text="again", categories=[], facts={},
-                details={}, status="active", now=NOW, source=("telegram", "51001", "9"),
+                person_id=person_id,
+                kind="log",
+                work_date=dt.date(2026, 7, 1),
+                text="again",
+                categories=[],
+                facts={},
+                details={},
+                status="active",
+                now=NOW,
+                source=("telegram", "51001", "9"),
             )
         # the savepoint rolled back only the duplicate: the session is still usable
         assert (await uow.entries.by_source("telegram", "51001", "9")).text == "first"  # type: ignore[union-attr]
@@ -90,7 +108,8 @@ async def test_between_search_and_status(db: Database) -> None:
         await add_entry(db, person_id, text, dt.date(2026, 7, day))
     async with db.unit_of_work() as uow:
         assert [e.text for e in await uow.entries.between(person_id, dt.date(2026, 7, 2), dt.date(2026, 7, 3))] == [
-            "东坪村开会", "石桥村通水_100%",
+            "东坪村开会",
+            "石桥村通水_100%",
         ]
         found, total = await uow.entries.search(person_id, ["石桥村"], 10)
         assert total == 2 and [e.seq for e in found] == [3, 1]
@@ -107,8 +126,15 @@ async def test_uncommitted_work_is_rolled_back(db: Database) -> None:
     person_id = await make_person(db)
     async with db.unit_of_work() as uow:
         await uow.entries.add(
-            person_id=person_id, kind="log", work_date=dt.date(2026, 7, 1), text="never committed", categories=[],
-            facts={}, details={}, status="active", now=NOW,
+            person_id=person_id,
+            kind="log",
+            work_date=dt.date(2026, 7, 1),
+            text="never committed",
+            categories=[],
+            facts={},
+            details={},
+            status="active",
+            now=NOW,
         )
     async with db.unit_of_work() as uow:
         assert await uow.entries.count_between(person_id, dt.date(2026, 1, 1), dt.date(2026, 12, 31)) == 0
@@ -142,7 +168,9 @@ def test_concurrent_units_of_work_do_not_share_sessions(database_url: str) -> No
     async def run() -> None:
         db = Database(database_url)
         person_id = await make_person(db)
-        await asyncio.gather(*(add_entry(db, person_id, f"t{i}", dt.date(2026, 7, 1), ("console", "c", str(i))) for i in range(1)))
+        await asyncio.gather(
+            *(add_entry(db, person_id, f"t{i}", dt.date(2026, 7, 1), ("console", "c", str(i))) for i in range(1))
+        )
         await db.dispose()
 
     asyncio.run(run())

@@ -15,7 +15,6 @@ from handlers import admin, build_router, texts
 from handlers.context import HandlerSettings
 from handlers.router import Dispatcher
 from storage.db import Database
-from tests.conftest import FrozenClock
 from tests.fake_telegram import FakeBotApi
 
 CADRE = 51001
@@ -33,8 +32,13 @@ async def bot(api: FakeBotApi, db: Database) -> AsyncIterator[TelegramChannel]:
     clock = lambda: dt.datetime.now(dt.UTC)  # noqa: E731 - real time: messages carry real timestamps here
     dispatcher = Dispatcher(build_router(), db.unit_of_work, clock, HandlerSettings())
     channel = TelegramChannel(
-        dispatcher, token=api.token, base_url=api.base_url, base_file_url=api.base_file_url, poll_timeout=1,
-        commands=texts.MENU_DESCRIPTIONS, sleep=asyncio.sleep,
+        dispatcher,
+        token=api.token,
+        base_url=api.base_url,
+        base_file_url=api.base_file_url,
+        poll_timeout=1,
+        commands=texts.MENU_DESCRIPTIONS,
+        sleep=asyncio.sleep,
     )
     await channel.start()
     yield channel
@@ -62,7 +66,11 @@ async def say(api: FakeBotApi, text: str, user: int = CADRE, **kwargs: Any) -> t
 
 
 def buttons(params: dict[str, Any]) -> list[str]:
-    markup = json.loads(params["reply_markup"]) if isinstance(params.get("reply_markup"), str) else params.get("reply_markup")
+    markup = (
+        json.loads(params["reply_markup"])
+        if isinstance(params.get("reply_markup"), str)
+        else params.get("reply_markup")
+    )
     return [b["callback_data"] for row in (markup or {}).get("inline_keyboard", []) for b in row]
 
 
@@ -210,7 +218,10 @@ async def test_blocked_user_does_not_break_the_bot(api: FakeBotApi, bot: Telegra
     await register(db, 51002, "赵强")
     api.blocked.add(51002)
     api.push_message(51002, "上午列席镇党委会")
-    await asyncio.to_thread(api.wait_for, lambda a: any(int(c.params.get("chat_id", 0)) == 51002 for c in a.calls if c.method == "sendMessage"))
+    await asyncio.to_thread(
+        api.wait_for,
+        lambda a: any(int(c.params.get("chat_id", 0)) == 51002 for c in a.calls if c.method == "sendMessage"),
+    )
     assert len(await entries_of(db, 51002)) == 1  # stored, even though the acknowledgement could not be delivered
     _, reply = await say(api, "下午走访东坪村")
     assert reply["text"].startswith("✅ 已记 #1")
@@ -219,8 +230,15 @@ async def test_blocked_user_does_not_break_the_bot(api: FakeBotApi, bot: Telegra
 async def register(db: Database, telegram_id: int = CADRE, name: str = "王明") -> None:
     async with db.unit_of_work() as uow:
         await admin.add_cadre(
-            uow, name=name, identities=[("telegram", str(telegram_id))], host_unit="青山镇人民政府", position="党委副书记",
-            sending_unit="市审计局", start=dt.date(2026, 1, 1), end=dt.date(2027, 12, 31), timezone="Asia/Shanghai",
+            uow,
+            name=name,
+            identities=[("telegram", str(telegram_id))],
+            host_unit="青山镇人民政府",
+            position="党委副书记",
+            sending_unit="市审计局",
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2027, 12, 31),
+            timezone="Asia/Shanghai",
             now=dt.datetime.now(dt.UTC),
         )
         await uow.commit()
@@ -232,7 +250,11 @@ def test_fake_server_speaks_bot_api_errors() -> None:
     api = FakeBotApi().start()
     try:
         base = api.base_url
-        assert httpx.post(f"{base}WRONG/getMe").json() == {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        assert httpx.post(f"{base}WRONG/getMe").json() == {
+            "ok": False,
+            "error_code": 401,
+            "description": "Unauthorized",
+        }
         assert httpx.post(f"{base}{api.token}/noSuchMethod").status_code == 404
         api.push_message(1, "hi")
         answer = httpx.post(f"{base}{api.token}/sendMessage", data={"chat_id": "1", "text": ""}).json()
@@ -240,7 +262,9 @@ def test_fake_server_speaks_bot_api_errors() -> None:
         answer = httpx.post(f"{base}{api.token}/sendMessage", data={"chat_id": "1", "text": "x" * 4097}).json()
         assert answer["description"] == "Bad Request: message is too long"
         markup = json.dumps({"inline_keyboard": [[{"text": "a", "callback_data": "x" * 65}]]})
-        answer = httpx.post(f"{base}{api.token}/sendMessage", data={"chat_id": "1", "text": "t", "reply_markup": markup}).json()
+        answer = httpx.post(
+            f"{base}{api.token}/sendMessage", data={"chat_id": "1", "text": "t", "reply_markup": markup}
+        ).json()
         assert answer["description"] == "Bad Request: BUTTON_DATA_INVALID"
         answer = httpx.post(f"{base}{api.token}/sendMessage", data={"chat_id": "2", "text": "t"}).json()
         assert answer["description"] == "Bad Request: chat not found"

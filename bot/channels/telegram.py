@@ -75,19 +75,30 @@ def _attachments(message: Message) -> tuple[IncomingAttachment, ...]:
     if message.photo:
         largest = message.photo[-1]
         found.append(
-            IncomingAttachment("photo", largest.file_id, largest.file_unique_id, file_size=largest.file_size, mime_type="image/jpeg")
+            IncomingAttachment(
+                "photo", largest.file_id, largest.file_unique_id, file_size=largest.file_size, mime_type="image/jpeg"
+            )
         )
     if message.document:
         d = message.document
         found.append(IncomingAttachment("document", d.file_id, d.file_unique_id, d.file_name, d.mime_type, d.file_size))
-    for kind, media in (("voice", message.voice), ("voice", message.audio), ("video", message.video), ("video", message.video_note)):
+    for kind, media in (
+        ("voice", message.voice),
+        ("voice", message.audio),
+        ("video", message.video),
+        ("video", message.video_note),
+    ):
         if media is not None:
             duration = media.duration
             seconds = int(duration.total_seconds()) if isinstance(duration, dt.timedelta) else duration
             found.append(
                 IncomingAttachment(
-                    kind, media.file_id, media.file_unique_id, mime_type=getattr(media, "mime_type", None),
-                    file_size=media.file_size, duration=seconds,
+                    kind,
+                    media.file_id,
+                    media.file_unique_id,
+                    mime_type=getattr(media, "mime_type", None),
+                    file_size=media.file_size,
+                    duration=seconds,
                 )
             )
     location = message.venue.location if message.venue else message.location
@@ -177,7 +188,10 @@ class TelegramChannel:
                 try:
                     await self._call(
                         lambda: bot.edit_message_text(
-                            reply.text, chat_id=message.chat_id, message_id=message.message_id, reply_markup=_markup(reply)
+                            reply.text,
+                            chat_id=message.chat_id,
+                            message_id=message.message_id,
+                            reply_markup=_markup(reply),
                         )
                     )
                     return

@@ -17,8 +17,20 @@ from handlers.services.numbers import cn_int
 _NUM = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
 _REL_DAYS = {
-    "大前天": -3, "前天": -2, "前日": -2, "昨天": -1, "昨日": -1, "昨晚": -1, "昨早": -1, "昨儿": -1,
-    "今天": 0, "今日": 0, "今早": 0, "今晚": 0, "今儿": 0, "今晨": 0,
+    "大前天": -3,
+    "前天": -2,
+    "前日": -2,
+    "昨天": -1,
+    "昨日": -1,
+    "昨晚": -1,
+    "昨早": -1,
+    "昨儿": -1,
+    "今天": 0,
+    "今日": 0,
+    "今早": 0,
+    "今晚": 0,
+    "今儿": 0,
+    "今晨": 0,
 }
 _FUTURE_DAYS = {"明天": 1, "明日": 1, "明早": 1, "明晚": 1, "后天": 2, "大后天": 3}
 
@@ -163,9 +175,8 @@ def parse_due_date(text: str, today: dt.date) -> dt.date | None:
             return monday + dt.timedelta(weeks=len(prefix), days=weekday)
         day = monday + dt.timedelta(days=weekday)
         return day if day > today else day + dt.timedelta(weeks=1)
-    if m := _RE_REL.search(text):
-        if m.group(0) in _FUTURE_DAYS:
-            return today + dt.timedelta(days=_FUTURE_DAYS[m.group(0)])
+    if (m := _RE_REL.search(text)) and m.group(0) in _FUTURE_DAYS:
+        return today + dt.timedelta(days=_FUTURE_DAYS[m.group(0)])
     if m := _RE_WITHIN.search(text):
         amount = 0.5 if m.group(1) == "半" else cn_int(m.group(1))
         if amount:

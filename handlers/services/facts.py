@@ -43,14 +43,101 @@ _PLACE_SUFFIXES = {
 _SUFFIX_KIND = {s: kind for kind, suffixes in _PLACE_SUFFIXES.items() for s in suffixes}
 _RE_SUFFIX = re.compile("|".join(sorted(_SUFFIX_KIND, key=len, reverse=True)))
 # Characters that end a place name on its left: verbs, prepositions, particles.
-_STOP = set("去到在跟和与陪赴的了访看从往至对给向为把于同及等带领是个每各全本该邻这那此其我他她们帮请让被将要想说讲召参加组织走入户、，,。；;:：!！?？ 　()（）《》\"'“”0123456789")
-_NOT_PLACES = frozenset(
-    "农村 乡村 城乡 乡镇 村镇 村村 本村 该村 全村 各村 邻村 示范村 贫困村 行政村 中心村 城区 辖区 社区 小区 园区 校区 景区 "
-    "山区 牧区 县区 市区 全县 本县 全区 本区 该区 全镇 本镇 该镇 各镇 乡里 村里 镇里 学校 小学 中学 公司 集团 工厂 厂 党委 "
-    "镇村 街道 下乡 老乡 家乡 同乡 食品 科技 实业 商贸 超市 酒店 卫生院 医院 敬老院 学院 幼儿园 村委 村委会 "
-    "地区 片区 选区 专区 老区 新区 灾区 红区 矿区 功能区".split()
+_STOP = set(
+    "去到在跟和与陪赴的了访看从往至对给向为把于同及等带领是个每各全本该邻这那此其我他她们帮请让被将要想说讲召参加组织走入户、，,。；;:：!！?？ 　()（）《》\"'“”0123456789"
 )
-_GENERIC_ENDINGS = ("贫困村", "示范村", "行政村", "中心村", "重点村", "薄弱村", "空壳村", "自然村", "各村", "全村", "本村")
+_NOT_PLACES = frozenset(
+    [
+        "农村",
+        "乡村",
+        "城乡",
+        "乡镇",
+        "村镇",
+        "村村",
+        "本村",
+        "该村",
+        "全村",
+        "各村",
+        "邻村",
+        "示范村",
+        "贫困村",
+        "行政村",
+        "中心村",
+        "城区",
+        "辖区",
+        "社区",
+        "小区",
+        "园区",
+        "校区",
+        "景区",
+        "山区",
+        "牧区",
+        "县区",
+        "市区",
+        "全县",
+        "本县",
+        "全区",
+        "本区",
+        "该区",
+        "全镇",
+        "本镇",
+        "该镇",
+        "各镇",
+        "乡里",
+        "村里",
+        "镇里",
+        "学校",
+        "小学",
+        "中学",
+        "公司",
+        "集团",
+        "工厂",
+        "厂",
+        "党委",
+        "镇村",
+        "街道",
+        "下乡",
+        "老乡",
+        "家乡",
+        "同乡",
+        "食品",
+        "科技",
+        "实业",
+        "商贸",
+        "超市",
+        "酒店",
+        "卫生院",
+        "医院",
+        "敬老院",
+        "学院",
+        "幼儿园",
+        "村委",
+        "村委会",
+        "地区",
+        "片区",
+        "选区",
+        "专区",
+        "老区",
+        "新区",
+        "灾区",
+        "红区",
+        "矿区",
+        "功能区",
+    ]
+)
+_GENERIC_ENDINGS = (
+    "贫困村",
+    "示范村",
+    "行政村",
+    "中心村",
+    "重点村",
+    "薄弱村",
+    "空壳村",
+    "自然村",
+    "各村",
+    "全村",
+    "本村",
+)
 _TITLE_AFTER = ("长", "党委", "政府", "领导", "干部", "主任", "书记", "级", "委", "两委", "民", "里")
 
 
@@ -109,7 +196,9 @@ def find_places(text: str) -> list[dict[str, str]]:
     return places
 
 
-def _collect(pattern: re.Pattern[str], text: str, unit_group: int | None = None) -> list[tuple[re.Match[str], float, str]]:
+def _collect(
+    pattern: re.Pattern[str], text: str, unit_group: int | None = None
+) -> list[tuple[re.Match[str], float, str]]:
     out: list[tuple[re.Match[str], float, str]] = []
     for m in pattern.finditer(text):
         groups = m.groups()

@@ -126,13 +126,17 @@ def detect_kind(text: str, classification: Classification, places: list[dict[str
         return "back"
     main = classification.categories[0] if classification.categories else None
     starts_with_study = text.startswith(("学习", "自学", "研读", "读了", "读书"))
-    if main == "study" or starts_with_study or (
-        any(m in text for m in lexicon.STUDY_MARKERS) and "study" in classification.categories
+    if (
+        main == "study"
+        or starts_with_study
+        or (any(m in text for m in lexicon.STUDY_MARKERS) and "study" in classification.categories)
     ):
         return "study"
     if any(m in text for m in lexicon.VISIT_MARKERS):
         return "visit"
-    if re.search(r"座谈(?!会)", text) and any(p["type"] in ("village", "community", "enterprise", "school") for p in places):
+    if re.search(r"座谈(?!会)", text) and any(
+        p["type"] in ("village", "community", "enterprise", "school") for p in places
+    ):
         return "visit"
     if re.search(r"(?:到|去|上)[^，,。；;]{1,10}?家(?:里|中)?(?:走访|看望|了解|慰问|坐坐)", text):
         return "visit"
@@ -154,10 +158,44 @@ def categories_for_kind(kind: str, classification: Classification) -> list[str]:
 # -- details per kind -------------------------------------------------------------------------------
 
 _CLAUSE = re.compile(r"[，,。；;！!？?\n]+")
-_ISSUE_WORDS = ("反映", "想要", "希望", "缺", "需要", "诉求", "问题", "困难", "最急", "难", "漏", "坏", "降", "申请", "请求", "要求", "担心")
+_ISSUE_WORDS = (
+    "反映",
+    "想要",
+    "希望",
+    "缺",
+    "需要",
+    "诉求",
+    "问题",
+    "困难",
+    "最急",
+    "难",
+    "漏",
+    "坏",
+    "降",
+    "申请",
+    "请求",
+    "要求",
+    "担心",
+)
 _PROMISE_WORDS = (
-    "已记下", "答应", "承诺", "下周", "明天", "后天", "天内", "周内", "月底前", "回访", "跟进", "跟扶贫办", "报村",
-    "前报", "前答复", "前解决", "再去", "再来",
+    "已记下",
+    "答应",
+    "承诺",
+    "下周",
+    "明天",
+    "后天",
+    "天内",
+    "周内",
+    "月底前",
+    "回访",
+    "跟进",
+    "跟扶贫办",
+    "报村",
+    "前报",
+    "前答复",
+    "前解决",
+    "再去",
+    "再来",
 )
 _RE_SUBJECT = re.compile(
     r"(?:困难户|低保户|贫困户|脱贫户|监测户|五保户|结对户|农户|村民|老党员|党员)([\u4e00-\u9fff]{1,3}?某{0,2})(?=[（(，,。；;家]|$)"
@@ -174,7 +212,9 @@ def _clauses(text: str) -> list[str]:
 def visit_details(text: str, places: list[dict[str, str]], today: dt.date) -> dict[str, Any]:
     """Place, who was met, what was raised, what was promised and by when (domain.md §8.2)."""
     details: dict[str, Any] = {}
-    main_places = [p for p in places if p["type"] in ("village", "community", "enterprise", "school", "institution", "town")]
+    main_places = [
+        p for p in places if p["type"] in ("village", "community", "enterprise", "school", "institution", "town")
+    ]
     if main_places:
         details["place"] = main_places[0]["name"]
     subjects: list[str] = []
@@ -256,7 +296,11 @@ def leave_details(text: str, today: dt.date) -> dict[str, Any]:
     reason_source = re.sub(rf"^\s*(?:了)?(?:{NUMBER_PATTERN}|半)(?:个)?(?:工作日|天)(?:假)?", "", reason_source)
     reason_clause = _clauses(reason_source)
     if reason_clause:
-        reason = re.sub(r"^(?:因为|因|去|回)?", "", reason_clause[0]) if reason_clause[0].startswith(("因", "因为")) else reason_clause[0]
+        reason = (
+            re.sub(r"^(?:因为|因|去|回)?", "", reason_clause[0])
+            if reason_clause[0].startswith(("因", "因为"))
+            else reason_clause[0]
+        )
         if reason and len(reason) <= 60:
             details["reason"] = reason
     if m := re.search(r"(?:跟|向|找)([\u4e00-\u9fff]{1,4}?(?:书记|镇长|乡长|县长|局长|主任|部长|科长|校长))", text):
