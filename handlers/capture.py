@@ -158,13 +158,10 @@ async def record(msg: IncomingMessage, text: str, ctx: Context, kind: str | None
     if person is None:
         return Reply(texts.SUPERVISOR_NO_CAPTURE)
     source = msg.source
-    if source is not None:
+    if source is not None and msg.edited:
         existing = await ctx.uow.entries.by_source(*source)
         if existing is not None:
-            if msg.edited:
-                return await _apply_platform_edit(msg, existing, person, ctx)
-            logger.info("redelivered message %s stored already as entry %s", source[2], existing.id)
-            return ack(existing, ctx.local_date(msg.sent_at))
+            return await _apply_platform_edit(msg, existing, person, ctx)
     cleaned = validate_text(text, ctx)
     prefixed_kind, body = split_prefix(cleaned)
     kind = kind or prefixed_kind
@@ -205,15 +202,17 @@ async def record(msg: IncomingMessage, text: str, ctx: Context, kind: str | None
             kind_by_user=kind is not None,
         )
     except DuplicateSource:
+        # The platform delivered this message again (a lost acknowledgement): answer as the first time.
         existing = await ctx.uow.entries.by_source(*source) if source else None
         if existing is None:
             raise
-        return ack(existing, today)
-    if msg.attachments:
-        await _store_attachments(msg, ctx, person, entry.id)
-    await ctx.uow.attachments.adopt_orphans(person.id, entry.id, ctx.now - ctx.settings.merge_window)
-    entry = await ctx.uow.entries.by_seq(person.id, entry.seq) or entry
-    entry = await _place_from_attachments(ctx, person, entry)
+        logger.info("redelivered message stored already as entry %s", existing.id)
+        return ack(existing, ctx.local_date(msg.sent_at))
+    stored = await _store_attachments(msg, ctx, person, entry.id) if msg.attachments else []
+    adopted = await ctx.uow.attachments.adopt_orphans(person.id, entry.id, ctx.now - ctx.settings.merge_window)
+    if stored or adopted:
+        entry = await ctx.uow.entries.by_seq(person.id, entry.seq) or entry
+        entry = await _place_from_attachments(ctx, person, entry)
     if entry.kind == "back":
         entry = await _close_leave(ctx, person, entry)
     logger.info("entry %s (%s) captured from %s", entry.id, entry.kind, msg.channel)

@@ -108,6 +108,8 @@ async def answer(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     person = ctx.require_person()
     if msg.callback_data is not None or (msg.attachments and not msg.text.strip()):
         raise NotForConversation
+    if not _missing(person):
+        raise NotForConversation  # a complete profile has no open question: spare the query
     state = await ctx.uow.conversations.get(person.id, ctx.now)
     if state is None or state.state != PROFILE_STATE:
         raise NotForConversation

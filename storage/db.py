@@ -49,7 +49,6 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **engine_kwargs)
         if is_sqlite(self.url):
             event.listen(self.engine.sync_engine, "connect", _sqlite_connect)
-            event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager
@@ -63,16 +62,13 @@ class Database:
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
-    # The sqlite3 module opens transactions lazily and would let RELEASE SAVEPOINT commit work that was
-    # never committed; turn its own handling off and begin transactions ourselves (SQLAlchemy's recipe).
-    dbapi_conn.isolation_level = None
+    # The sqlite3 module begins a transaction just before the first write, so reads run concurrently in
+    # WAL mode and only writes queue for the file lock (busy_timeout). Its lazy BEGIN makes RELEASE
+    # SAVEPOINT commit unfinished work, so storage/ never uses savepoints (begin_nested): duplicates are
+    # skipped with INSERT … ON CONFLICT DO NOTHING instead. tests/test_architecture.py holds to that.
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=5000")
     cur.close()
-
-
-def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")

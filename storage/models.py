@@ -70,10 +70,9 @@ class PersonRow(Base):
     created_at: Mapped[dt.datetime]
     removed_at: Mapped[dt.datetime | None]
 
-    identities: Mapped[list[IdentityRow]] = relationship(back_populates="person", lazy="selectin")
-    postings: Mapped[list[PostingRow]] = relationship(
-        back_populates="person", lazy="selectin", order_by="PostingRow.id"
-    )
+    identities: Mapped[list[IdentityRow]] = relationship(back_populates="person", lazy="raise")
+    # Loaded with the person in one query (joinedload in the repository), never lazily.
+    postings: Mapped[list[PostingRow]] = relationship(back_populates="person", lazy="raise", order_by="PostingRow.id")
 
 
 class IdentityRow(Base):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Insert, bindparam, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from storage.entities import (
     Attachment,
@@ -28,6 +29,7 @@ from storage.models import (
     PersonRow,
     PostingRow,
     SupervisionRow,
+    UTCDateTime,
 )
 
 
@@ -75,7 +77,7 @@ def _attachment(row: AttachmentRow) -> Attachment:
     )
 
 
-def _entry(row: EntryRow) -> Entry:
+def _entry(row: Any, attachments: tuple[Attachment, ...] | None = None) -> Entry:
     return Entry(
         id=row.id,
         seq=row.seq,
@@ -94,8 +96,74 @@ def _entry(row: EntryRow) -> Entry:
         longitude=row.longitude,
         created_at=row.created_at,
         updated_at=row.updated_at,
-        attachments=tuple(_attachment(a) for a in row.attachments),
+        attachments=attachments if attachments is not None else tuple(_attachment(a) for a in row.attachments),
     )
+
+
+# The statements of the capture path are built once; per message only their parameters change.
+_BY_IDENTITY = (
+    select(PersonRow)
+    .join(IdentityRow)
+    .options(joinedload(PersonRow.postings))
+    .where(IdentityRow.channel == bindparam("channel"), IdentityRow.external_id == bindparam("external_id"))
+)
+_ADOPT_ORPHANS = (
+    update(AttachmentRow)
+    .where(
+        AttachmentRow.person_id == bindparam("person"),
+        AttachmentRow.entry_id.is_(None),
+        AttachmentRow.received_at >= bindparam("since", type_=UTCDateTime()),
+    )
+    .values(entry_id=bindparam("entry"))
+    .returning(AttachmentRow.id)
+    .execution_options(synchronize_session=False)
+)
+_ENTRY_FIELDS = (
+    "person_id",
+    "kind",
+    "work_date",
+    "text",
+    "original_text",
+    "categories",
+    "categories_by_user",
+    "kind_by_user",
+    "facts",
+    "details",
+    "status",
+    "source_channel",
+    "source_chat",
+    "source_message",
+    "created_at",
+    "updated_at",
+)
+
+
+def _insert_ignoring_duplicates(session: AsyncSession, table: Any) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING: a duplicate is skipped without a savepoint (see storage/db.py)."""
+    dialect = session.bind.dialect.name if session.bind is not None else ""
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing()
+    return insert(table)
+
+
+def _entry_insert(dialect: str) -> Insert:
+    next_seq = (
+        select(func.coalesce(func.max(EntryRow.seq), 0) + 1)
+        .where(EntryRow.person_id == bindparam("person_id"))
+        .scalar_subquery()
+    )
+    table = EntryRow.__table__
+    values = {name: bindparam(name, type_=table.c[name].type) for name in _ENTRY_FIELDS}
+    base = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect, insert)(table)
+    if dialect in ("postgresql", "sqlite"):
+        base = base.on_conflict_do_nothing()  # type: ignore[attr-defined]
+    # One statement for the number, the row and the duplicate check: no savepoint, no re-read.
+    return base.values(seq=next_seq, **values).returning(*table.columns)
+
+
+_ENTRY_INSERTS = {dialect: _entry_insert(dialect) for dialect in ("postgresql", "sqlite")}
 
 
 class PeopleRepo:
@@ -106,20 +174,17 @@ class PeopleRepo:
         row = PersonRow(name=name, role=role, timezone=timezone, active=True, created_at=now)
         self._s.add(row)
         await self._s.flush()
-        await self._s.refresh(row, ["identities", "postings"])
-        return _person(row)
+        return Person(id=row.id, name=name, role=role, timezone=timezone, active=True, posting=None)
 
     async def get(self, person_id: int) -> Person | None:
-        row = await self._s.get(PersonRow, person_id)
+        stmt = select(PersonRow).options(joinedload(PersonRow.postings)).where(PersonRow.id == person_id)
+        result = await self._s.execute(stmt.execution_options(populate_existing=True))
+        row = result.unique().scalar_one_or_none()
         return _person(row) if row is not None else None
 
     async def by_identity(self, channel: str, external_id: str) -> Person | None:
-        stmt = (
-            select(PersonRow)
-            .join(IdentityRow)
-            .where(IdentityRow.channel == channel, IdentityRow.external_id == external_id)
-        )
-        row = (await self._s.execute(stmt)).scalar_one_or_none()
+        result = await self._s.execute(_BY_IDENTITY, {"channel": channel, "external_id": external_id})
+        row = result.unique().scalar_one_or_none()
         return _person(row) if row is not None else None
 
     async def add_identity(self, person_id: int, channel: str, external_id: str, now: dt.datetime) -> Identity:
@@ -151,9 +216,6 @@ class PeopleRepo:
                 raise ValueError(f"unknown posting field {key}")
             setattr(row, key, value)
         await self._s.flush()
-        person = await self._s.get(PersonRow, person_id)
-        if person is not None:
-            await self._s.refresh(person, ["postings"])
         return _posting(row)
 
     async def rename(self, person_id: int, name: str) -> None:
@@ -185,12 +247,14 @@ class PeopleRepo:
             select(PersonRow)
             .join(SupervisionRow, SupervisionRow.cadre_id == PersonRow.id)
             .where(SupervisionRow.supervisor_id == supervisor_id)
+            .options(joinedload(PersonRow.postings))
             .order_by(PersonRow.id)
         )
-        return [_person(r) for r in await self._s.scalars(stmt)]
+        return [_person(r) for r in (await self._s.scalars(stmt)).unique()]
 
     async def all(self) -> list[Person]:
-        return [_person(r) for r in await self._s.scalars(select(PersonRow).order_by(PersonRow.id))]
+        stmt = select(PersonRow).options(joinedload(PersonRow.postings)).order_by(PersonRow.id)
+        return [_person(r) for r in (await self._s.scalars(stmt)).unique()]
 
 
 class InviteRepo:
@@ -209,14 +273,15 @@ class InviteRepo:
         return Invite(code=row.code, role=row.role, name=row.name, expires_at=row.expires_at, used_at=row.used_at)
 
     async def mark_used(self, code: str, person_id: int, now: dt.datetime) -> bool:
-        """Use the code once; return False if it was used meanwhile."""
-        row = (await self._s.scalars(select(InviteRow).where(InviteRow.code == code).with_for_update())).first()
-        if row is None or row.used_at is not None:
-            return False
-        row.used_at = now
-        row.used_by = person_id
-        await self._s.flush()
-        return True
+        """Use the code once, atomically; return False if it is unknown or was used meanwhile."""
+        stmt = (
+            update(InviteRow)
+            .where(InviteRow.code == code, InviteRow.used_at.is_(None))
+            .values(used_at=now, used_by=person_id)
+            .returning(InviteRow.id)
+            .execution_options(synchronize_session=False)
+        )
+        return (await self._s.execute(stmt)).first() is not None
 
 
 class EntryRepo:
@@ -238,40 +303,31 @@ class EntryRepo:
         source: tuple[str, str, str] | None = None,
         kind_by_user: bool = False,
     ) -> Entry:
-        seq = (
-            await self._s.scalar(
-                select(func.coalesce(func.max(EntryRow.seq), 0)).where(EntryRow.person_id == person_id)
-            )
-        ) + 1
+        """Insert the entry numbered next for the person; raise DuplicateSource if the message is stored."""
         channel, chat, message = source if source else (None, None, None)
-        row = EntryRow(
-            person_id=person_id,
-            seq=seq,
-            kind=kind,
-            work_date=work_date,
-            text=text,
-            original_text=text,
-            categories=categories,
-            categories_by_user=False,
-            kind_by_user=kind_by_user,
-            facts=facts,
-            details=details,
-            status=status,
-            source_channel=channel,
-            source_chat=chat,
-            source_message=message,
-            created_at=now,
-            updated_at=now,
-        )
-        try:
-            # Added inside the savepoint, so that a duplicate leaves nothing pending in the session.
-            async with self._s.begin_nested():
-                self._s.add(row)
-                await self._s.flush()
-        except IntegrityError as exc:
-            raise DuplicateSource() from exc
-        await self._s.refresh(row, ["attachments"])
-        return _entry(row)
+        params = {
+            "person_id": person_id,
+            "kind": kind,
+            "work_date": work_date,
+            "text": text,
+            "original_text": text,
+            "categories": categories,
+            "categories_by_user": False,
+            "kind_by_user": kind_by_user,
+            "facts": facts,
+            "details": details,
+            "status": status,
+            "source_channel": channel,
+            "source_chat": chat,
+            "source_message": message,
+            "created_at": now,
+            "updated_at": now,
+        }
+        dialect = self._s.bind.dialect.name if self._s.bind is not None else ""
+        row = (await self._s.execute(_ENTRY_INSERTS[dialect], params)).first()
+        if row is None:
+            raise DuplicateSource()
+        return _entry(row, attachments=())
 
     async def by_source(self, channel: str, chat: str, message: str) -> Entry | None:
         row = (
@@ -401,23 +457,20 @@ class AttachmentRepo:
         **fields: Any,
     ) -> Attachment:
         channel, chat, message = source if source else (None, None, None)
-        row = AttachmentRow(
-            person_id=person_id,
-            entry_id=entry_id,
-            kind=kind,
-            received_at=now,
-            source_channel=channel,
-            source_chat=chat,
-            source_message=message,
+        values = {
+            "person_id": person_id,
+            "entry_id": entry_id,
+            "kind": kind,
+            "received_at": now,
+            "source_channel": channel,
+            "source_chat": chat,
+            "source_message": message,
             **fields,
-        )
-        try:
-            # Added inside the savepoint, so that a duplicate leaves nothing pending in the session.
-            async with self._s.begin_nested():
-                self._s.add(row)
-                await self._s.flush()
-        except IntegrityError as exc:
-            raise DuplicateSource() from exc
+        }
+        stmt = _insert_ignoring_duplicates(self._s, AttachmentRow.__table__).values(**values)
+        row = (await self._s.execute(stmt.returning(*AttachmentRow.__table__.columns))).first()
+        if row is None:
+            raise DuplicateSource()
         return _attachment(row)
 
     async def by_source(self, channel: str, chat: str, message: str) -> tuple[Attachment, int | None] | None:
@@ -432,21 +485,10 @@ class AttachmentRepo:
         ).first()
         return (_attachment(row), row.entry_id) if row is not None else None
 
-    async def adopt_orphans(self, person_id: int, entry_id: int, since: dt.datetime) -> list[Attachment]:
-        """Attach the person's loose attachments received since `since` to the entry."""
-        rows = list(
-            await self._s.scalars(
-                select(AttachmentRow).where(
-                    AttachmentRow.person_id == person_id,
-                    AttachmentRow.entry_id.is_(None),
-                    AttachmentRow.received_at >= since,
-                )
-            )
-        )
-        for row in rows:
-            row.entry_id = entry_id
-        await self._s.flush()
-        return [_attachment(r) for r in rows]
+    async def adopt_orphans(self, person_id: int, entry_id: int, since: dt.datetime) -> int:
+        """Attach the person's loose attachments received since `since` to the entry; return how many."""
+        result = await self._s.execute(_ADOPT_ORPHANS, {"person": person_id, "entry": entry_id, "since": since})
+        return len(result.all())
 
 
 class ConversationRepo:

@@ -94,3 +94,11 @@ def test_user_facing_chinese_lives_in_texts() -> None:
     # argparse help strings are operator-facing CLI text and stay beside their options
     offences = [o for o in offences if not o.startswith("bot/cli.py")]
     assert offences == []
+
+
+def test_storage_uses_no_savepoints() -> None:
+    """SQLite's driver would commit unfinished work at RELEASE SAVEPOINT (see storage/db.py)."""
+    for path in (ROOT / "storage").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "begin_nested"]
+        assert calls == [], path.name

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.base import chunk_text, reply_texts
@@ -29,6 +29,48 @@ T = TypeVar("T")
 MAX_SEND_ATTEMPTS = 4
 MAX_RETRY_AFTER = 60.0
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+MAX_CONCURRENT_UPDATES = 32
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Handle updates concurrently across chats, but one chat's updates strictly in arrival order.
+
+    A cadre's text, then his photo, then his location must be handled in that order (they join one entry);
+    different cadres need not wait for each other.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _chat_key(update)
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:  # asyncio.Lock wakes waiters first come, first served
+                await coroutine
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
+def _chat_key(update: object) -> int:
+    if isinstance(update, Update):
+        if update.effective_chat is not None:
+            return update.effective_chat.id
+        if update.effective_user is not None:
+            return update.effective_user.id
+    return 0
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -142,6 +184,7 @@ class TelegramChannel:
             .base_url(base_url)
             .base_file_url(base_file_url)
             .get_updates_read_timeout(poll_timeout + 10)
+            .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
             .build()
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))

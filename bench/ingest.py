@@ -1,0 +1,264 @@
+"""Ingest benchmark: realistic messages from 50 cadres through the real Telegram channel, against the fake
+Bot API on 127.0.0.1, and in the same run through a bare python-telegram-bot echo bot (the framework's floor).
+
+Prints, for both bots: messages/s when all messages are queued at once, p50/p95 handling latency (update
+queued -> reply received by the fake server) at 100 messages/s offered, start-up time to the first handled
+update, and peak RSS; then the ratios. The bots run as child processes (`python bot.py` for cadrelog).
+
+Run: .venv/bin/python bench/ingest.py [--messages 5000] [--users 50] [--rate 100] [--paced 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.fake_telegram import FakeBotApi  # noqa: E402
+
+FIRST_USER = 60001
+PLACES = ["东坪村", "石桥村", "中川村", "凹塘村", "青山社区", "宏达食品", "新华小学", "兴农合作社"]
+TEMPLATES = [
+    "上午列席镇党委会,研究{place}环境卫生整治",
+    "走访{place}{n}户困难户,了解饮水和就医情况,下周跟扶贫办说",
+    "昨天在信访局接待来访群众{n}人次,其中集体访1批",
+    "到{place}看打井项目进度,管道铺了{n}百米,资金到位{n}万元",
+    "学习《信访条例》,记了两页笔记",
+    "陪客商考察{place},初步意向投资{n}00万元",
+    "在{place}开党员大会,给{n}名党员宣讲全会精神",
+    "和包村干部入户宣传环境整治,发宣传单{n}00多份",
+    "今天在{place}听课{n}节,下午参加教研",
+    "组织{place}专场招聘会,{n}家企业提供岗位",
+]
+
+
+def make_messages(count: int, users: int, seed: int = 7) -> list[tuple[int, str]]:
+    rng = random.Random(seed)
+    return [
+        (FIRST_USER + i % users, rng.choice(TEMPLATES).format(place=rng.choice(PLACES), n=rng.randint(2, 60)))
+        for i in range(count)
+    ]
+
+
+ECHO_BOT = """
+import sys
+from telegram import Update
+from telegram.ext import Application, MessageHandler, filters
+
+async def echo(update: Update, context) -> None:
+    await update.effective_message.reply_text(update.effective_message.text or "?")
+
+app = Application.builder().token(sys.argv[1]).base_url(sys.argv[2]).base_file_url(sys.argv[3]).build()
+app.add_handler(MessageHandler(filters.ALL, echo))
+app.run_polling(poll_interval=0.0, timeout=1)
+"""
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+def peak_rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def register_users(database_url: str, users: int) -> None:
+    from handlers import admin
+    from storage.db import Database
+    from storage.migrate import upgrade_to_head
+
+    upgrade_to_head(database_url)
+
+    async def run() -> None:
+        db = Database(database_url)
+        now = dt.datetime.now(dt.UTC)
+        async with db.unit_of_work() as uow:
+            for i in range(users):
+                await admin.add_cadre(
+                    uow,
+                    name=f"干部{i:02d}",
+                    identities=[("telegram", str(FIRST_USER + i))],
+                    host_unit="青山镇人民政府",
+                    position="党委副书记",
+                    sending_unit="市审计局",
+                    start=dt.date(2026, 1, 1),
+                    end=dt.date(2027, 12, 31),
+                    timezone="Asia/Shanghai",
+                    now=now,
+                )
+            await uow.commit()
+        await db.dispose()
+
+    asyncio.run(run())
+
+
+class Run:
+    """One bot process against one fake server: throughput, paced latency, start-up, RSS."""
+
+    def __init__(self, name: str, command: list[str], env: dict[str, str], api: FakeBotApi) -> None:
+        self.name = name
+        self.api = api
+        self.queued: dict[int, list[float]] = {}
+        start = time.monotonic()
+        self._push(FIRST_USER, "上午列席镇党委会")
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        api.wait_for(lambda a: len(a.sent()) >= 1, timeout=120)
+        self.startup = time.monotonic() - start
+
+    def _push(self, user: int, text: str) -> None:
+        self.queued.setdefault(user, []).append(time.monotonic())
+        self.api.push_message(user, text)
+
+    def _replies(self) -> int:
+        return len(self.api.sent())
+
+    def latencies(self, since_call: int) -> list[float]:
+        """Match each user's k-th reply to his k-th queued message."""
+        replies: dict[int, list[float]] = {}
+        with self.api._cond:
+            for call in self.api.calls:
+                if call.method == "sendMessage" and call.ok:
+                    replies.setdefault(int(call.params["chat_id"]), []).append(call.at)
+        out = []
+        for user, pushed in self.queued.items():
+            for queued_at, replied_at in zip(pushed, replies.get(user, []), strict=False):
+                out.append(replied_at - queued_at)
+        return out[since_call:] if since_call else out
+
+    def throughput(self, messages: list[tuple[int, str]]) -> tuple[float, float]:
+        """Return messages/s and the bot's CPU milliseconds per message."""
+        before = self._replies()
+        cpu_before = cpu_seconds(self.process.pid)
+        start = time.monotonic()
+        for user, text in messages:
+            self._push(user, text)
+        self.api.wait_for(lambda a: len(a.sent()) >= before + len(messages), timeout=900)
+        elapsed = time.monotonic() - start
+        cpu = cpu_seconds(self.process.pid) - cpu_before
+        return len(messages) / elapsed, cpu / len(messages) * 1000
+
+    def paced(self, messages: list[tuple[int, str]], rate: float) -> list[float]:
+        for queue in self.queued.values():
+            queue.clear()
+        with self.api._cond:
+            self.api.calls.clear()
+        start = time.monotonic()
+        for index, (user, text) in enumerate(messages):
+            delay = start + index / rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            self._push(user, text)
+        self.api.wait_for(lambda a: len(a.sent()) >= len(messages), timeout=900)
+        return self.latencies(0)
+
+    def finish(self) -> float:
+        rss = peak_rss_mb(self.process.pid)
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        return rss
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def measure(name: str, command_for: object, env_for: object, args: argparse.Namespace) -> dict[str, float]:
+    api = FakeBotApi().start()
+    try:
+        run = Run(name, command_for(api), env_for(api), api)  # type: ignore[operator]
+        messages = make_messages(args.messages, args.users)
+        throughput, cpu_ms = run.throughput(messages)
+        latencies = run.paced(make_messages(args.paced, args.users, seed=11), args.rate)
+        rss = run.finish()
+        if run.process.returncode not in (0, -15) and run.process.stderr is not None:
+            sys.stderr.write(run.process.stderr.read().decode()[-2000:])
+    finally:
+        api.stop()
+    return {
+        "throughput": throughput,
+        "cpu_ms": cpu_ms,
+        "p50": percentile(latencies, 0.50) * 1000,
+        "p95": percentile(latencies, 0.95) * 1000,
+        "startup": run.startup,
+        "rss": rss,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--rate", type=float, default=100.0, help="messages/s offered in the latency run")
+    parser.add_argument("--paced", type=int, default=1000, help="messages in the latency run")
+    parser.add_argument(
+        "--database-url", help="an empty database for cadrelog (default: a new SQLite file); e.g. postgresql://…"
+    )
+    args = parser.parse_args()
+    python = sys.executable
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_URL"))}
+
+    echo = measure(
+        "echo",
+        lambda api: [python, "-c", ECHO_BOT, api.token, api.base_url, api.base_file_url],
+        lambda api: base_env,
+        args,
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        database_url = args.database_url or f"sqlite:///{tmp}/bench.db"
+        register_users(database_url, args.users)
+        cadrelog = measure(
+            "cadrelog",
+            lambda api: [python, "bot.py"],
+            lambda api: {
+                **base_env,
+                "DATABASE_URL": database_url,
+                "TELEGRAM_BOT_TOKEN": api.token,
+                "TELEGRAM_BASE_URL": api.base_url,
+                "TELEGRAM_BASE_FILE_URL": api.base_file_url,
+                "TELEGRAM_POLL_TIMEOUT": "1",
+                "LOG_LEVEL": "WARNING",
+            },
+            args,
+        )
+    backend = "PostgreSQL" if (args.database_url or "").startswith("postgres") else "SQLite"
+    print(
+        f"ingest benchmark ({backend}): {args.messages} messages from {args.users} users; "
+        f"latency at {args.rate:g} msg/s offered"
+    )
+    print(f"{'':10}{'msg/s':>10}{'CPU ms/msg':>12}{'p50 ms':>10}{'p95 ms':>10}{'start s':>10}{'peak RSS MB':>13}")
+    for name, row in (("echo", echo), ("cadrelog", cadrelog)):
+        print(
+            f"{name:10}{row['throughput']:>10.1f}{row['cpu_ms']:>12.2f}{row['p50']:>10.1f}{row['p95']:>10.1f}"
+            f"{row['startup']:>10.2f}{row['rss']:>13.0f}"
+        )
+    print(f"throughput ratio cadrelog/echo: {cadrelog['throughput'] / echo['throughput']:.2f} (target >= 0.6)")
+    print(f"cadrelog p95 at {args.rate:g} msg/s: {cadrelog['p95']:.1f} ms (target <= 50)")
+
+
+if __name__ == "__main__":
+    main()
