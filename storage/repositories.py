@@ -101,10 +101,26 @@ def _entry(row: Any, attachments: tuple[Attachment, ...] | None = None) -> Entry
 
 
 # The statements of the capture path are built once; per message only their parameters change.
+# Every message starts with this lookup: plain columns (no ORM identity map), the current posting joined in.
+_CURRENT_POSTING = (
+    select(func.max(PostingRow.id)).where(PostingRow.person_id == PersonRow.id).correlate(PersonRow).scalar_subquery()
+)
 _BY_IDENTITY = (
-    select(PersonRow)
-    .join(IdentityRow)
-    .options(joinedload(PersonRow.postings))
+    select(
+        PersonRow.id,
+        PersonRow.name,
+        PersonRow.role,
+        PersonRow.timezone,
+        PersonRow.active,
+        PostingRow.id.label("posting_id"),
+        PostingRow.host_unit,
+        PostingRow.position,
+        PostingRow.sending_unit,
+        PostingRow.start_date,
+        PostingRow.end_date,
+    )
+    .join(IdentityRow, IdentityRow.person_id == PersonRow.id)
+    .outerjoin(PostingRow, PostingRow.id == _CURRENT_POSTING)
     .where(IdentityRow.channel == bindparam("channel"), IdentityRow.external_id == bindparam("external_id"))
 )
 _ADOPT_ORPHANS = (
@@ -183,9 +199,22 @@ class PeopleRepo:
         return _person(row) if row is not None else None
 
     async def by_identity(self, channel: str, external_id: str) -> Person | None:
-        result = await self._s.execute(_BY_IDENTITY, {"channel": channel, "external_id": external_id})
-        row = result.unique().scalar_one_or_none()
-        return _person(row) if row is not None else None
+        row = (await self._s.execute(_BY_IDENTITY, {"channel": channel, "external_id": external_id})).first()
+        if row is None:
+            return None
+        posting = None
+        if row.posting_id is not None:
+            posting = Posting(
+                id=row.posting_id,
+                host_unit=row.host_unit,
+                position=row.position,
+                sending_unit=row.sending_unit,
+                start_date=row.start_date,
+                end_date=row.end_date,
+            )
+        return Person(
+            id=row.id, name=row.name, role=row.role, timezone=row.timezone, active=row.active, posting=posting
+        )
 
     async def add_identity(self, person_id: int, channel: str, external_id: str, now: dt.datetime) -> Identity:
         existing = await self._s.execute(
