@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -174,7 +174,7 @@ def chat(dispatcher: Dispatcher, clock: FrozenClock) -> Chat:
 
 async def register_cadre(
     db: Database,
-    clock: FrozenClock,
+    clock: Callable[[], dt.datetime],
     telegram_id: str = "51001",
     name: str = "王明",
     start: dt.date = dt.date(2026, 6, 1),

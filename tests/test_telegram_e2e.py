@@ -15,6 +15,7 @@ from handlers import admin, build_router, texts
 from handlers.context import HandlerSettings
 from handlers.router import Dispatcher
 from storage.db import Database
+from tests.conftest import register_cadre
 from tests.fake_telegram import FakeBotApi
 
 CADRE = 51001
@@ -228,20 +229,14 @@ async def test_blocked_user_does_not_break_the_bot(api: FakeBotApi, bot: Telegra
 
 
 async def register(db: Database, telegram_id: int = CADRE, name: str = "王明") -> None:
-    async with db.unit_of_work() as uow:
-        await admin.add_cadre(
-            uow,
-            name=name,
-            identities=[("telegram", str(telegram_id))],
-            host_unit="青山镇人民政府",
-            position="党委副书记",
-            sending_unit="市审计局",
-            start=dt.date(2026, 1, 1),
-            end=dt.date(2027, 12, 31),
-            timezone="Asia/Shanghai",
-            now=dt.datetime.now(dt.UTC),
-        )
-        await uow.commit()
+    await register_cadre(
+        db,
+        lambda: dt.datetime.now(dt.UTC),
+        telegram_id=str(telegram_id),
+        name=name,
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2027, 12, 31),
+    )
 
 
 def test_fake_server_speaks_bot_api_errors() -> None:
