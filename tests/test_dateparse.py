@@ -87,6 +87,7 @@ def test_first_mention_wins() -> None:
         ("月底前办结", dt.date(2026, 7, 31)),
         ("下周跟扶贫办说", dt.date(2026, 7, 20)),
         ("3月5日前", dt.date(2027, 3, 5)),
+        ("7月15日前", WED),  # today itself is not moved to next year
         ("没有日期", None),
     ],
 )

@@ -20,6 +20,7 @@ from handlers.services.facts import extract_facts, find_places
         ("3月12日陪刘县长去芗城区考察", [("芗城区", "county")]),
         ("在青山镇开会", [("青山镇", "town")]),
         ("全镇贫困村和各村村两委", []),
+        ("反映村道难走,村民意见大", []),
         ("看了原林果公司厂房", [("原林果公司", "enterprise")]),
     ],
 )

@@ -194,7 +194,7 @@ def parse_due_date(text: str, today: dt.date) -> dt.date | None:
         month, day = cn_int(m.group(2)), cn_int(m.group(3))
         if month and day and 1 <= month <= 12:
             parsed = _safe_date(today.year, month, day)
-            if parsed is not None and parsed <= today:
+            if parsed is not None and parsed < today:
                 parsed = _safe_date(today.year + 1, month, day)
             return parsed
     if m := _RE_FULL.search(text):

@@ -138,6 +138,7 @@ _GENERIC_ENDINGS = (
     "全村",
     "本村",
 )
+_AFTER_VILLAGE_WORD = ("道", "民", "里", "级", "干", "组长", "貌", "容", "集体", "医", "小", "口", "庄", "务")
 _TITLE_AFTER = ("长", "党委", "政府", "领导", "干部", "主任", "书记", "级", "委", "两委", "民", "里")
 
 
@@ -174,6 +175,8 @@ def find_places(text: str) -> list[dict[str, str]]:
             continue  # 吴副镇长, 镇党委, 县领导: a title, not a place
         if suffix == "厂" and after.startswith(("房", "区", "长", "里")):
             continue
+        if suffix == "村" and after.startswith(_AFTER_VILLAGE_WORD):
+            continue  # 村道, 村民, 村口: a word, not a village name
         start = m.start()
         while start > 0 and text[start - 1] not in _STOP and m.start() - start < 6:
             start -= 1

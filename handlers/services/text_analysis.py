@@ -197,12 +197,25 @@ _PROMISE_WORDS = (
     "再去",
     "再来",
 )
-_RE_SUBJECT = re.compile(
+# A household visited: 困难户张某, 李某某家, 到王大爷家.
+_RE_HOUSEHOLD = re.compile(
     r"(?:困难户|低保户|贫困户|脱贫户|监测户|五保户|结对户|农户|村民|老党员|党员)([\u4e00-\u9fff]{1,3}?某{0,2})(?=[（(，,。；;家]|$)"
     r"|([\u4e00-\u9fff]某{1,2})家"
     r"|(?<=[组到去访])([\u4e00-\u9fff]{2,3})家(?![里中庭属])"
-    r"|(厂长|校长|支书|村主任|书记|主任|经理|老板|负责人)([\u4e00-\u9fff]某{1,2}|[\u4e00-\u9fff]{1,2}(?=[，,。；;]))?"
 )
+# Someone met in his role: 厂长王某, 校长, 支书.
+_RE_PERSON_MET = re.compile(
+    r"(厂长|校长|支书|村主任|书记|主任|经理|老板|负责人)([\u4e00-\u9fff]某{1,2}|[\u4e00-\u9fff]{1,2}(?=[，,。；;]))?"
+)
+
+
+def _labels(pattern: re.Pattern[str], text: str) -> list[str]:
+    labels: list[str] = []
+    for m in pattern.finditer(text):
+        label = "".join(g for g in m.groups() if g)
+        if label and label not in labels:
+            labels.append(label)
+    return labels
 
 
 def _clauses(text: str) -> list[str]:
@@ -217,13 +230,10 @@ def visit_details(text: str, places: list[dict[str, str]], today: dt.date) -> di
     ]
     if main_places:
         details["place"] = main_places[0]["name"]
-    subjects: list[str] = []
-    for m in _RE_SUBJECT.finditer(text):
-        label = "".join(g for g in m.groups() if g)
-        if label and label not in subjects:
-            subjects.append(label)
-    if subjects:
-        details["subjects"] = subjects
+    if households := _labels(_RE_HOUSEHOLD, text):
+        details["households"] = households
+    if people := _labels(_RE_PERSON_MET, text):
+        details["people"] = people
     clauses = _clauses(text)
     issues = [c for c in clauses if any(w in c for w in _ISSUE_WORDS)]
     if issues:

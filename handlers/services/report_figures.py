@@ -1,0 +1,126 @@
+"""Figures a report states, computed exactly from a cadre's entries (domain.md §4.2).
+
+Pure: entities in, a frozen value out. Groundwork for the report issue: the draft's 基本情况 and the
+sentence of figures under each heading are to be written from these numbers and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from storage.entities import Entry, Posting
+
+VISITED_TYPES = ("village", "community", "enterprise", "school")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFigures:
+    period_start: dt.date
+    period_end: dt.date
+    days_on_post: int  # calendar days of the posting inside the period
+    leave_days: int  # calendar days of leave inside the period
+    workdays_logged: int  # distinct work dates with a work entry (not leave or return)
+    entries: int
+    by_kind: dict[str, int] = field(default_factory=dict)
+    by_category: dict[str, int] = field(default_factory=dict)  # main category of each work entry
+    visits: int = 0
+    visited: dict[str, tuple[str, ...]] = field(default_factory=dict)  # place type -> names, first visit first
+    households_visited: int = 0
+    meetings: int = 0
+    petitions: int = 0  # cases (起, 件, 批 …) summed over the entries that state them
+    petition_visitors: int = 0  # person-times (人次)
+    study_sessions: int = 0
+    reflections: int = 0  # study records that carry 心得体会
+    materials: tuple[str, ...] = ()
+    money_yuan: float = 0.0
+    length_metres: float = 0.0
+
+    @property
+    def days_on_post_net(self) -> int:
+        return max(0, self.days_on_post - self.leave_days)
+
+
+def _overlap(start: dt.date, end: dt.date, period_start: dt.date, period_end: dt.date) -> int:
+    first, last = max(start, period_start), min(end, period_end)
+    return (last - first).days + 1 if last >= first else 0
+
+
+def _leave_range(entry: Entry) -> tuple[dt.date, dt.date] | None:
+    try:
+        start = dt.date.fromisoformat(entry.details["from"])
+        end = dt.date.fromisoformat(entry.details.get("to", entry.details["from"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (start, end) if end >= start else (start, start)
+
+
+def _sum(entries: Iterable[Entry], key: str) -> float:
+    return sum(float(item.get("value", 0)) for e in entries for item in e.facts.get(key, []))
+
+
+def compute_figures(entries: Iterable[Entry], posting: Posting | None, start: dt.date, end: dt.date) -> ReportFigures:
+    """Count and sum what the active entries dated inside [start, end] record."""
+    chosen = [e for e in entries if e.status == "active" and start <= e.work_date <= end]
+    work = [e for e in chosen if e.kind not in ("leave", "back")]
+    visits = [e for e in work if e.kind == "visit"]
+    studies = [e for e in work if e.kind == "study"]
+
+    on_post = 0
+    if posting is not None and posting.start_date is not None:
+        on_post = _overlap(posting.start_date, posting.end_date or end, start, end)
+    leave_days = 0
+    covered: set[dt.date] = set()
+    for entry in chosen:
+        span = _leave_range(entry) if entry.kind == "leave" else None
+        if span is None:
+            continue
+        first, last = max(span[0], start), min(span[1], end)
+        if posting is not None and posting.start_date is not None:
+            # leave taken outside the posting does not reduce the days on post
+            first, last = max(first, posting.start_date), min(last, posting.end_date or last)
+        day = first
+        while day <= last:
+            covered.add(day)  # two leave notes for the same days count once
+            day += dt.timedelta(days=1)
+    leave_days = len(covered)
+
+    visited: dict[str, list[str]] = {t: [] for t in VISITED_TYPES}
+    households = 0
+    for entry in sorted(visits, key=lambda e: (e.work_date, e.seq)):
+        for place in entry.facts.get("places", []):
+            names = visited.get(place.get("type", ""))
+            if names is not None and place["name"] not in names:
+                names.append(place["name"])
+        stated = sum(int(h.get("value", 0)) for h in entry.facts.get("households", []))
+        households += stated if stated else len(entry.details.get("households", []))
+
+    materials: list[str] = []
+    for entry in studies:
+        for title in entry.details.get("materials", []):
+            if title not in materials:
+                materials.append(title)
+
+    return ReportFigures(
+        period_start=start,
+        period_end=end,
+        days_on_post=on_post,
+        leave_days=leave_days,
+        workdays_logged=len({e.work_date for e in work}),
+        entries=len(chosen),
+        by_kind=dict(Counter(e.kind for e in chosen)),
+        by_category=dict(Counter(e.categories[0] for e in work if e.categories)),
+        visits=len(visits),
+        visited={t: tuple(names) for t, names in visited.items() if names},
+        households_visited=households,
+        meetings=sum(1 for e in work if "meeting" in e.categories),
+        petitions=int(_sum(work, "petitions")),
+        petition_visitors=int(_sum(work, "petition_visitors")),
+        study_sessions=len(studies),
+        reflections=sum(1 for e in studies if e.details.get("reflection")),
+        materials=tuple(materials),
+        money_yuan=_sum(work, "money"),
+        length_metres=_sum(work, "lengths"),
+    )
