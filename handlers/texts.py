@@ -27,38 +27,38 @@ WEEKDAYS = "一二三四五六日"
 ROLE_LABELS = {"cadre": "挂职干部", "supervisor": "督导"}
 
 # -- joining ----------------------------------------------------------------------------------------
-JOIN_HINT = "您好,这里是挂职工作助手。您还没有登记,暂时不能记录。\n请向组织部门索取邀请码,然后发送:/start 邀请码"
-ACCOUNT_REMOVED = "您的账号已停用,记录已封存。如有疑问,请联系组织部门。"
-GROUP_REFUSED = "工作记录属于个人信息,请在与我的私聊中记录。"
-INVITE_INVALID = "邀请码无效,请核对后重新发送:/start 邀请码"
-INVITE_USED = "这个邀请码已经用过了。如需重新登记,请向组织部门索取新的邀请码。"
-INVITE_EXPIRED = "这个邀请码已过期,请向组织部门索取新的邀请码。"
-ALREADY_REGISTERED = "{name},您已登记,无需再次使用邀请码。直接发一句话就能记录今天的工作。"
-WELCOME_BACK = "{name},欢迎回来。直接发一句话就能记录今天的工作,发 /help 查看全部用法。"
-WELCOME_CADRE = "{name},欢迎使用挂职工作助手!还差几项挂职信息,请逐项回答(可随时发命令,稍后再答)。"
-WELCOME_SUPERVISOR = "{name},欢迎!您已登记为督导。干部的记录汇总将按周推送给您。"
-ASK_NAME = "请问您的姓名?"
+JOIN_HINT = "您好，这里是挂职工作助手。您还没有登记，暂时不能记录。\n请向组织部门索取邀请码，然后发送：/start 邀请码"
+ACCOUNT_REMOVED = "您的账号已停用，记录已封存。如有疑问，请联系组织部门。"
+GROUP_REFUSED = "工作记录属于个人信息，请在与我的私聊中记录。"
+INVITE_INVALID = "邀请码无效，请核对后重新发送：/start 邀请码"
+INVITE_USED = "这个邀请码已经用过了。如需重新登记，请向组织部门索取新的邀请码。"
+INVITE_EXPIRED = "这个邀请码已过期，请向组织部门索取新的邀请码。"
+ALREADY_REGISTERED = "{name}，您已登记，无需再次使用邀请码。直接发一句话就能记录今天的工作。"
+WELCOME_BACK = "{name}，欢迎回来。直接发一句话就能记录今天的工作，发 /help 查看全部用法。"
+WELCOME_CADRE = "{name}，欢迎使用挂职工作助手！还差几项挂职信息，请逐项回答（可随时发命令，稍后再答）。"
+WELCOME_SUPERVISOR = "{name}，欢迎！您已登记为督导。干部的记录汇总将按周推送给您。"
+ASK_NAME = "请问您的姓名？"
 ASK_FIELD = {
-    "host_unit": "您的挂职单位是?(例如:青山镇人民政府)",
-    "position": "您挂任的职务是?(例如:党委副书记)",
-    "sending_unit": "您的派出单位是?(例如:市审计局;不便填写可回复“跳过”)",
-    "start_date": "挂职开始日期?(例如:2026-06-01)",
-    "end_date": "挂职结束日期?(例如:2026-11-30)",
+    "host_unit": "您的挂职单位是？（例如：青山镇人民政府）",
+    "position": "您挂任的职务是？（例如：党委副书记）",
+    "sending_unit": "您的派出单位是？（例如：市审计局；不便填写可回复“跳过”）",
+    "start_date": "挂职开始日期？（例如：2026-06-01）",
+    "end_date": "挂职结束日期？（例如：2026-11-30）",
 }
 SKIP_WORDS = ("跳过", "略过", "无")
-ANSWER_TOO_LONG = "太长了,请控制在 {limit} 个字以内。"
-ANSWER_EMPTY = "没有收到内容,请再回答一次。"
-ANSWER_BAD_DATE = "没看懂这个日期,请按 2026-06-01 的格式回答。"
-ANSWER_END_BEFORE_START = "结束日期不能早于开始日期({start}),请重新回答。"
+ANSWER_TOO_LONG = "太长了，请控制在 {limit} 个字以内。"
+ANSWER_EMPTY = "没有收到内容，请再回答一次。"
+ANSWER_BAD_DATE = "没看懂这个日期，请按 2026-06-01 的格式回答。"
+ANSWER_END_BEFORE_START = "结束日期不能早于开始日期（{start}），请重新回答。"
 PROFILE_DONE = (
-    "挂职信息已齐全:{host_unit} {position},{start} 至 {end}。\n"
-    "现在就可以记录了:直接发一句今天做了什么,例如“上午走访东坪村3户困难户”。"
+    "挂职信息已齐全：{host_unit} {position}，{start} 至 {end}。\n"
+    "现在就可以记录了：直接发一句今天做了什么，例如“上午走访东坪村3户困难户”。"
 )
 
 # -- help -------------------------------------------------------------------------------------------
-HELP_HEADER = "挂职工作助手 · 用法\n直接发一句话即记录今天的工作,我会自动判断类型、日期和分类。"
-HELP_PREFIXES = "也可用前缀指定类型:日志 / 走访 / 学习 / 请假 / 销假,例如“走访:东坪村李某某家…”。"
-HELP_ATTACH = "照片、文件、语音、位置在几分钟内紧跟文字发送,会附在同一条记录上。"
+HELP_HEADER = "挂职工作助手 · 用法\n直接发一句话即记录今天的工作，我会自动判断类型、日期和分类。"
+HELP_PREFIXES = "也可用前缀指定类型：日志 / 走访 / 学习 / 请假 / 销假，例如“走访：东坪村李某某家…”。"
+HELP_ATTACH = "照片、文件、语音、位置在几分钟内紧跟文字发送，会附在同一条记录上。"
 HELP_COMMAND = "/{name} {usage}— {summary}"
 COMMAND_HELP = {
     "start": ("邀请码", "用邀请码登记"),
@@ -66,49 +66,49 @@ COMMAND_HELP = {
     "log": ("内容", "记一条工作日志"),
     "visit": ("内容", "记一条走访记录"),
     "study": ("内容", "记一条学习记录"),
-    "leave": ("内容", "请假,如:/leave 明天请假1天回原单位"),
+    "leave": ("内容", "请假，如：/leave 明天请假1天回原单位"),
     "back": ("", "销假返岗"),
     "today": ("", "查看今天的记录"),
     "week": ("", "本周记录和分类统计"),
     "history": ("开始日期 结束日期", "查看一段时间的记录"),
     "search": ("关键词", "搜索自己的记录"),
-    "edit": ("编号 新内容", "修改一条记录(原文保留)"),
-    "delete": ("编号", "删除一条记录(需确认)"),
-    "timezone": ("时区", "设置时区,默认 Asia/Shanghai"),
+    "edit": ("编号 新内容", "修改一条记录（原文保留）"),
+    "delete": ("编号", "删除一条记录（需确认）"),
+    "timezone": ("时区", "设置时区，默认 Asia/Shanghai"),
 }
 MENU_DESCRIPTIONS = {name: summary for name, (_, summary) in COMMAND_HELP.items()}
 
 # -- capture ----------------------------------------------------------------------------------------
 ACK = "✅ 已记 #{seq}|{kind}|{date}|{categories}"
-ACK_LONG_NOTE = "(长文已完整保存)"
-ACK_INVALID_DATE_NOTE = "(“{phrase}”不是有效日期,已按{date}记录)"
-ACK_ATTACHED = "(已附 {count} 个附件)"
+ACK_LONG_NOTE = "（长文已完整保存）"
+ACK_INVALID_DATE_NOTE = "（“{phrase}”不是有效日期，已按{date}记录）"
+ACK_ATTACHED = "（已附 {count} 个附件）"
 ACK_LEAVE = "✅ 已记 #{seq}|请假 {start} 至 {end}{reason}"
-ACK_BACK = "✅ 已记 #{seq}|销假返岗({date})。欢迎回岗!"
-ACK_BACK_NO_LEAVE = "✅ 已记 #{seq}|销假({date})。没有找到未销的请假记录。"
-ACK_EDITED = "✏️ 已更新 #{seq}|{kind}|{date}|{categories}(原文已保留)"
-SUPERVISOR_NO_CAPTURE = "您是督导账号,工作记录由挂职干部本人填写。发 /help 查看可用命令。"
-EMPTY_TEXT = "没有收到内容。直接发一句今天做了什么即可,例如“上午列席镇党委会”。"
-NO_WORDS = "没看懂这条消息,请用文字描述做了什么,例如“下午走访东坪村3户”。"
-TOO_LONG = "内容太长(超过 {limit} 字),请分几条发送。"
-USAGE_KIND = "请在命令后写上内容,例如:/{name} {example}"
+ACK_BACK = "✅ 已记 #{seq}|销假返岗（{date}）。欢迎回岗！"
+ACK_BACK_NO_LEAVE = "✅ 已记 #{seq}|销假（{date}）。没有找到未销的请假记录。"
+ACK_EDITED = "✏️ 已更新 #{seq}|{kind}|{date}|{categories}（原文已保留）"
+SUPERVISOR_NO_CAPTURE = "您是督导账号，工作记录由挂职干部本人填写。发 /help 查看可用命令。"
+EMPTY_TEXT = "没有收到内容。直接发一句今天做了什么即可，例如“上午列席镇党委会”。"
+NO_WORDS = "没看懂这条消息，请用文字描述做了什么，例如“下午走访东坪村3户”。"
+TOO_LONG = "内容太长（超过 {limit} 字），请分几条发送。"
+USAGE_KIND = "请在命令后写上内容，例如：/{name} {example}"
 KIND_EXAMPLES = {
     "log": "上午列席镇党委会",
-    "visit": "走访东坪村李某某家,反映村道难走",
-    "study": "学习《信访条例》,记了两页笔记",
+    "visit": "走访东坪村李某某家，反映村道难走",
+    "study": "学习《信访条例》，记了两页笔记",
     "leave": "明天请假1天回原单位办手续",
 }
-DATE_FUTURE_Q = "⚠️ #{seq} 写的日期 {date} 还没到。工作记录只记已做的事,要改为今天({today})记录吗?"
-DATE_BEFORE_POSTING_Q = "⚠️ #{seq} 的日期 {date} 早于挂职开始日期 {start}。确认按这个日期记录吗?"
+DATE_FUTURE_Q = "⚠️ #{seq} 写的日期 {date} 还没到。工作记录只记已做的事，要改为今天（{today}）记录吗？"
+DATE_BEFORE_POSTING_Q = "⚠️ #{seq} 的日期 {date} 早于挂职开始日期 {start}。确认按这个日期记录吗？"
 BTN_KEEP_DATE = "按 {date} 记"
 BTN_USE_TODAY = "改为今天"
 DATE_CONFIRMED = "已确认。"
-ENTRY_PENDING_NOTE = "(待确认日期)"
+ENTRY_PENDING_NOTE = "（待确认日期）"
 
 ATTACHMENT_NAMES = {"photo": "照片", "document": "文件", "voice": "语音", "video": "视频", "location": "位置"}
 ATTACHED_TO = "📎 已把{what}附到 #{seq}。"
 LOCATION_ATTACHED = "📍 已把位置记为 #{seq} 的地点。"
-ATTACHMENT_WAITING = "📎 已收到{what}。请再发一句说明做了什么,我会把它附在那条记录上。"
+ATTACHMENT_WAITING = "📎 已收到{what}。请再发一句说明做了什么，我会把它附在那条记录上。"
 
 # -- buttons on an entry ----------------------------------------------------------------------------
 BTN_CATEGORY = "改分类"
@@ -117,13 +117,13 @@ BTN_UNDO = "撤销"
 BTN_RESTORE = "恢复"
 BTN_CONFIRM_DELETE = "确认删除"
 BTN_CANCEL = "取消"
-PICK_CATEGORY = "#{seq} 改为哪个分类?"
-PICK_KIND = "#{seq} 改为哪种类型?"
-CATEGORY_SET = "已改 #{seq} 分类为:{category}"
-KIND_SET = "已改 #{seq} 类型为:{kind}"
+PICK_CATEGORY = "#{seq} 改为哪个分类？"
+PICK_KIND = "#{seq} 改为哪种类型？"
+CATEGORY_SET = "已改 #{seq} 分类为：{category}"
+KIND_SET = "已改 #{seq} 类型为：{kind}"
 UNDONE = "↩️ 已撤销 #{seq}。"
 RESTORED = "已恢复 #{seq}。"
-STALE_BUTTON = "这个按钮已失效,请重新操作。"
+STALE_BUTTON = "这个按钮已失效，请重新操作。"
 ENTRY_GONE = "#{seq} 已不存在或已删除。"
 
 # -- looking back -----------------------------------------------------------------------------------
@@ -131,77 +131,77 @@ DATE_LABEL = "{month}月{day}日"
 DATE_WITH_YEAR = "{year}年{label}"
 HISTORY_DAY = "【{date} 周{weekday}】"
 NAME_FALLBACK = "您好"
-DATE_TODAY_LABEL = "{month}月{day}日(今天)"
-TODAY_EMPTY = "今天({date})还没有记录。直接发一句话就能记下。"
-TODAY_HEADER = "今天({date} 周{weekday})共 {count} 条:"
+DATE_TODAY_LABEL = "{month}月{day}日（今天）"
+TODAY_EMPTY = "今天（{date}）还没有记录。直接发一句话就能记下。"
+TODAY_HEADER = "今天（{date} 周{weekday}）共 {count} 条："
 ENTRY_LINE = "#{seq} [{kind}·{categories}] {text}"
-WEEK_EMPTY = "本周({start} 至 {end})还没有记录。"
-WEEK_HEADER = "本周({start} 至 {end})共 {count} 条,有记录 {days} 天:"
-WEEK_DAY = "周{weekday} {date}:{count} 条 {snippets}"
-WEEK_DAY_NONE = "周{weekday} {date}:—"
-WEEK_CATEGORIES = "分类:{items}"
-WEEK_KINDS = "类型:{items}"
-HISTORY_USAGE = "用法:/history 开始日期 结束日期,例如 /history 2026-06-01 2026-06-30"
-HISTORY_BAD_DATE = "没看懂日期“{text}”,请按 2026-06-01 的格式写。"
-HISTORY_REVERSED = "结束日期 {end} 早于开始日期 {start},请调换后再试。"
-HISTORY_TOO_LONG = "一次最多查 366 天,请缩小范围。"
+WEEK_EMPTY = "本周（{start} 至 {end}）还没有记录。"
+WEEK_HEADER = "本周（{start} 至 {end}）共 {count} 条，有记录 {days} 天："
+WEEK_DAY = "周{weekday} {date}：{count} 条 {snippets}"
+WEEK_DAY_NONE = "周{weekday} {date}：—"
+WEEK_CATEGORIES = "分类：{items}"
+WEEK_KINDS = "类型：{items}"
+HISTORY_USAGE = "用法：/history 开始日期 结束日期，例如 /history 2026-06-01 2026-06-30"
+HISTORY_BAD_DATE = "没看懂日期“{text}”，请按 2026-06-01 的格式写。"
+HISTORY_REVERSED = "结束日期 {end} 早于开始日期 {start}，请调换后再试。"
+HISTORY_TOO_LONG = "一次最多查 366 天，请缩小范围。"
 HISTORY_EMPTY = "{start} 至 {end} 没有记录。"
-HISTORY_HEADER = "{start} 至 {end} 共 {count} 条:"
-HISTORY_TRUNCATED = "……仅显示前 {shown} 条,请缩小日期范围查看其余。"
-SEARCH_USAGE = "用法:/search 关键词,例如 /search 石桥村"
-SEARCH_TOO_MANY = "关键词太多或太长,请少于 5 个、每个不超过 30 字。"
+HISTORY_HEADER = "{start} 至 {end} 共 {count} 条："
+HISTORY_TRUNCATED = "……仅显示前 {shown} 条，请缩小日期范围查看其余。"
+SEARCH_USAGE = "用法：/search 关键词，例如 /search 石桥村"
+SEARCH_TOO_MANY = "关键词太多或太长，请少于 5 个、每个不超过 30 字。"
 SEARCH_EMPTY = "没有找到含“{query}”的记录。"
-SEARCH_HEADER = "含“{query}”的记录共 {count} 条{more}:"
-SEARCH_MORE = ",显示最近 {shown} 条"
-EDIT_USAGE = "用法:/edit 编号 新内容,例如 /edit 12 上午列席镇党委会"
-DELETE_USAGE = "用法:/delete 编号,例如 /delete 12"
-BAD_NUMBER = "“{text}”不是记录编号,编号是 #后面的数字。"
+SEARCH_HEADER = "含“{query}”的记录共 {count} 条{more}："
+SEARCH_MORE = "，显示最近 {shown} 条"
+EDIT_USAGE = "用法：/edit 编号 新内容，例如 /edit 12 上午列席镇党委会"
+DELETE_USAGE = "用法：/delete 编号，例如 /delete 12"
+BAD_NUMBER = "“{text}”不是记录编号，编号是 #后面的数字。"
 NOT_FOUND = "找不到编号为 {seq} 的记录。发 /today 或 /week 可以看到编号。"
 EDIT_SAME = "#{seq} 内容没有变化。"
-EDIT_FUTURE = "新内容里的日期 {date} 还没到,未修改。"
-EDIT_BEFORE_POSTING = "新内容里的日期 {date} 早于挂职开始日期 {start},未修改。"
-DELETE_CONFIRM = "确认删除 #{seq} 吗?\n“{text}”"
+EDIT_FUTURE = "新内容里的日期 {date} 还没到，未修改。"
+EDIT_BEFORE_POSTING = "新内容里的日期 {date} 早于挂职开始日期 {start}，未修改。"
+DELETE_CONFIRM = "确认删除 #{seq} 吗？\n“{text}”"
 DELETED = "🗑 已删除 #{seq}。"
-DELETE_CANCELLED = "已取消,#{seq} 保留。"
-TIMEZONE_CURRENT = "当前时区:{tz}。修改请发 /timezone 时区名,例如 /timezone Asia/Urumqi"
+DELETE_CANCELLED = "已取消，#{seq} 保留。"
+TIMEZONE_CURRENT = "当前时区：{tz}。修改请发 /timezone 时区名，例如 /timezone Asia/Urumqi"
 TIMEZONE_SET = "时区已改为 {tz}。"
-TIMEZONE_BAD = "没有“{tz}”这个时区,请用 Asia/Shanghai 这样的写法。"
+TIMEZONE_BAD = "没有“{tz}”这个时区，请用 Asia/Shanghai 这样的写法。"
 
 # -- general ----------------------------------------------------------------------------------------
 UNKNOWN_COMMAND = "没有 /{name} 这个命令。发 /help 查看全部用法。"
 CADRE_ONLY = "这个命令供挂职干部使用。"
-INTERNAL_ERROR = "抱歉,系统出错,这条没有处理成功,请稍后再发一次。"
+INTERNAL_ERROR = "抱歉，系统出错，这条没有处理成功，请稍后再发一次。"
 TRUNCATED = "……"
 
 # -- command-line admin -----------------------------------------------------------------------------
-ADMIN_CADRE_ADDED = "已登记挂职干部 {name}(编号 {id}):{host_unit} {position},{start} 至 {end}"
-ADMIN_SUPERVISOR_ADDED = "已登记督导 {name}(编号 {id}),联系干部:{cadres}"
+ADMIN_CADRE_ADDED = "已登记挂职干部 {name}（编号 {id}）：{host_unit} {position}，{start} 至 {end}"
+ADMIN_SUPERVISOR_ADDED = "已登记督导 {name}（编号 {id}），联系干部：{cadres}"
 ADMIN_INVITE = (
-    "邀请码:{code}(角色:{role},{expires} 前有效,仅可使用一次)\n使用方法:在机器人对话中发送 /start {code}{link}"
+    "邀请码：{code}（角色：{role}，{expires} 前有效，仅可使用一次）\n使用方法：在机器人对话中发送 /start {code}{link}"
 )
-ADMIN_INVITE_LINK = "\nTelegram 链接:https://t.me/{bot}?start={code}"
-ADMIN_REMOVED = "已停用 {name}(编号 {id}),其记录保留。"
-ADMIN_DUPLICATE_ID = "{channel} 账号 {external_id} 已被登记,不能重复登记。"
+ADMIN_INVITE_LINK = "\nTelegram 链接：https://t.me/{bot}?start={code}"
+ADMIN_REMOVED = "已停用 {name}（编号 {id}），其记录保留。"
+ADMIN_DUPLICATE_ID = "{channel} 账号 {external_id} 已被登记，不能重复登记。"
 ADMIN_NO_SUCH_CADRE = "找不到 Telegram 账号为 {external_id} 的挂职干部。"
 ADMIN_NO_SUCH_PERSON = "找不到账号为 {external_id} 的人员。"
 ADMIN_BAD_DATES = "结束日期 {end} 早于开始日期 {start}。"
-ADMIN_BAD_NAME = "姓名不能为空,且不超过 {limit} 个字。"
+ADMIN_BAD_NAME = "姓名不能为空，且不超过 {limit} 个字。"
 ADMIN_LIST_EMPTY = "还没有登记任何人员。"
 ADMIN_LIST_PERSON = "{id:>4}  {name}  {role}{status}  {ids}"
-ADMIN_LIST_POSTING = "      {host_unit} {position} · 派出:{sending_unit} · {start} 至 {end}"
-ADMIN_LIST_SUPERVISES = "      联系干部:{cadres}"
-ADMIN_LIST_REMOVED = "(已停用)"
+ADMIN_LIST_POSTING = "      {host_unit} {position} · 派出：{sending_unit} · {start} 至 {end}"
+ADMIN_LIST_SUPERVISES = "      联系干部：{cadres}"
+ADMIN_LIST_REMOVED = "（已停用）"
 ADMIN_UNKNOWN = "未填"
 
 # -- console ----------------------------------------------------------------------------------------
 CONSOLE_HINT = (
-    "cadrelog 控制台 · 以“{name}”身份聊天(记录保存在 {database})\n"
-    "直接输入今天做了什么即可记录,例如:上午走访东坪村3户困难户\n"
+    "cadrelog 控制台 · 以“{name}”身份聊天（记录保存在 {database}）\n"
+    "直接输入今天做了什么即可记录，例如：上午走访东坪村3户困难户\n"
     "/today 查看今天的记录 · /help 全部用法 · 按钮输入序号 · Ctrl-D 退出"
 )
 CONSOLE_DEMO_NAME = "演示用户"
 CONSOLE_DEMO_HOST = "演示镇人民政府"
-CONSOLE_DEMO_POSITION = "党委副书记(挂职)"
+CONSOLE_DEMO_POSITION = "党委副书记（挂职）"
 CONSOLE_DEMO_SENDING = "市直机关"
-CONSOLE_BUTTONS = "  按钮:{choices}"
+CONSOLE_BUTTONS = "  按钮：{choices}"
 CONSOLE_BAD_CHOICE = "没有这个序号的按钮。"

@@ -18,11 +18,11 @@ from tests.test_capture import entries, entry
         ("\x00\x07\u200b", texts.EMPTY_TEXT),
         ("👍👍🎉", texts.NO_WORDS),
         ("12345", texts.NO_WORDS),
-        ("。。。!!", texts.NO_WORDS),
+        ("。。。！！", texts.NO_WORDS),
         ("/log", texts.USAGE_KIND.format(name="log", example=texts.KIND_EXAMPLES["log"])),
         ("/visit   ", texts.USAGE_KIND.format(name="visit", example=texts.KIND_EXAMPLES["visit"])),
         ("/nosuch 1 2", texts.UNKNOWN_COMMAND.format(name="nosuch")),
-        ("走访:", texts.EMPTY_TEXT),
+        ("走访：", texts.EMPTY_TEXT),
     ],
 )
 async def test_refused_input_stores_nothing(chat: Chat, cadre: str, db: Database, text: str, expected: str) -> None:
@@ -31,7 +31,7 @@ async def test_refused_input_stores_nothing(chat: Chat, cadre: str, db: Database
 
 
 async def test_ten_thousand_characters_are_kept_whole(chat: Chat, cadre: str, db: Database) -> None:
-    text = ("上午走访东坪村困难户,了解饮水和就医情况。" * 500)[:10000]
+    text = ("上午走访东坪村困难户，了解饮水和就医情况。" * 500)[:10000]
     reply = await chat.say(text)
     assert reply.text.startswith("✅ 已记 #1") and texts.ACK_LONG_NOTE in reply.text
     assert (await entry(db, 1)).text == text
@@ -50,7 +50,7 @@ async def test_control_characters_are_dropped_and_emoji_kept(chat: Chat, cadre: 
 
 async def test_malformed_date_is_noted_not_guessed(chat: Chat, cadre: str, db: Database) -> None:
     reply = await chat.say("2月30日走访东坪村")
-    assert texts.ACK_INVALID_DATE_NOTE.format(phrase="2月30日", date="7月15日(今天)") in reply.text
+    assert texts.ACK_INVALID_DATE_NOTE.format(phrase="2月30日", date="7月15日（今天）") in reply.text
     assert (await entry(db, 1)).work_date.isoformat() == "2026-07-15"
 
 

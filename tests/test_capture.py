@@ -26,20 +26,20 @@ async def entry(db: Database, seq: int, telegram_id: str = "51001"):
 
 
 async def test_plain_text_becomes_a_work_log_with_one_line_ack(chat: Chat, cadre: str, db: Database) -> None:
-    reply = await chat.say("上午列席镇党委会,研究春季植树和环境卫生整治")
-    assert reply.text.startswith("✅ 已记 #1|工作日志|7月15日(今天)|会议")
+    reply = await chat.say("上午列席镇党委会，研究春季植树和环境卫生整治")
+    assert reply.text.startswith("✅ 已记 #1|工作日志|7月15日（今天）|会议")
     assert "\n" not in reply.text
     assert [b.label for b in reply.buttons[0]] == [texts.BTN_CATEGORY, texts.BTN_KIND, texts.BTN_UNDO]
     [stored] = await entries(db)
     assert stored.kind == "log" and stored.work_date == TODAY and stored.categories[0] == "meeting"
-    assert stored.text == stored.original_text == "上午列席镇党委会,研究春季植树和环境卫生整治"
+    assert stored.text == stored.original_text == "上午列席镇党委会，研究春季植树和环境卫生整治"
 
 
 async def test_each_kind_is_detected(chat: Chat, cadre: str, db: Database) -> None:
-    await chat.say("走访东坪村3组李某某家,5口人,反映村道下雨天走不了。已记下,下周跟扶贫办说")
-    await chat.say("上午局里学习会,学《信访条例》,记了两页笔记")
-    await chat.say("明天请假1天回原单位办手续,已跟陈书记打过招呼,周五返岗")
-    await chat.say("已返岗,销假")
+    await chat.say("走访东坪村3组李某某家，5口人，反映村道下雨天走不了。已记下，下周跟扶贫办说")
+    await chat.say("上午局里学习会，学《信访条例》，记了两页笔记")
+    await chat.say("明天请假1天回原单位办手续，已跟陈书记打过招呼，周五返岗")
+    await chat.say("已返岗，销假")
     kinds = [e.kind for e in await entries(db)]
     assert kinds == ["visit", "study", "leave", "back"]
     visit, study, leave, back = await entries(db)
@@ -52,14 +52,14 @@ async def test_each_kind_is_detected(chat: Chat, cadre: str, db: Database) -> No
 
 async def test_explicit_commands_and_prefixes_override_detection(chat: Chat, cadre: str, db: Database) -> None:
     await chat.say("/visit 上午列席镇党委会")
-    await chat.say("学习:上午列席镇党委会")
+    await chat.say("学习：上午列席镇党委会")
     await chat.say("日志 走访东坪村李某某家")
     kinds = [(e.kind, e.kind_by_user) for e in await entries(db)]
     assert kinds == [("visit", True), ("study", True), ("log", True)]
 
 
 async def test_back_dated_entry_takes_the_named_date(chat: Chat, cadre: str, db: Database) -> None:
-    reply = await chat.say("昨天在信访局接待来访群众14人次,其中集体访1批8人")
+    reply = await chat.say("昨天在信访局接待来访群众14人次，其中集体访1批8人")
     assert "7月14日" in reply.text
     await chat.say("上周三去东坪村看饮水工程")
     await chat.say("2026-07-01 参加县委中心组学习")
@@ -68,7 +68,7 @@ async def test_back_dated_entry_takes_the_named_date(chat: Chat, cadre: str, db:
 
 
 async def test_facts_are_stored_with_the_entry(chat: Chat, cadre: str, db: Database) -> None:
-    await chat.say("石桥村打井项目:修了2.3公里管道,资金到位85万元,入户核实3户,来访2起,培训15名党员")
+    await chat.say("石桥村打井项目：修了2.3公里管道，资金到位85万元，入户核实3户，来访2起，培训15名党员")
     [stored] = await entries(db)
     facts = stored.facts
     assert facts["places"][0] == {"name": "石桥村", "type": "village"}
@@ -85,9 +85,9 @@ async def test_future_date_is_questioned_not_silently_stored(chat: Chat, cadre: 
     assert await entries(db) == []  # pending entries stay out of the lists until answered
     stored = await entry(db, 1)
     assert stored.status == "pending" and stored.work_date == TODAY
-    assert (await chat.say("/today")).text.startswith("今天(7月15日)还没有记录")
+    assert (await chat.say("/today")).text.startswith("今天（7月15日）还没有记录")
     answer = await chat.press(f"pd:{stored.seq}:t")
-    assert answer.replace and "7月15日(今天)" in answer.text
+    assert answer.replace and "7月15日（今天）" in answer.text
     assert (await entry(db, 1)).status == "active"
 
 
@@ -101,10 +101,10 @@ async def test_date_before_posting_is_questioned_and_can_be_kept(chat: Chat, cad
 
 
 async def test_traditional_chinese_is_analysed_and_kept(chat: Chat, cadre: str, db: Database) -> None:
-    reply = await chat.say("昨天走訪東坪村困難戶張某,反映房屋漏雨")
+    reply = await chat.say("昨天走訪東坪村困難戶張某，反映房屋漏雨")
     assert "走访记录" in reply.text
     [stored] = await entries(db)
-    assert stored.text == "昨天走訪東坪村困難戶張某,反映房屋漏雨"
+    assert stored.text == "昨天走訪東坪村困難戶張某，反映房屋漏雨"
     assert stored.details["place"] == "东坪村" and stored.work_date == dt.date(2026, 7, 14)
 
 
@@ -117,7 +117,7 @@ async def test_category_change_through_buttons_is_stored_and_wins(chat: Chat, ca
     assert "党建" in done.text
     stored = await entry(db, 1)
     assert stored.categories[0] == "party" and stored.categories_by_user
-    await chat.say("/edit 1 上午列席镇党委会,研究信访积案化解")
+    await chat.say("/edit 1 上午列席镇党委会，研究信访积案化解")
     assert (await entry(db, 1)).categories[0] == "party"
 
 
@@ -143,7 +143,7 @@ async def test_undo_and_restore(chat: Chat, cadre: str, db: Database) -> None:
 async def test_attachments_join_the_entry_just_written(
     chat: Chat, cadre: str, db: Database, clock: FrozenClock
 ) -> None:
-    await chat.say("走访东坪村困难户张某,房子西墙有裂缝")
+    await chat.say("走访东坪村困难户张某，房子西墙有裂缝")
     clock.advance(minutes=1)
     photo = await chat.send_attachment("photo", file_id="AgAD1", file_unique_id="u1")
     assert photo.text == texts.ATTACHED_TO.format(what="照片", seq=1)

@@ -42,9 +42,9 @@ async def test_console_chat_logs_an_entry_and_shows_it_today(db: Database, clock
     )
     await console.run()
     lines = stdout.getvalue().splitlines()
-    assert lines[0].startswith("✅ 已记 #1|走访记录|7月15日(今天)|调研走访")
+    assert lines[0].startswith("✅ 已记 #1|走访记录|7月15日（今天）|调研走访")
     assert lines[1] == texts.CONSOLE_BUTTONS.format(choices="[1] 改分类  [2] 改类型  [3] 撤销")
-    assert lines[2].startswith("今天(7月15日 周三)共 1 条") and "#1 [走访记录" in lines[3]
+    assert lines[2].startswith("今天（7月15日 周三）共 1 条") and "#1 [走访记录" in lines[3]
     # "/today" had no buttons: "3" is then text without letters, not a button press
     assert lines[4:] == [texts.NO_WORDS]
     assert closed == [True]
@@ -139,16 +139,16 @@ def test_admin_commands(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
         "--cadre",
         "51001",
     )
-    assert code == 0 and "联系干部:王明" in out
+    assert code == 0 and "联系干部：王明" in out
     code, out, _ = run_cli(monkeypatch, capsys, url, "admin", "invite", "--role", "cadre", "--name", "赵强")
-    assert code == 0 and out.startswith("邀请码:") and "/start " in out
+    assert code == 0 and out.startswith("邀请码：") and "/start " in out
     code, out, _ = run_cli(monkeypatch, capsys, url, "admin", "list")
     assert code == 0
     assert (
         "王明  挂职干部  telegram:51001" in out
-        and "青山镇人民政府 党委副书记 · 派出:市审计局 · 2026-06-01 至 2026-11-30" in out
+        and "青山镇人民政府 党委副书记 · 派出：市审计局 · 2026-06-01 至 2026-11-30" in out
     )
-    assert "李华  督导  telegram:52001" in out and "联系干部:王明" in out
+    assert "李华  督导  telegram:52001" in out and "联系干部：王明" in out
     # refused actions change nothing and say why
     code, _, err = run_cli(monkeypatch, capsys, url, "admin", "add-cadre", "--name", "重复", "--telegram-id", "51001")
     assert code == 1 and "telegram 账号 51001 已被登记" in err
@@ -161,7 +161,7 @@ def test_admin_commands(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
     code, out, _ = run_cli(monkeypatch, capsys, url, "admin", "remove", "--telegram-id", "51001")
     assert code == 0 and out.startswith("已停用 王明")
     code, out, _ = run_cli(monkeypatch, capsys, url, "admin", "list")
-    assert "王明  挂职干部(已停用)" in out and "重复" not in out and "孙" not in out
+    assert "王明  挂职干部（已停用）" in out and "重复" not in out and "孙" not in out
 
 
 def test_admin_bad_date_is_an_argument_error(tmp_path: Path) -> None:

@@ -72,7 +72,7 @@ def test_impossible_dates_are_reported(text: str) -> None:
 
 
 def test_first_mention_wins() -> None:
-    assert parse_work_date("昨天补记:前天在县里开会", WED).date == dt.date(2026, 7, 14)
+    assert parse_work_date("昨天补记：前天在县里开会", WED).date == dt.date(2026, 7, 14)
 
 
 @pytest.mark.parametrize(
@@ -150,7 +150,7 @@ MESSAGES = st.builds(
     lambda a, b, c: a + b + c,
     st.text(max_size=8),
     GRAMMAR,
-    st.text(alphabet=st.sampled_from(list("走访东坪村开会前后再至到约,。 ")), max_size=8),
+    st.text(alphabet=st.sampled_from(list("走访东坪村开会前后再至到约，。 ")), max_size=8),
 )
 DAYS = st.dates(min_value=dt.date(2001, 1, 1), max_value=dt.date(2099, 12, 31))
 

@@ -14,13 +14,13 @@ from handlers.services.facts import extract_facts, find_places
     [
         ("下午跟吴副镇长去东坪村看饮水工程", [("东坪村", "village")]),
         ("到凹塘村村委座谈", [("凹塘村", "village")]),
-        ("今天走访宏达食品,厂长王某", [("宏达食品", "enterprise")]),
-        ("去新华小学座谈,又到前进社区", [("新华小学", "school"), ("前进社区", "community")]),
+        ("今天走访宏达食品，厂长王某", [("宏达食品", "enterprise")]),
+        ("去新华小学座谈，又到前进社区", [("新华小学", "school"), ("前进社区", "community")]),
         ("石桥村合作社分红", [("石桥村", "village"), ("石桥村合作社", "enterprise")]),
         ("3月12日陪刘县长去芗城区考察", [("芗城区", "county")]),
         ("在青山镇开会", [("青山镇", "town")]),
         ("全镇贫困村和各村村两委", []),
-        ("反映村道难走,村民意见大", []),
+        ("反映村道难走，村民意见大", []),
         ("看了原林果公司厂房", [("原林果公司", "enterprise")]),
     ],
 )
@@ -29,7 +29,7 @@ def test_places(text: str, places: list[tuple[str, str]]) -> None:
 
 
 def test_metric_patterns() -> None:
-    facts = extract_facts("入户3户,来访2起,集体访1批,接待来访群众14人次,资金85万元,修路2.3公里,培训15名党员")
+    facts = extract_facts("入户3户，来访2起，集体访1批，接待来访群众14人次，资金85万元，修路2.3公里，培训15名党员")
     assert [h["value"] for h in facts["households"]] == [3]
     assert [(p["value"], p["unit"]) for p in facts["petitions"]] == [(2, "起"), (1, "批")]
     assert facts["petition_visitors"][0]["value"] == 14
@@ -39,7 +39,7 @@ def test_metric_patterns() -> None:
 
 
 def test_qualifiers_and_chinese_numerals() -> None:
-    facts = extract_facts("走访三百余户,发放宣传单300多份,近20人参加,缺工20人左右,捐款六千元,投资1.5亿元")
+    facts = extract_facts("走访三百余户，发放宣传单300多份，近20人参加，缺工20人左右，捐款六千元，投资1.5亿元")
     assert facts["households"][0] == {"value": 300, "text": "三百余户", "qualifier": "余"}
     assert facts["counts"][0]["qualifier"] == "多"
     assert facts["people"][0]["qualifier"] == "近"
@@ -54,7 +54,8 @@ def test_nothing_to_find() -> None:
 @settings(max_examples=300, deadline=None)
 @given(
     st.text(
-        alphabet=st.sampled_from(list("村镇户元万米公里名人次起件批余多近约0123456789.三十百走访东坪 ,。")), max_size=40
+        alphabet=st.sampled_from(list("村镇户元万米公里名人次起件批余多近约0123456789.三十百走访东坪 ，。")),
+        max_size=40,
     )
 )
 def test_extractor_never_raises(text: str) -> None:

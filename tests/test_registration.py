@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from handlers import admin, texts
 from storage.db import Database
@@ -15,7 +16,7 @@ async def invite(
     async with db.unit_of_work() as uow:
         text = await admin.create_invite(uow, role=role, name=name, ttl=dt.timedelta(days=days), now=clock())
         await uow.commit()
-    return text.split("邀请码:")[1].split("(")[0]
+    return re.search(r"[A-Z2-9]{8}", text).group(0)  # type: ignore[union-attr]
 
 
 async def test_unregistered_user_gets_the_join_hint_and_nothing_is_stored(chat: Chat, db: Database) -> None:
@@ -42,7 +43,7 @@ async def test_invite_registers_a_cadre_and_asks_for_the_missing_profile(
     assert (await chat.say("2026-06-01")).text == texts.ASK_FIELD["end_date"]
     assert (await chat.say("2026-05-01")).text == texts.ANSWER_END_BEFORE_START.format(start="2026-06-01")
     done = await chat.say("2026-11-30")
-    assert done.text.startswith("挂职信息已齐全:青山镇人民政府 党委副书记,2026-06-01 至 2026-11-30")
+    assert done.text.startswith("挂职信息已齐全：青山镇人民政府 党委副书记，2026-06-01 至 2026-11-30")
     captured = await chat.say("上午列席镇党委会")
     assert captured.text.startswith("✅ 已记 #1")
     async with db.unit_of_work() as uow:

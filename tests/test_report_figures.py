@@ -47,19 +47,19 @@ def entry(day: dt.date, text: str, status: str = "active") -> Entry:
 
 def test_figures_are_exact() -> None:
     entries = [
-        entry(dt.date(2026, 6, 2), "上午列席镇党委会,研究防汛工作"),
-        entry(dt.date(2026, 6, 3), "走访东坪村3户困难户,了解饮水情况"),
-        entry(dt.date(2026, 6, 3), "走访东坪村李某某家,反映村道难走"),
-        entry(dt.date(2026, 6, 5), "走访宏达食品,厂长王某反映缺工20人左右"),
-        entry(dt.date(2026, 6, 8), "到新华小学座谈,校长反映缺英语老师"),
-        entry(dt.date(2026, 6, 9), "接待来访群众14人次,来访2起"),
-        entry(dt.date(2026, 6, 10), "调处纠纷1起,集体访1批"),
-        entry(dt.date(2026, 6, 11), "学习《信访条例》,记了笔记,写了心得体会"),
-        entry(dt.date(2026, 6, 12), "读了《乡村振兴促进法》,学习笔记两页"),
-        entry(dt.date(2026, 6, 15), "石桥村打井项目第一批资金到位85万元,铺管道2.3公里"),
+        entry(dt.date(2026, 6, 2), "上午列席镇党委会，研究防汛工作"),
+        entry(dt.date(2026, 6, 3), "走访东坪村3户困难户，了解饮水情况"),
+        entry(dt.date(2026, 6, 3), "走访东坪村李某某家，反映村道难走"),
+        entry(dt.date(2026, 6, 5), "走访宏达食品，厂长王某反映缺工20人左右"),
+        entry(dt.date(2026, 6, 8), "到新华小学座谈，校长反映缺英语老师"),
+        entry(dt.date(2026, 6, 9), "接待来访群众14人次，来访2起"),
+        entry(dt.date(2026, 6, 10), "调处纠纷1起，集体访1批"),
+        entry(dt.date(2026, 6, 11), "学习《信访条例》，记了笔记，写了心得体会"),
+        entry(dt.date(2026, 6, 12), "读了《乡村振兴促进法》，学习笔记两页"),
+        entry(dt.date(2026, 6, 15), "石桥村打井项目第一批资金到位85万元，铺管道2.3公里"),
         entry(dt.date(2026, 6, 16), "石桥村打井项目第二批资金到位15万元"),
         entry(dt.date(2026, 6, 16), "下午参加县政府专题会议"),
-        entry(dt.date(2026, 6, 17), "6月18日至6月20日请假3天,回原单位"),
+        entry(dt.date(2026, 6, 17), "6月18日至6月20日请假3天，回原单位"),
         entry(dt.date(2026, 6, 22), "销假"),
         entry(dt.date(2026, 6, 23), "走访东坪村困难户张某", status="deleted"),
         entry(dt.date(2026, 7, 2), "七月的记录不在本期"),
@@ -83,7 +83,7 @@ def test_period_clips_the_posting_and_the_leave() -> None:
     entries = [entry(dt.date(2026, 5, 30), "5月30日至6月2日请假4天")]
     figures = compute_figures(entries, POSTING, dt.date(2026, 5, 25), dt.date(2026, 6, 10))
     assert figures.days_on_post == 10  # 6月1日 to 6月10日
-    assert figures.leave_days == 2  # 6月1日 and 6月2日: the leave before the posting does not count
+    assert figures.leave_days == 2  # 6月1日 and 6月2日： the leave before the posting does not count
 
 
 def test_no_posting_no_entries() -> None:

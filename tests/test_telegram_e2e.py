@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -88,7 +89,7 @@ async def invite_code(db: Database) -> str:
             uow, role="cadre", name=None, ttl=dt.timedelta(days=7), now=dt.datetime.now(dt.UTC)
         )
         await uow.commit()
-    return text.split("邀请码:")[1].split("(")[0]
+    return re.search(r"[A-Z2-9]{8}", text).group(0)  # type: ignore[union-attr]
 
 
 async def test_command_menu_is_set_at_start(api: FakeBotApi, bot: TelegramChannel) -> None:
@@ -102,7 +103,7 @@ async def test_full_journey(api: FakeBotApi, bot: TelegramChannel, db: Database)
     # registration by invite code, then the profile questions in chat
     code = await invite_code(db)
     _, welcome = await say(api, f"/start {code}")
-    assert welcome["text"].startswith("王明,欢迎使用")
+    assert welcome["text"].startswith("王明，欢迎使用")
     await wait_replies(api, CADRE, 3)
     assert api.sent(CADRE)[2]["text"] == texts.ASK_FIELD["host_unit"]
     for answer in ("青山镇人民政府", "党委副书记", "市审计局", "2026-06-01"):
@@ -111,11 +112,11 @@ async def test_full_journey(api: FakeBotApi, bot: TelegramChannel, db: Database)
     assert done["text"].startswith("挂职信息已齐全")
 
     # each kind of entry, and a back-dated one
-    _, log = await say(api, "上午列席镇党委会,研究环境卫生整治")
+    _, log = await say(api, "上午列席镇党委会，研究环境卫生整治")
     assert "|工作日志|" in log["text"] and buttons(log) == ["cm:1", "km:1", "u:1"]
-    _, visit = await say(api, "走访东坪村3组李某某家,反映村道下雨天走不了,下周跟扶贫办说")
+    _, visit = await say(api, "走访东坪村3组李某某家，反映村道下雨天走不了，下周跟扶贫办说")
     assert "|走访记录|" in visit["text"]
-    _, study = await say(api, "学习《信访条例》,记了两页笔记")
+    _, study = await say(api, "学习《信访条例》，记了两页笔记")
     assert "|学习记录|" in study["text"]
     _, leave = await say(api, "/leave 明天请假1天回原单位办手续")
     assert "|请假" in leave["text"]
@@ -146,18 +147,18 @@ async def test_full_journey(api: FakeBotApi, bot: TelegramChannel, db: Database)
     _, today = await say(api, "/today")
     assert today["text"].startswith("今天") and "#1" in today["text"]
     _, week = await say(api, "/week")
-    assert week["text"].startswith("本周") and "分类:" in week["text"]
+    assert week["text"].startswith("本周") and "分类：" in week["text"]
 
     # /edit and an edited Telegram message
-    _, edited = await say(api, "/edit 1 上午列席镇党委会,研究信访积案化解")
+    _, edited = await say(api, "/edit 1 上午列席镇党委会，研究信访积案化解")
     assert edited["text"].startswith("✏️ 已更新 #1")
     original, _ = await say(api, "下午到石桥村看打井")
     before = len(api.sent(CADRE))
-    api.push_edit(original, "下午到石桥村看打井,已出水")
+    api.push_edit(original, "下午到石桥村看打井，已出水")
     corrected = (await wait_replies(api, CADRE, before + 1))[before]
     assert corrected["text"].startswith("✏️ 已更新 #7")
     stored = {e.seq: e for e in await entries_of(db)}
-    assert stored[7].text == "下午到石桥村看打井,已出水" and stored[7].original_text == "下午到石桥村看打井"
+    assert stored[7].text == "下午到石桥村看打井，已出水" and stored[7].original_text == "下午到石桥村看打井"
 
     # /delete asks first, the button deletes
     _, ask = await say(api, "/delete 7")
@@ -182,7 +183,7 @@ async def test_redelivered_update_is_stored_once(api: FakeBotApi, bot: TelegramC
 
 async def test_photo_and_location_join_the_entry(api: FakeBotApi, bot: TelegramChannel, db: Database) -> None:
     await register(db)
-    await say(api, "走访困难户张某,房子西墙有裂缝")
+    await say(api, "走访困难户张某，房子西墙有裂缝")
     _, photo = await say(api, None, photo=True)
     assert photo["text"] == texts.ATTACHED_TO.format(what="照片", seq=1)
     _, where = await say(api, None, location=(26.58, 106.71))

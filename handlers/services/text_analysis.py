@@ -375,3 +375,11 @@ def analyse(text: str, today: dt.date, kind: str | None = None) -> Analysis:
         facts=facts,
         details=details_for(chosen, simplified, places, today),
     )
+
+
+def keywords(text: str, top: int = 20) -> list[tuple[str, float]]:
+    """Return the text's TF-IDF keywords with weights (jieba.analyse, the domain dictionary loaded)."""
+    warm_up()
+    import jieba.analyse  # loads the 6 MB IDF table: only when a report needs it
+
+    return [(str(w), float(s)) for w, s in jieba.analyse.extract_tags(text, topK=top, withWeight=True)]
