@@ -13,12 +13,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from handlers.services import report_templates as t
-from handlers.services.report_figures import ReportFigures, compute_figures
+from handlers.services.report_figures import ReportFigures, compute_figures, own_words_key
 from handlers.services.text_analysis import keywords
 from storage.entities import Entry, Person
 
 KINDS = ("mid", "final", "month")
-MAX_WORK_SECTIONS = 5
+MAX_WORK_SECTIONS = 6
 MAX_HIGHLIGHTS = 3
 HIGHLIGHT_CHARS = 70
 OUTCOME_WORDS = (
@@ -129,19 +129,14 @@ def _own_words(entries: list[Entry], key: str) -> list[str]:
     """The texts the cadre wrote for a section himself (entries starting 体会 / 不足 / 下一步)."""
     found = []
     for entry in entries:
+        if own_words_key(entry.text) != key:
+            continue
         text = entry.text.strip()
-        for word in t.OWN_WORDS[key]:
-            if text.startswith(word):
-                rest = _RE_OWN_PREFIX.sub("", text[len(word) :]).rstrip("。")
-                if rest:
-                    found.append(rest)
-                break
+        prefix = next(p for p in t.OWN_WORDS[key] if text.startswith(p))
+        rest = _RE_OWN_PREFIX.sub("", text[len(prefix) :]).rstrip("\u3002")
+        if rest:
+            found.append(rest)
     return found
-
-
-def _is_own_words(entry: Entry) -> bool:
-    text = entry.text.strip()
-    return any(text.startswith(w) for words in t.OWN_WORDS.values() for w in words)
 
 
 def _clause_cut(text: str, limit: int = HIGHLIGHT_CHARS) -> str:
@@ -174,30 +169,60 @@ def _projects(entries: list[Entry]) -> dict[str, list[Entry]]:
     return {name: items for name, items in named.items() if len(items) >= 2}
 
 
-def _work_sections(work: list[Entry], figures: ReportFigures) -> tuple[Subsection, ...]:
+def _sameness(entry: Entry) -> str:
+    """Entries that differ only in numbers or place tell the same thing twice in a report."""
+    body = _RE_LEADING_DATE.sub("", entry.text.strip())
+    for place in entry.facts.get("places", []):
+        body = body.replace(place["name"], "")
+    return re.sub(r"[\d\s]+", "", body)[:24]
+
+
+def _places_sentence(items: list[Entry]) -> str:
+    names: list[str] = []
+    for entry in items:
+        for place in entry.facts.get("places", []):
+            if place["type"] in ("village", "community", "enterprise", "school") and place["name"] not in names:
+                names.append(place["name"])
+    if not names:
+        return ""
+    if len(names) > 6:
+        return t.CATEGORY_PLACES_MORE.format(places="\u3001".join(names[:6]), n=len(names))
+    return t.CATEGORY_PLACES.format(places="\u3001".join(names))
+
+
+def _work_sections(work: list[Entry]) -> tuple[Subsection, ...]:
     by_category: dict[str, list[Entry]] = defaultdict(list)
     for entry in work:
         if entry.categories and entry.categories[0] in t.CATEGORY_HEADINGS and entry.categories[0] != "study":
             by_category[entry.categories[0]].append(entry)
-    ranked = sorted(by_category, key=lambda c: (-len(by_category[c]), c))[:MAX_WORK_SECTIONS]
     projects = _projects(work)
     project_home = {
         name: Counter(e.categories[0] for e in items if e.categories).most_common(1)[0][0]
         for name, items in projects.items()
     }
+    ranked = sorted(by_category, key=lambda c: (-len(by_category[c]), c))
+    chosen = ranked[:MAX_WORK_SECTIONS]
+    for home in dict.fromkeys(project_home.values()):
+        if home in by_category and home not in chosen:
+            chosen = [*chosen[: MAX_WORK_SECTIONS - 1], home]  # a followed project always gets its section
+    chosen.sort(key=ranked.index)
     told = {e.seq for items in projects.values() for e in items}
     weights = dict(keywords(" ".join(e.text for e in work), top=30)) if work else {}
     subsections = []
-    for code in ranked:
+    for rank, code in enumerate(chosen):
         items = by_category[code]
-        sentence = t.CATEGORY_FIGURE.format(n=len(items))
+        room = MAX_HIGHLIGHTS + (1 if rank < 2 else 0)  # the two main work streams get one more example
+        sentence = t.CATEGORY_FIGURE.format(n=len(items)) + _places_sentence(items)
         money = sum(float(m["value"]) for e in items for m in e.facts.get("money", []))
         length = sum(float(m["value"]) for e in items for m in e.facts.get("lengths", []))
+        people = sum(int(p["value"]) for e in items for p in e.facts.get("people", []) if p.get("unit") != "人次")
+        if people:
+            sentence += t.CATEGORY_PEOPLE.format(n=people)
         if money:
             sentence += t.CATEGORY_MONEY.format(amount=money_text(money))
         if length:
             sentence += t.CATEGORY_LENGTH.format(length=length_text(length))
-        paragraphs = [sentence + "。"]
+        paragraphs = [sentence + "\u3002"]
         lines = [
             t.PROJECT_LINE.format(
                 name=name,
@@ -211,16 +236,25 @@ def _work_sections(work: list[Entry], figures: ReportFigures) -> tuple[Subsectio
         candidates = sorted(
             (e for e in items if e.seq not in told), key=lambda e: (-_score(e, weights), e.work_date, e.seq)
         )
-        picks = [_highlight(e) for e in candidates[: max(0, MAX_HIGHLIGHTS - len(lines))]]
+        picked: list[Entry] = []
+        seen: set[str] = set()
+        for entry in candidates:
+            if len(lines) + len(picked) >= room:
+                break
+            key = _sameness(entry)
+            if key not in seen:
+                seen.add(key)
+                picked.append(entry)
+        picks = [_highlight(e) for e in sorted(picked, key=lambda e: (e.work_date, e.seq))]
         enumerated = [*lines, *picks]
         if enumerated:
             paragraphs.append(
                 "".join(
-                    t.ITEM.format(ordinal=t.ENUMERATORS[i], text=text.rstrip("。")) for i, text in enumerate(enumerated)
+                    t.ITEM.format(ordinal=t.ENUMERATORS[i], text=text.rstrip("\u3002"))
+                    for i, text in enumerate(enumerated)
                 )
             )
         subsections.append(Subsection(t.CATEGORY_HEADINGS[code], tuple(paragraphs)))
-    del figures
     return tuple(subsections)
 
 
@@ -246,7 +280,7 @@ def _basic(figures: ReportFigures) -> str:
     ):
         if value:
             parts.append(template.format(n=value))
-    return ",".join(parts) + "。" if parts else ""
+    return "\uff0c".join(parts) + "\u3002" if parts else ""
 
 
 def _study(figures: ReportFigures) -> str:
@@ -255,6 +289,8 @@ def _study(figures: ReportFigures) -> str:
     text = t.STUDY_SENTENCE.format(n=figures.study_sessions)
     if figures.materials:
         text += t.STUDY_MATERIALS.format(materials="、".join(f"《{m}》" for m in figures.materials[:6]))
+    if figures.study_notes:
+        text += t.STUDY_NOTES.format(n=figures.study_notes)
     if figures.reflections:
         text += t.STUDY_REFLECTIONS.format(n=figures.reflections)
     return text + "。"
@@ -279,7 +315,7 @@ def compile_report(
         (e for e in entries if e.status == "active" and start <= e.work_date <= end), key=lambda e: (e.work_date, e.seq)
     )
     figures = compute_figures(chosen, posting, start, end)
-    work = [e for e in chosen if e.kind not in ("leave", "back") and not _is_own_words(e)]
+    work = [e for e in chosen if e.kind not in ("leave", "back") and own_words_key(e.text) is None]
     missing: list[str] = []
     host = (posting.host_unit if posting else None) or "【待补充:挂职单位】"
     values = {
@@ -294,7 +330,7 @@ def compile_report(
     }
     title = t.TITLES[kind].format(**values)
     opening = t.OPENING[kind].format(**values)
-    work_section = Section(t.SECTION_WORK, subsections=_work_sections(work, figures))
+    work_section = Section(t.SECTION_WORK, subsections=_work_sections(work))
     study_section = Section(t.SECTION_STUDY, (_study(figures),))
     if kind == "month":
         sections: tuple[Section, ...] = (

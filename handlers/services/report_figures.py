@@ -14,6 +14,17 @@ from dataclasses import dataclass, field
 from storage.entities import Entry, Posting
 
 VISITED_TYPES = ("village", "community", "enterprise", "school")
+# Entries the cadre writes for a report's own sections (体会 / 不足 / 下一步): words, not work.
+OWN_WORD_PREFIXES = {"reflections": ("体会", "心得"), "shortcomings": ("不足",), "plans": ("下一步", "打算")}
+
+
+def own_words_key(text: str) -> str | None:
+    """Return which section an entry's text was written for, or None for a work entry."""
+    stripped = text.strip()
+    for key, prefixes in OWN_WORD_PREFIXES.items():
+        if stripped.startswith(prefixes):
+            return key
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +45,7 @@ class ReportFigures:
     petition_visitors: int = 0  # person-times (人次)
     study_sessions: int = 0
     reflections: int = 0  # study records that carry 心得体会
+    study_notes: int = 0  # study records that mention notes taken
     materials: tuple[str, ...] = ()
     money_yuan: float = 0.0
     length_metres: float = 0.0
@@ -64,7 +76,7 @@ def _sum(entries: Iterable[Entry], key: str) -> float:
 def compute_figures(entries: Iterable[Entry], posting: Posting | None, start: dt.date, end: dt.date) -> ReportFigures:
     """Count and sum what the active entries dated inside [start, end] record."""
     chosen = [e for e in entries if e.status == "active" and start <= e.work_date <= end]
-    work = [e for e in chosen if e.kind not in ("leave", "back")]
+    work = [e for e in chosen if e.kind not in ("leave", "back") and own_words_key(e.text) is None]
     visits = [e for e in work if e.kind == "visit"]
     studies = [e for e in work if e.kind == "study"]
 
@@ -120,6 +132,7 @@ def compute_figures(entries: Iterable[Entry], posting: Posting | None, start: dt
         petition_visitors=int(_sum(work, "petition_visitors")),
         study_sessions=len(studies),
         reflections=sum(1 for e in studies if e.details.get("reflection")),
+        study_notes=sum(1 for e in studies if e.details.get("notes")),
         materials=tuple(materials),
         money_yuan=_sum(work, "money"),
         length_metres=_sum(work, "lengths"),
