@@ -8,14 +8,16 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
 from bot.cli import build_parser, identities
 from bot.config import Settings
 from bot.logs import setup_logging
-from handlers import admin, build_router, texts
-from handlers.errors import AdminError
+from handlers import admin, build_router, reports, texts
+from handlers.errors import AdminError, BotError
 from handlers.router import Dispatcher
 from handlers.services.text_analysis import warm_up
 from storage.db import Database
@@ -36,6 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     upgrade_to_head(settings.database_url)
     if args.command == "admin":
         return asyncio.run(run_admin(args, settings))
+    if args.command == "export":
+        return asyncio.run(run_export(args, settings))
     console_as = args.as_id if args.command == "console" else None
     force_console = args.command == "console"
     try:
@@ -104,6 +108,34 @@ async def run_admin(args: object, settings: Settings) -> int:
     return 0
 
 
+async def run_export(args: object, settings: Settings) -> int:
+    """Write one cadre's report draft (or ledgers) to a file, as /report and /export would send it."""
+    db = Database(settings.database_url)
+    external_id = str(args.cadre)  # type: ignore[attr-defined]
+    words = [w for w in (args.kind, args.month) if w]  # type: ignore[attr-defined]
+    if args.start or args.end:  # type: ignore[attr-defined]
+        words += [args.start or "", args.end or ""]  # type: ignore[attr-defined]
+    try:
+        async with db.unit_of_work() as uow:
+            person = await uow.people.by_identity("telegram", external_id)
+            if person is None or person.role != "cadre":
+                raise AdminError(texts.REPORT_CLI_NO_CADRE.format(external_id=external_id))
+            today = utc_now().astimezone(ZoneInfo(person.timezone)).date()
+            request = reports.parse_request(person, words, today)
+            draft, entries = await reports.build_draft(uow, person, request, today)
+            document = await reports.render(draft, entries, args.format, person, today)  # type: ignore[attr-defined]
+    except (AdminError, BotError) as exc:
+        sys.stderr.write(f"{getattr(exc, 'user_message', exc)}\n")
+        return 1
+    finally:
+        await db.dispose()
+    out = Path(args.out)  # type: ignore[attr-defined]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(document.data)
+    sys.stdout.write(texts.REPORT_CLI_WRITTEN.format(path=out) + "\n")
+    return 0
+
+
 async def serve(settings: Settings, *, force_console: bool, console_as: str | None) -> int:
     """Start every configured channel and run until stopped."""
     db = Database(settings.database_url)
@@ -156,8 +188,6 @@ async def _console(
     settings: Settings, db: Database, dispatcher: Dispatcher, as_id: str | None, on_close: object
 ) -> ConsoleChannel:
     now = utc_now()
-    from zoneinfo import ZoneInfo
-
     today = now.astimezone(ZoneInfo(settings.timezone)).date()
     async with db.unit_of_work() as uow:
         person = await admin.ensure_console_user(uow, as_id=as_id, timezone=settings.timezone, now=now, today=today)
@@ -170,4 +200,5 @@ async def _console(
         clock=utc_now,
         hint=hint,
         on_close=on_close,  # type: ignore[arg-type]
+        export_dir=Path(settings.console_export_dir),
     )

@@ -17,10 +17,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bot.py", description="cadrelog 挂职工作助手")
     commands = parser.add_subparsers(dest="command")
 
-    run = commands.add_parser("run", help="运行机器人(默认)")
+    run = commands.add_parser("run", help="运行机器人（默认）")
     run.set_defaults(command="run")
     console = commands.add_parser("console", help="在终端中聊天")
-    console.add_argument("--as", dest="as_id", help="以该账号(如 Telegram id)的身份聊天;默认演示用户")
+    console.add_argument("--as", dest="as_id", help="以该账号（如 Telegram id）的身份聊天；默认演示用户")
 
     admin = commands.add_parser("admin", help="组织部门管理命令")
     actions = admin.add_subparsers(dest="action", required=True)
@@ -40,17 +40,28 @@ def build_parser() -> argparse.ArgumentParser:
     supervisor.add_argument("--name", required=True)
     supervisor.add_argument("--telegram-id")
     supervisor.add_argument("--wecom-id")
-    supervisor.add_argument("--cadre", action="append", default=[], help="所联系干部的 Telegram id,可重复")
+    supervisor.add_argument("--cadre", action="append", default=[], help="所联系干部的 Telegram id，可重复")
     supervisor.add_argument("--timezone")
 
     invite = actions.add_parser("invite", help="生成一次性邀请码")
     invite.add_argument("--role", required=True, choices=["cadre", "supervisor"])
     invite.add_argument("--name")
-    invite.add_argument("--days", type=float, help="有效天数(默认 INVITE_TTL_DAYS)")
+    invite.add_argument("--days", type=float, help="有效天数（默认 INVITE_TTL_DAYS)")
 
     actions.add_parser("list", help="列出人员和挂职信息")
 
-    remove = actions.add_parser("remove", help="停用人员(记录保留)")
+    export = commands.add_parser("export", help="导出报告草稿或台账")
+    what = export.add_subparsers(dest="what", required=True)
+    report = what.add_parser("report", help="导出一名干部的报告草稿")
+    report.add_argument("--cadre", required=True, help="干部的 Telegram id")
+    report.add_argument("--kind", default="", help="中期、期满、月度或周；默认为下一份应交的报告")
+    report.add_argument("--month", help="月度报告的月份，如 2026-07")
+    report.add_argument("--start", help="开始日期")
+    report.add_argument("--end", help="结束日期")
+    report.add_argument("--format", choices=["docx", "md", "xlsx"], default="docx")
+    report.add_argument("--out", required=True, help="输出文件")
+
+    remove = actions.add_parser("remove", help="停用人员（记录保留）")
     remove.add_argument("--telegram-id")
     remove.add_argument("--wecom-id")
     return parser

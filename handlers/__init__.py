@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import capture, lookback, start
+from handlers import capture, lookback, reports, start
 from handlers.router import CallbackRoute, Command, Router
 
 
@@ -23,6 +23,8 @@ def build_router() -> Router:
             Command("search", lookback.search, cadre_only=True),
             Command("edit", lookback.edit, cadre_only=True),
             Command("delete", lookback.delete, cadre_only=True),
+            Command("report", reports.report, cadre_only=True),
+            Command("export", reports.export, cadre_only=True),
             Command("timezone", start.set_timezone),
         ),
         callbacks=(

@@ -48,9 +48,19 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Document:
+    """A file to send with a reply (a report draft, a ledger)."""
+
+    filename: str
+    data: bytes
+    mime_type: str
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     replace: bool = False  # for a button press: replace the message that carried the button
     callback_notice: str | None = None  # a short toast for the button press itself
     extra: tuple[str, ...] = field(default=())  # further messages, sent after this one
+    document: Document | None = None  # sent after the text

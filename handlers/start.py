@@ -30,6 +30,8 @@ HELP_ORDER = (
     "search",
     "edit",
     "delete",
+    "report",
+    "export",
     "timezone",
     "start",
     "help",

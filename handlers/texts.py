@@ -74,6 +74,8 @@ COMMAND_HELP = {
     "search": ("关键词", "搜索自己的记录"),
     "edit": ("编号 新内容", "修改一条记录（原文保留）"),
     "delete": ("编号", "删除一条记录（需确认）"),
+    "report": ("[中期|期满|月度|周]", "生成报告草稿（Word）"),
+    "export": ("docx|md|xlsx", "导出报告草稿或台账"),
     "timezone": ("时区", "设置时区，默认 Asia/Shanghai"),
 }
 MENU_DESCRIPTIONS = {name: summary for name, (_, summary) in COMMAND_HELP.items()}
@@ -205,3 +207,31 @@ CONSOLE_DEMO_POSITION = "党委副书记（挂职）"
 CONSOLE_DEMO_SENDING = "市直机关"
 CONSOLE_BUTTONS = "  按钮：{choices}"
 CONSOLE_BAD_CHOICE = "没有这个序号的按钮。"
+
+# -- reports ----------------------------------------------------------------------------------------
+REPORT_KIND_WORDS = {
+    "中期": "mid",
+    "期满": "final",
+    "总结": "final",
+    "月度": "month",
+    "月报": "month",
+    "周": "week",
+    "周报": "week",
+}
+REPORT_USAGE = "用法：/report [中期|期满|月度 [2026-07]|周] [开始日期 结束日期]，例如 /report 中期"
+REPORT_BAD_MONTH = "没看懂月份“{text}”，请按 2026-07 的格式写。"
+REPORT_NO_POSTING = "还没有挂职起止日期，无法确定报告期间。请联系组织部门补登。"
+REPORT_REVERSED = "结束日期 {end} 早于开始日期 {start}，请调换后再试。"
+REPORT_OUTSIDE = "{start} 至 {end} 不在挂职期间（{posting_start} 至 {posting_end}）内。"
+REPORT_EMPTY = "{start} 至 {end} 还没有工作记录，暂不能生成{title}。先记几条，再来生成。"
+REPORT_PREVIEW_HEADER = "📄 {title}（{start} 至 {end}，依据 {count} 条记录）"
+REPORT_PREVIEW_SECTION = "{number}、{heading}"
+REPORT_PREVIEW_SUB = "  （{number}）{heading}"
+REPORT_PREVIEW_FOOTER = "完整草稿见附件 Word 文档，可直接修改。"
+REPORT_QUESTIONS_HEADER = "还有几处只有您能写，草稿里标了【待补充】："
+REPORT_FILENAME = "{name}-{title}-{date}.{ext}"
+EXPORT_USAGE = "用法：/export docx|md|xlsx [开始日期 结束日期]，例如 /export xlsx"
+EXPORT_DONE = "📎 已导出：{filename}"
+REPORT_CLI_NO_CADRE = "找不到 Telegram 账号为 {external_id} 的挂职干部。"
+REPORT_CLI_WRITTEN = "已写入 {path}"
+CONSOLE_DOCUMENT_SAVED = "📎 文件已保存：{path}"

@@ -26,6 +26,7 @@ BOT_ID = 900001
 BOT_USERNAME = "cadrelog_test_bot"
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
+MAX_UPLOAD = 50 * 1024 * 1024  # multipart uploads by bots
 _RE_COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 
 
@@ -53,6 +54,7 @@ class FakeBotApi:
         self.calls: list[Call] = []
         self.commands: list[dict[str, str]] = []
         self.blocked: set[int] = set()
+        self.documents: list[tuple[int, str, bytes]] = []  # (chat, file name, bytes) of every sendDocument
         self.per_chat_per_second: float | None = None  # flood control, off unless a test turns it on
         self.flood_retry_after = 1
         self._updates: deque[dict[str, Any]] = deque()
@@ -246,7 +248,37 @@ class FakeBotApi:
 
     def _api_sendChatAction(self, params: dict[str, Any]) -> Any:  # noqa: N802
         self._chat(params)
+        if params.get("action") not in ("typing", "upload_document", "upload_photo", "record_voice", "find_location"):
+            raise ApiError(400, "Bad Request: wrong parameter action in request")
         return True
+
+    def _api_sendDocument(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        chat_id = self._chat(params)
+        document = params.get("document")
+        if not isinstance(document, bytes) or not document:
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        if len(document) > MAX_UPLOAD:
+            raise ApiError(413, "Request Entity Too Large")
+        self._flood_check(chat_id)
+        message_id = next(self._message_ids)
+        name = str(params.get("document.filename") or "document")
+        self.documents.append((chat_id, name, document))
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self._chats[chat_id],
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "挂职工作助手", "username": BOT_USERNAME},
+            "document": {
+                "file_id": f"BQACAgU-{message_id}",
+                "file_unique_id": f"doc{message_id}",
+                "file_name": name,
+                "mime_type": "application/octet-stream",
+                "file_size": len(document),
+            },
+        }
+        if params.get("caption"):
+            message["caption"] = params["caption"]
+        return message
 
     # -- checks shared by the methods ---------------------------------------------------------------
     def _chat(self, params: dict[str, Any]) -> int:
@@ -452,7 +484,16 @@ def _parse_body(request: BaseHTTPRequestHandler) -> dict[str, Any]:
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
             payload = part.get_payload(decode=True) or b""
-            params[str(name)] = payload if part.get_filename() else payload.decode()
+            if part.get_filename():
+                params[str(name)] = payload
+                params[f"{name}.filename"] = part.get_filename()
+            else:
+                params[str(name)] = payload.decode()
+        for key, value in list(params.items()):
+            # a file may be sent under its own field or referenced as "attach://<part name>"
+            if isinstance(value, str) and value.startswith("attach://") and value[9:] in params:
+                params[key] = params[value[9:]]
+                params[f"{key}.filename"] = params.get(f"{value[9:]}.filename")
     else:
         params.update(parse_qsl(raw.decode()))
     return params

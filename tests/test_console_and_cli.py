@@ -192,3 +192,61 @@ def test_make_run_opens_the_console_with_a_three_line_hint(tmp_path: Path) -> No
     assert lines[3].startswith("✅ 已记 #1|工作日志")
     assert any(line.startswith("#1 [工作日志·会议] 上午列席镇党委会") for line in lines)
     assert "INFO" not in result.stderr  # the log stays out of the chat
+
+
+def test_export_report_from_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'export.db'}"
+    run_cli(
+        monkeypatch,
+        capsys,
+        url,
+        "admin",
+        "add-cadre",
+        "--name",
+        "王明",
+        "--telegram-id",
+        "51001",
+        "--host-unit",
+        "青山镇人民政府",
+        "--position",
+        "党委副书记",
+        "--start",
+        "2026-01-01",
+        "--end",
+        "2027-12-31",
+    )
+    out = tmp_path / "draft.docx"
+    code, _, err = run_cli(
+        monkeypatch, capsys, url, "export", "report", "--cadre", "51001", "--kind", "中期", "--out", str(out)
+    )
+    assert code == 1 and "还没有工作记录" in err and not out.exists()  # no empty document
+    console = subprocess.run(
+        [sys.executable, "bot.py", "console", "--as", "51001"],
+        cwd=ROOT,
+        input="走访东坪村3户困难户\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"DATABASE_URL": url, "PATH": "", "HOME": str(tmp_path)},
+    )
+    assert console.returncode == 0, console.stderr
+    code, written, _ = run_cli(
+        monkeypatch,
+        capsys,
+        url,
+        "export",
+        "report",
+        "--cadre",
+        "51001",
+        "--kind",
+        "中期",
+        "--format",
+        "docx",
+        "--out",
+        str(out),
+    )
+    assert code == 0 and written.startswith("已写入") and out.read_bytes()[:2] == b"PK"
+    code, _, err = run_cli(monkeypatch, capsys, url, "export", "report", "--cadre", "99", "--out", str(out))
+    assert code == 1 and "找不到 Telegram 账号为 99 的挂职干部" in err

@@ -123,3 +123,14 @@ def test_no_entries_gives_an_honest_draft() -> None:
     draft = compile_report("mid", CADRE, [], START, END, TODAY)
     assert draft.source_seqs == () and draft.sections[1].subsections == ()
     assert not PLACEHOLDERS.search(draft.body_text())
+
+
+def test_markdown_mirrors_the_draft(posting: tuple[list, object]) -> None:
+    from handlers.services.report import render_markdown
+
+    draft = compile_report("mid", CADRE, posting[0], START, END, TODAY)
+    markdown = render_markdown(draft)
+    assert markdown.startswith(f"# {draft.title}\n")
+    assert "## 一、基本情况" in markdown and "### （一）" in markdown and "## 附件：工作记录索引" in markdown
+    for line in draft.body_text().splitlines()[1:]:
+        assert line.split("、", 1)[-1] in markdown

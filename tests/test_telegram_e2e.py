@@ -270,3 +270,23 @@ def test_fake_server_speaks_bot_api_errors() -> None:
         assert answer["error_code"] == 429 and answer["parameters"] == {"retry_after": 1}
     finally:
         api.stop()
+
+
+async def test_report_arrives_as_preview_and_word_document(api: FakeBotApi, bot: TelegramChannel, db: Database) -> None:
+    import io
+
+    from docx import Document
+
+    await register(db)
+    await say(api, "走访东坪村3户困难户，了解饮水情况")
+    await say(api, "石桥村打井项目资金到位30万元")
+    _, preview = await say(api, "/report 中期")
+    assert preview["text"].startswith("📄 挂职锻炼中期工作小结")
+    await asyncio.to_thread(api.wait_for, lambda a: a.documents)
+    chat_id, filename, data = api.documents[0]
+    assert chat_id == CADRE and filename.endswith("挂职锻炼中期工作小结-" + filename.rsplit("-", 1)[1])
+    assert filename.endswith(".docx")
+    paragraphs = [p.text for p in Document(io.BytesIO(data)).paragraphs]
+    assert paragraphs[0] == "挂职锻炼中期工作小结" and any("东坪村" in p for p in paragraphs)
+    actions = [c.params.get("action") for c in api.calls if c.method == "sendChatAction"]
+    assert "upload_document" in actions

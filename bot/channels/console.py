@@ -8,6 +8,7 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from handlers import texts
@@ -31,6 +32,7 @@ class ConsoleChannel:
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         on_close: Callable[[], None] | None = None,
+        export_dir: Path | None = None,
     ) -> None:
         self._dispatcher = dispatcher
         self._user_id = user_id
@@ -40,6 +42,7 @@ class ConsoleChannel:
         self._in = stdin or sys.stdin
         self._out = stdout or sys.stdout
         self._on_close = on_close
+        self._export_dir = export_dir or Path("exports")
         self._buttons: list[Button] = []
         self._task: asyncio.Task[None] | None = None
         self._interactive = self._in.isatty()
@@ -104,6 +107,11 @@ class ConsoleChannel:
         for text in (reply.text, *reply.extra):
             if text:
                 self._write(text)
+        if reply.document is not None:
+            self._export_dir.mkdir(parents=True, exist_ok=True)
+            path = self._export_dir / reply.document.filename
+            path.write_bytes(reply.document.data)
+            self._write(texts.CONSOLE_DOCUMENT_SAVED.format(path=path))
         self._buttons = [b for row in reply.buttons for b in row]
         if self._buttons:
             choices = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(self._buttons, start=1))

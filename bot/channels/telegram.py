@@ -13,8 +13,8 @@ import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import MessageLimit
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.constants import ChatAction, MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
@@ -29,6 +29,8 @@ T = TypeVar("T")
 MAX_SEND_ATTEMPTS = 4
 MAX_RETRY_AFTER = 60.0
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+TYPING_AFTER = 0.5  # seconds of work before the chat shows "typing…"
+TYPING_EVERY = 4.0  # Telegram shows a chat action for about five seconds
 MAX_CONCURRENT_UPDATES = 32
 
 
@@ -216,8 +218,20 @@ class TelegramChannel:
         incoming = to_incoming(update)
         if incoming is None:
             return
-        reply = await self._dispatcher.dispatch(incoming)
+        typing = asyncio.create_task(self._keep_typing(incoming))
+        try:
+            reply = await self._dispatcher.dispatch(incoming)
+        finally:
+            typing.cancel()
         await self.deliver(update, incoming, reply)
+
+    async def _keep_typing(self, incoming: IncomingMessage) -> None:
+        """Show progress when handling takes a while (a report being compiled)."""
+        bot, chat_id = self.application.bot, int(incoming.chat_id)
+        await asyncio.sleep(TYPING_AFTER)
+        while True:
+            await self._call(lambda: bot.send_chat_action(chat_id, ChatAction.TYPING), give_up_quietly=True)
+            await asyncio.sleep(TYPING_EVERY)
 
     async def deliver(self, update: Update, incoming: IncomingMessage, reply: Reply) -> None:
         """Send a reply: edit the message whose button was pressed, or send new messages."""
@@ -247,6 +261,16 @@ class TelegramChannel:
             for index, piece in enumerate(pieces):
                 markup = _markup(reply) if text == reply.text and index == len(pieces) - 1 else None
                 await self._call(lambda p=piece, m=markup: bot.send_message(chat_id, p, reply_markup=m))
+        document = reply.document
+        if document is not None:
+            await self._call(lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT), give_up_quietly=True)
+            await self._call(
+                lambda: bot.send_document(
+                    chat_id,
+                    InputFile(document.data, filename=document.filename),
+                    filename=document.filename,
+                )
+            )
 
     async def _call(self, make: Callable[[], Awaitable[T]], give_up_quietly: bool = False) -> T | None:
         """Run one Bot API call: wait out 429s, retry transient failures, stop for blocked users."""

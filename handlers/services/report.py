@@ -17,7 +17,7 @@ from handlers.services.report_figures import ReportFigures, compute_figures, own
 from handlers.services.text_analysis import keywords
 from storage.entities import Entry, Person
 
-KINDS = ("mid", "final", "month")
+KINDS = ("mid", "final", "month", "week")
 MAX_WORK_SECTIONS = 6
 MAX_HIGHLIGHTS = 3
 HIGHLIGHT_CHARS = 70
@@ -327,16 +327,19 @@ def compile_report(
         "span": _span(posting.start_date if posting and posting.start_date else start, end),
         "year": start.year,
         "month": start.month,
+        "period_start": _day(start),
+        "period_end": _day(end),
     }
     title = t.TITLES[kind].format(**values)
     opening = t.OPENING[kind].format(**values)
     work_section = Section(t.SECTION_WORK, subsections=_work_sections(work))
     study_section = Section(t.SECTION_STUDY, (_study(figures),))
-    if kind == "month":
+    if kind in ("month", "week"):
+        plans = t.SECTION_MONTH_PLANS if kind == "month" else t.SECTION_WEEK_PLANS
         sections: tuple[Section, ...] = (
             work_section,
             study_section,
-            Section(t.SECTION_MONTH_PLANS, _own_section(chosen, "plans", missing)),
+            Section(plans, _own_section(chosen, "plans", missing)),
         )
     else:
         basic = _basic(figures)
@@ -365,3 +368,20 @@ def compile_report(
         missing=tuple(missing),
         source_seqs=tuple(e.seq for e in chosen),
     )
+
+
+def render_markdown(draft: ReportDraft) -> str:
+    """The draft as Markdown mirroring the document: title, numbered headings, 落款, appendix."""
+    lines = [f"# {draft.title}", "", draft.opening, ""]
+    for index, section in enumerate(draft.sections):
+        lines += [f"## {t.ENUMERATORS[index]}\u3001{section.heading}", ""]
+        for paragraph in section.paragraphs:
+            lines += [paragraph, ""]
+        for sub_index, sub in enumerate(section.subsections):
+            lines += [f"### \uff08{t.ENUMERATORS[sub_index]}\uff09{sub.heading}", ""]
+            for paragraph in sub.paragraphs:
+                lines += [paragraph, ""]
+    lines += [draft.closing, "", f'<div align="right">{draft.signature_name}<br>{draft.signature_date}</div>', ""]
+    if draft.appendix:
+        lines += [f"## {t.APPENDIX}", ""] + [f"- {line}" for line in draft.appendix]
+    return "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ TITLES = {
     "mid": "挂职锻炼中期工作小结",
     "final": "挂职锻炼工作总结",
     "month": "{year}年{month}月挂职工作情况报告",
+    "week": "挂职工作周报（{period_start}至{period_end}）",
 }
 
 OPENING = {
@@ -22,6 +23,7 @@ OPENING = {
         "把挂职期间的工作逐日记录在案。现将挂职期间的工作学习情况总结如下："
     ),
     "month": "现将{year}年{month}月在{host}挂职期间的工作情况报告如下：",
+    "week": "现将{period_start}至{period_end}在{host}挂职期间的工作情况报告如下：",
 }
 SENDING_FALLBACK = "组织"
 
@@ -32,6 +34,7 @@ SECTION_REFLECTIONS = "几点体会"
 SECTION_SHORTCOMINGS = "存在的不足"
 SECTION_PLANS = "下一步打算"
 SECTION_MONTH_PLANS = "下月工作打算"
+SECTION_WEEK_PLANS = "下周工作打算"
 APPENDIX = "附件：工作记录索引"
 
 # Level-2 headings: two parallel phrases per category.
@@ -119,4 +122,42 @@ CN_NUMBERS = {
     10: "十",
     11: "十一",
     12: "十二",
+}
+
+LEDGER_TITLE = "工作台账"
+LEDGER_WORK_SHEET = "工作台账"
+LEDGER_VISIT_SHEET = "走访台账"
+LEDGER_WORK_COLUMNS = (
+    "编号",
+    "日期",
+    "类型",
+    "分类",
+    "内容",
+    "地点",
+    "户数",
+    "人数",
+    "金额（元）",
+    "长度（米）",
+    "附件",
+)
+LEDGER_VISIT_COLUMNS = ("编号", "日期", "地点", "走访对象", "反映问题", "承诺事项", "承诺期限", "跟进状态")
+LEDGER_KINDS = {"log": "工作日志", "visit": "走访记录", "study": "学习记录", "leave": "请假", "back": "销假"}
+LEDGER_FOLLOW_UP = {"open": "待跟进", "none": "—"}
+CATEGORY_NAMES = {
+    "research": "调研走访",
+    "study": "学习培训",
+    "meeting": "会议",
+    "investment": "招商引资",
+    "project": "项目推进",
+    "petition": "信访维稳",
+    "aid": "帮扶扶贫",
+    "industry": "产业发展",
+    "party": "党建",
+    "publicity": "宣传",
+    "exchange": "考察交流",
+    "teaching": "教研听课",
+    "environment": "环境整治与村镇建设",
+    "employment": "就业与人才服务",
+    "clerical": "办文办事",
+    "admin": "管理事务",
 }

@@ -1,0 +1,172 @@
+"""Reports: /report compiles a draft from the cadre's own entries; /export sends it as a file."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from handlers import texts
+from handlers.context import Context
+from handlers.errors import UsageError
+from handlers.messages import Document, IncomingMessage, Reply
+from handlers.services import report_templates
+from handlers.services.dateparse import parse_user_date
+from handlers.services.docx_report import render_docx
+from handlers.services.report import ReportDraft, compile_report, render_markdown
+from handlers.services.xlsx_ledger import render_ledgers
+from storage.entities import Entry, Person
+from storage.uow import UnitOfWork
+
+MIME = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "md": "text/markdown",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+_RE_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRequest:
+    kind: str
+    start: dt.date
+    end: dt.date
+
+
+def _month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    first = dt.date(year, month, 1)
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return first, following - dt.timedelta(days=1)
+
+
+def parse_request(person: Person, words: list[str], today: dt.date) -> ReportRequest:
+    """Read the kind word, a month or a date range into a period; default to the report due next."""
+    posting = person.posting
+    if posting is None or posting.start_date is None:
+        raise UsageError(texts.REPORT_NO_POSTING)
+    kind: str | None = None
+    if words and words[0] in texts.REPORT_KIND_WORDS:
+        kind = texts.REPORT_KIND_WORDS[words.pop(0)]
+    end_of_posting = posting.end_date or today
+    midpoint = posting.start_date + (end_of_posting - posting.start_date) / 2
+    if kind is None:
+        kind = "mid" if today < midpoint else "final"
+    start, end = posting.start_date, min(today, end_of_posting)
+    if kind == "month":
+        year, month = today.year, today.month
+        if words and (m := _RE_MONTH.match(words[0])):
+            year, month = int(m.group(1)), int(m.group(2))
+            words.pop(0)
+            if not 1 <= month <= 12:
+                raise UsageError(texts.REPORT_BAD_MONTH.format(text=m.group(0)))
+        elif words and len(words) == 1:
+            raise UsageError(texts.REPORT_BAD_MONTH.format(text=words[0][:20]))
+        start, end = _month_bounds(year, month)
+    elif kind == "week":
+        start, end = today - dt.timedelta(days=today.weekday()), today
+    if words:
+        if len(words) != 2:
+            raise UsageError(texts.REPORT_USAGE)
+        parsed = [parse_user_date(w, today) for w in words]
+        if None in parsed:
+            raise UsageError(texts.HISTORY_BAD_DATE.format(text=words[parsed.index(None)][:20]))
+        start, end = parsed  # type: ignore[assignment]
+    if end < start:
+        raise UsageError(texts.REPORT_REVERSED.format(start=start.isoformat(), end=end.isoformat()))
+    if end < posting.start_date or start > end_of_posting:
+        raise UsageError(
+            texts.REPORT_OUTSIDE.format(
+                start=start.isoformat(),
+                end=end.isoformat(),
+                posting_start=posting.start_date.isoformat(),
+                posting_end=end_of_posting.isoformat(),
+            )
+        )
+    return ReportRequest(kind, max(start, posting.start_date), min(end, end_of_posting))
+
+
+async def build_draft(
+    uow: UnitOfWork, person: Person, request: ReportRequest, today: dt.date
+) -> tuple[ReportDraft, list[Entry]]:
+    """Load the period's entries and compile the draft off the event loop (jieba and layout are CPU work)."""
+    entries = await uow.entries.between(person.id, request.start, request.end)
+    title = report_templates.TITLES[request.kind].format(
+        year=request.start.year, month=request.start.month, period_start=request.start, period_end=request.end
+    )
+    if not entries:
+        raise UsageError(texts.REPORT_EMPTY.format(start=request.start, end=request.end, title=title))
+    draft = await asyncio.to_thread(compile_report, request.kind, person, entries, request.start, request.end, today)
+    return draft, entries
+
+
+async def render(draft: ReportDraft, entries: list[Entry], fmt: str, person: Person, today: dt.date) -> Document:
+    """Render the draft (docx, md) or the ledgers (xlsx) as a named file."""
+    if fmt == "docx":
+        data = await asyncio.to_thread(render_docx, draft)
+        title = draft.title
+    elif fmt == "md":
+        data = render_markdown(draft).encode("utf-8")
+        title = draft.title
+    else:
+        data = await asyncio.to_thread(render_ledgers, entries)
+        title = report_templates.LEDGER_TITLE
+    filename = texts.REPORT_FILENAME.format(name=person.name, title=title, date=today.strftime("%Y%m%d"), ext=fmt)
+    return Document(filename=re.sub(r"[\\/:*?\"<>|\s]+", "", filename), data=data, mime_type=MIME[fmt])
+
+
+def preview(draft: ReportDraft) -> str:
+    """The opening figures and the headings, short enough to read in chat."""
+    lines = [
+        texts.REPORT_PREVIEW_HEADER.format(
+            title=draft.title,
+            start=draft.figures.period_start,
+            end=draft.figures.period_end,
+            count=len(draft.source_seqs),
+        )
+    ]
+    for index, section in enumerate(draft.sections):
+        lines.append(
+            texts.REPORT_PREVIEW_SECTION.format(number=report_templates.ENUMERATORS[index], heading=section.heading)
+        )
+        if section.heading == report_templates.SECTION_BASIC and section.paragraphs:
+            lines.append(section.paragraphs[0])
+        for sub_index, sub in enumerate(section.subsections):
+            lines.append(
+                texts.REPORT_PREVIEW_SUB.format(number=report_templates.ENUMERATORS[sub_index], heading=sub.heading)
+            )
+    lines.append(texts.REPORT_PREVIEW_FOOTER)
+    return "\n".join(lines)
+
+
+def questions(draft: ReportDraft) -> str | None:
+    """Ask for what only the cadre can write, if the draft still lacks it."""
+    if not draft.missing:
+        return None
+    asked = [report_templates.QUESTIONS[key] for key in draft.missing]
+    return "\n".join([texts.REPORT_QUESTIONS_HEADER, *(f"{i}. {q}" for i, q in enumerate(asked, start=1))])
+
+
+async def report(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """Compile the report asked for (or the one due next) and send the preview and the Word draft."""
+    person = ctx.require_person()
+    today = ctx.local_date()
+    request = parse_request(person, args.split(), today)
+    draft, entries = await build_draft(ctx.uow, person, request, today)
+    document = await render(draft, entries, "docx", person, today)
+    asked = questions(draft)
+    return Reply(preview(draft), extra=(asked,) if asked else (), document=document)
+
+
+async def export(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """Send the current draft as docx or md, or the ledgers as xlsx."""
+    person = ctx.require_person()
+    words = args.split()
+    if not words or words[0].lower() not in MIME:
+        raise UsageError(texts.EXPORT_USAGE)
+    fmt = words.pop(0).lower()
+    today = ctx.local_date()
+    request = parse_request(person, words, today)
+    draft, entries = await build_draft(ctx.uow, person, request, today)
+    document = await render(draft, entries, fmt, person, today)
+    return Reply(texts.EXPORT_DONE.format(filename=document.filename), document=document)

@@ -1,0 +1,114 @@
+"""/report and /export through the dispatcher, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+from docx import Document
+
+from handlers import texts
+from storage.db import Database
+from tests.conftest import Chat, FrozenClock
+
+
+async def log_some(chat: Chat, clock: FrozenClock) -> None:
+    day = dt.timedelta(days=1)
+    for text in (
+        "走访东坪村3户困难户，了解饮水情况，答应下周回访",
+        "上午列席镇党委会，研究防汛工作",
+        "石桥村打井项目资金到位30万元",
+        "学习《信访条例》，记了笔记",
+        "石桥村打井项目出水，村民吃上放心水",
+        "体会：基层工作要多到群众家里去",
+    ):
+        await chat.say(text)
+        clock.advance(days=1)
+    clock.now -= day  # stay on the last logged day
+
+
+async def test_report_sends_a_preview_the_questions_and_the_word_draft(
+    chat: Chat, cadre: str, clock: FrozenClock
+) -> None:
+    await log_some(chat, clock)
+    reply = await chat.say("/report 中期")
+    assert reply.text.startswith("📄 挂职锻炼中期工作小结（2026-06-01 至 2026-07-20，依据 6 条记录）")
+    assert "一、基本情况" in reply.text and "走访村1个（东坪村）" in reply.text
+    assert reply.extra and reply.extra[0].startswith(texts.REPORT_QUESTIONS_HEADER)
+    assert "不足" in reply.extra[0] and "体会" not in reply.extra[0].split("\n", 1)[1].split("2.")[0]
+    assert reply.document is not None and reply.document.filename == "王明-挂职锻炼中期工作小结-20260720.docx"
+    text = "\n".join(p.text for p in Document(io.BytesIO(reply.document.data)).paragraphs)
+    assert "石桥村打井项目：7月17日起跟进2次" in text and "基层工作要多到群众家里去" in text
+    assert "【待补充：自身存在的不足】" in text
+
+
+async def test_report_defaults_to_the_one_due_next(chat: Chat, cadre: str, clock: FrozenClock) -> None:
+    await log_some(chat, clock)
+    assert "中期工作小结" in (await chat.say("/report")).text  # before the posting's midpoint
+    clock.now = dt.datetime(2026, 10, 1, 2, tzinfo=dt.UTC)
+    assert "挂职锻炼工作总结" in (await chat.say("/report")).text
+
+
+async def test_month_and_week_reports(chat: Chat, cadre: str, clock: FrozenClock) -> None:
+    await log_some(chat, clock)
+    month = await chat.say("/report 月度 2026-07")
+    assert month.text.startswith("📄 2026年7月挂职工作情况报告（2026-07-01 至 2026-07-31")
+    week = await chat.say("/report 周")
+    assert "挂职工作周报" in week.text and week.document is not None
+
+
+async def test_export_formats(chat: Chat, cadre: str, clock: FrozenClock) -> None:
+    await log_some(chat, clock)
+    markdown = await chat.say("/export md")
+    assert markdown.document is not None and markdown.document.data.decode().startswith("# 挂职锻炼中期工作小结")
+    ledger = await chat.say("/export xlsx")
+    assert ledger.document is not None and ledger.document.filename.endswith(".xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(ledger.document.data))
+    work, visits = workbook["工作台账"], workbook["走访台账"]
+    assert work.max_row == 1 + 6 and work.freeze_panes == "A2" and work.auto_filter.ref
+    assert [c.value for c in work[1]][:5] == ["编号", "日期", "类型", "分类", "内容"]
+    assert visits.max_row == 2 and visits["C2"].value == "东坪村" and "下周回访" in visits["F2"].value
+
+
+async def test_report_bad_input(chat: Chat, cadre: str, clock: FrozenClock) -> None:
+    empty = await chat.say("/report 中期")
+    assert empty.text.startswith("2026-06-01 至 2026-07-15 还没有工作记录") and empty.document is None
+    await log_some(chat, clock)
+    assert (await chat.say("/report 中期 2026-07-10 2026-07-01")).text == texts.REPORT_REVERSED.format(
+        start="2026-07-10", end="2026-07-01"
+    )
+    outside = await chat.say("/report 中期 2025-01-01 2025-02-01")
+    assert outside.text.startswith("2025-01-01 至 2025-02-01 不在挂职期间") and outside.document is None
+    assert (await chat.say("/report 月度 2026-13")).text == texts.REPORT_BAD_MONTH.format(text="2026-13")
+    assert (await chat.say("/report 月度 七月")).text == texts.REPORT_BAD_MONTH.format(text="七月")
+    assert (await chat.say("/report 中期 2026-07-01")).text == texts.REPORT_USAGE
+    assert (await chat.say("/export pdf")).text == texts.EXPORT_USAGE
+    assert (await chat.say("/export")).text == texts.EXPORT_USAGE
+
+
+async def test_report_with_emoji_and_english(chat: Chat, cadre: str, clock: FrozenClock) -> None:
+    await chat.say("🎉 Visited 东坪村 with the team, water project OK 👍")
+    await chat.say("走访东坪村3户困难户 😀😀")
+    reply = await chat.say("/report 中期")
+    assert reply.document is not None and "走访村1个（东坪村）" in reply.text
+
+
+async def test_cadre_without_posting_dates(db: Database, clock: FrozenClock, chat: Chat) -> None:
+    from handlers import admin
+
+    async with db.unit_of_work() as uow:
+        await admin.add_cadre(
+            uow,
+            name="王明",
+            identities=[("telegram", "51001")],
+            host_unit=None,
+            position=None,
+            sending_unit=None,
+            start=None,
+            end=None,
+            timezone="Asia/Shanghai",
+            now=clock(),
+        )
+        await uow.commit()
+    assert (await chat.say("/report")).text == texts.REPORT_NO_POSTING
