@@ -45,6 +45,7 @@ def entry_buttons(seq: int) -> tuple[tuple[Button, ...], ...]:
         (
             Button(texts.BTN_CATEGORY, f"cm:{seq}"),
             Button(texts.BTN_KIND, f"km:{seq}"),
+            Button(texts.BTN_STAR, f"st:{seq}"),
             Button(texts.BTN_UNDO, f"u:{seq}"),
         ),
     )

@@ -186,3 +186,33 @@ async def confirm_delete(msg: IncomingMessage, args: str, ctx: Context) -> Reply
 async def cancel_delete(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     """Keep the entry."""
     return Reply(texts.DELETE_CANCELLED.format(seq=args[:9]), replace=True)
+
+
+async def star(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """Mark an entry as a highlight for the reports, or unmark it."""
+    if not args.strip():
+        raise UsageError(texts.STAR_USAGE)
+    entry = await _own_entry(ctx, _seq(args))
+    updated = await ctx.uow.entries.update(_cadre(ctx).id, entry.seq, now=ctx.now, starred=not entry.starred)
+    return Reply((texts.STARRED if updated.starred else texts.UNSTARRED).format(seq=entry.seq))
+
+
+async def exclude(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """Keep an entry out of the reports, or let it back in."""
+    if not args.strip():
+        raise UsageError(texts.EXCLUDE_USAGE)
+    entry = await _own_entry(ctx, _seq(args))
+    updated = await ctx.uow.entries.update(_cadre(ctx).id, entry.seq, now=ctx.now, excluded=not entry.excluded)
+    return Reply((texts.EXCLUDED if updated.excluded else texts.INCLUDED).format(seq=entry.seq))
+
+
+async def star_button(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """The ★ button on an entry: the same as /star."""
+    seq = args.split(":")[0]
+    if not seq.isdigit():
+        raise NotFoundError(texts.STALE_BUTTON)
+    entry = await ctx.uow.entries.by_seq(_cadre(ctx).id, int(seq))
+    if entry is None or entry.status == "deleted":
+        raise NotFoundError(texts.ENTRY_GONE.format(seq=seq))
+    reply = await star(msg, seq, ctx)
+    return Reply(reply.text, callback_notice=reply.text)

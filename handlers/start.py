@@ -30,6 +30,8 @@ HELP_ORDER = (
     "search",
     "edit",
     "delete",
+    "star",
+    "exclude",
     "report",
     "export",
     "timezone",

@@ -74,6 +74,8 @@ COMMAND_HELP = {
     "search": ("关键词", "搜索自己的记录"),
     "edit": ("编号 新内容", "修改一条记录（原文保留）"),
     "delete": ("编号", "删除一条记录（需确认）"),
+    "star": ("编号", "标为重点，报告优先写入（再发取消）"),
+    "exclude": ("编号", "不写入报告（再发恢复）"),
     "report": ("[中期|期满|月度|周]", "生成报告草稿（Word）"),
     "export": ("docx|md|xlsx", "导出报告草稿或台账"),
     "timezone": ("时区", "设置时区，默认 Asia/Shanghai"),
@@ -116,6 +118,13 @@ ATTACHMENT_WAITING = "📎 已收到{what}。请再发一句说明做了什么�
 BTN_CATEGORY = "改分类"
 BTN_KIND = "改类型"
 BTN_UNDO = "撤销"
+BTN_STAR = "★"
+STARRED = "★ #{seq} 已标为重点，生成报告时优先写入。"
+UNSTARRED = "#{seq} 已取消重点。"
+EXCLUDED = "#{seq} 已设为不写入报告（记录仍保留）。"
+INCLUDED = "#{seq} 已恢复写入报告。"
+STAR_USAGE = "用法：/star 编号，例如 /star 12（再发一次取消）"
+EXCLUDE_USAGE = "用法：/exclude 编号，例如 /exclude 12（再发一次恢复）"
 BTN_RESTORE = "恢复"
 BTN_CONFIRM_DELETE = "确认删除"
 BTN_CANCEL = "取消"

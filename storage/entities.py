@@ -80,6 +80,8 @@ class Entry:
     created_at: dt.datetime
     updated_at: dt.datetime
     attachments: tuple[Attachment, ...] = field(default=())
+    starred: bool = False  # a highlight the cadre chose for his reports
+    excluded: bool = False  # kept out of his reports
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -141,6 +142,8 @@ class EntryRow(Base):
     categories: Mapped[list[str]]
     categories_by_user: Mapped[bool] = mapped_column(Boolean, default=False)
     kind_by_user: Mapped[bool] = mapped_column(Boolean, default=False)
+    starred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     facts: Mapped[dict[str, Any]]
     details: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(16))

@@ -97,6 +97,8 @@ def _entry(row: Any, attachments: tuple[Attachment, ...] | None = None) -> Entry
         created_at=row.created_at,
         updated_at=row.updated_at,
         attachments=attachments if attachments is not None else tuple(_attachment(a) for a in row.attachments),
+        starred=bool(row.starred),
+        excluded=bool(row.excluded),
     )
 
 

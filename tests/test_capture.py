@@ -29,7 +29,7 @@ async def test_plain_text_becomes_a_work_log_with_one_line_ack(chat: Chat, cadre
     reply = await chat.say("上午列席镇党委会，研究春季植树和环境卫生整治")
     assert reply.text.startswith("✅ 已记 #1|工作日志|7月15日（今天）|会议")
     assert "\n" not in reply.text
-    assert [b.label for b in reply.buttons[0]] == [texts.BTN_CATEGORY, texts.BTN_KIND, texts.BTN_UNDO]
+    assert [b.label for b in reply.buttons[0]] == [texts.BTN_CATEGORY, texts.BTN_KIND, texts.BTN_STAR, texts.BTN_UNDO]
     [stored] = await entries(db)
     assert stored.kind == "log" and stored.work_date == TODAY and stored.categories[0] == "meeting"
     assert stored.text == stored.original_text == "上午列席镇党委会，研究春季植树和环境卫生整治"

@@ -43,7 +43,7 @@ async def test_console_chat_logs_an_entry_and_shows_it_today(db: Database, clock
     await console.run()
     lines = stdout.getvalue().splitlines()
     assert lines[0].startswith("✅ 已记 #1|走访记录|7月15日（今天）|调研走访")
-    assert lines[1] == texts.CONSOLE_BUTTONS.format(choices="[1] 改分类  [2] 改类型  [3] 撤销")
+    assert lines[1] == texts.CONSOLE_BUTTONS.format(choices="[1] 改分类  [2] 改类型  [3] ★  [4] 撤销")
     assert lines[2].startswith("今天（7月15日 周三）共 1 条") and "#1 [走访记录" in lines[3]
     # "/today" had no buttons: "3" is then text without letters, not a button press
     assert lines[4:] == [texts.NO_WORDS]

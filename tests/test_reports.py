@@ -112,3 +112,33 @@ async def test_cadre_without_posting_dates(db: Database, clock: FrozenClock, cha
         )
         await uow.commit()
     assert (await chat.say("/report")).text == texts.REPORT_NO_POSTING
+
+
+async def test_star_and_exclude_steer_the_draft(chat: Chat, cadre: str, clock: FrozenClock, db: Database) -> None:
+    for text in (
+        "上午列席镇党委会，研究防汛工作",
+        "下午参加县政府专题会议，汇报防汛准备",
+        "参加乡村振兴推进会，交流经验",
+        "参加安全生产调度会，部署检查",
+        "参加镇村干部例会，安排秋收",
+        "列席县委常委会，汇报帮扶工作",
+        "参加党政联席会议，研究项目用地",
+        "参加全县防汛视频调度会，落实值守",
+    ):
+        await chat.say(text)
+    star = await chat.say("/star 5")
+    assert star.text == texts.STARRED.format(seq=5)
+    assert (await chat.press("st:4")).text == texts.STARRED.format(seq=4)
+    assert (await chat.say("/exclude 1")).text == texts.EXCLUDED.format(seq=1)
+    reply = await chat.say("/export md")
+    assert reply.document is not None
+    markdown = reply.document.data.decode()
+    meetings = markdown.split("### ")[1]
+    assert "参加安全生产调度会" in meetings and "参加镇村干部例会" in meetings  # starred entries are chosen
+    assert meetings.count("是7月15日") == 4  # the rest of the room goes to the best-scored others
+    assert "研究防汛工作" not in markdown  # excluded: not even in the appendix
+    assert (await chat.say("/exclude 1")).text == texts.INCLUDED.format(seq=1)
+    assert (await chat.say("/star 5")).text == texts.UNSTARRED.format(seq=5)
+    assert (await chat.say("/star")).text == texts.STAR_USAGE
+    assert (await chat.say("/star 99")).text == texts.NOT_FOUND.format(seq=99)
+    assert (await chat.say("/exclude x")).text == texts.BAD_NUMBER.format(text="x")

@@ -113,7 +113,7 @@ async def test_full_journey(api: FakeBotApi, bot: TelegramChannel, db: Database)
 
     # each kind of entry, and a back-dated one
     _, log = await say(api, "上午列席镇党委会，研究环境卫生整治")
-    assert "|工作日志|" in log["text"] and buttons(log) == ["cm:1", "km:1", "u:1"]
+    assert "|工作日志|" in log["text"] and buttons(log) == ["cm:1", "km:1", "st:1", "u:1"]
     _, visit = await say(api, "走访东坪村3组李某某家，反映村道下雨天走不了，下周跟扶贫办说")
     assert "|走访记录|" in visit["text"]
     _, study = await say(api, "学习《信访条例》，记了两页笔记")

@@ -153,6 +153,8 @@ def _highlight(entry: Entry) -> str:
 
 
 def _score(entry: Entry, weights: dict[str, float]) -> float:
+    if entry.starred:
+        return 1000.0  # the cadre's own choice comes first
     score = 3.0 * sum(1 for w in OUTCOME_WORDS if w in entry.text)
     score += sum(1.0 for key in ("money", "lengths", "households", "people", "petitions") if entry.facts.get(key))
     score += sum(weights.get(w, 0.0) for w in weights if w in entry.text)
@@ -312,7 +314,8 @@ def compile_report(
         raise ValueError(kind)
     posting = person.posting
     chosen = sorted(
-        (e for e in entries if e.status == "active" and start <= e.work_date <= end), key=lambda e: (e.work_date, e.seq)
+        (e for e in entries if e.status == "active" and not e.excluded and start <= e.work_date <= end),
+        key=lambda e: (e.work_date, e.seq),
     )
     figures = compute_figures(chosen, posting, start, end)
     work = [e for e in chosen if e.kind not in ("leave", "back") and own_words_key(e.text) is None]
