@@ -21,6 +21,7 @@ KINDS = ("mid", "final", "month", "week")
 MAX_WORK_SECTIONS = 6
 MAX_HIGHLIGHTS = 3
 HIGHLIGHT_CHARS = 70
+KEYWORD_SAMPLE_CHARS = 30000
 OUTCOME_WORDS = (
     "建成",
     "完成",
@@ -192,6 +193,12 @@ def _places_sentence(items: list[Entry]) -> str:
     return t.CATEGORY_PLACES.format(places="\u3001".join(names))
 
 
+def _sample(entries: list[Entry], limit: int = KEYWORD_SAMPLE_CHARS) -> str:
+    """Enough of the text, spread over the whole period, to weigh keywords (they only steer the choice)."""
+    step = max(1, sum(len(e.text) for e in entries) // limit)
+    return " ".join(e.text for e in entries[::step])
+
+
 def _work_sections(work: list[Entry]) -> tuple[Subsection, ...]:
     by_category: dict[str, list[Entry]] = defaultdict(list)
     for entry in work:
@@ -209,7 +216,7 @@ def _work_sections(work: list[Entry]) -> tuple[Subsection, ...]:
             chosen = [*chosen[: MAX_WORK_SECTIONS - 1], home]  # a followed project always gets its section
     chosen.sort(key=ranked.index)
     told = {e.seq for items in projects.values() for e in items}
-    weights = dict(keywords(" ".join(e.text for e in work), top=30)) if work else {}
+    weights = dict(keywords(_sample(work), top=30)) if work else {}
     subsections = []
     for rank, code in enumerate(chosen):
         items = by_category[code]

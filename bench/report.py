@@ -1,0 +1,100 @@
+"""Report benchmark: compile and render drafts from 1,000 and 5,000 entries, against one jieba.lcut pass.
+
+For each size prints the text size, compile time, Word rendering time, the time of one jieba.lcut over the
+same text (measured in the same run) and the ratio (compile + render) / lcut (target <= 3).
+
+Run: .venv/bin/python bench/report.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import jieba
+
+from handlers.services.docx_report import render_docx
+from handlers.services.report import compile_report
+from handlers.services.text_analysis import analyse, warm_up
+from storage.entities import Entry, Person, Posting
+
+PARTS = [
+    "上午到{v}走访{n}户困难户，了解饮水、就医和务工情况，反映村道下雨天难走",
+    "下午列席镇党委会，研究防汛备汛和人居环境整治，会上就{v}饮水工程作了发言",
+    "陪同县扶贫办到{v}查看打井项目进度，资金到位{n}万元，管道铺设{n}00米",
+    "在镇信访办接待来访群众{n}人次，来访{k}起，主要反映征地补偿问题，已登记转办",
+    "学习《乡村振兴促进法》，记了两页笔记，晚上写心得体会",
+    "和包村干部入户宣传医保缴费政策，发放宣传单{n}00份",
+    "请农技员给{v}种植户讲茶园秋季管护，培训{n}人",
+]
+VILLAGES = ["东坪村", "石桥村", "中川村", "凹塘村", "上尧村", "青山社区"]
+
+
+def make_entries(count: int, seed: int = 5) -> list[Entry]:
+    rng = random.Random(seed)
+    start = dt.date(2026, 1, 1)
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    entries = []
+    for seq in range(1, count + 1):
+        day = start + dt.timedelta(days=seq * 330 // count)
+        text = "；".join(
+            rng.choice(PARTS).format(v=rng.choice(VILLAGES), n=rng.randint(2, 9), k=rng.randint(1, 3))
+            for _ in range(rng.choice((2, 3)))
+        )
+        result = analyse(text, day)
+        entries.append(
+            Entry(
+                id=seq,
+                seq=seq,
+                person_id=1,
+                kind=result.kind,
+                work_date=day,
+                text=text,
+                original_text=text,
+                categories=result.categories,
+                categories_by_user=False,
+                kind_by_user=False,
+                facts=result.facts,
+                details=result.details,
+                status="active",
+                latitude=None,
+                longitude=None,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    return entries
+
+
+def main() -> None:
+    warm_up()
+    posting = Posting(1, "青山镇人民政府", "党委副书记", "市审计局", dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    person = Person(1, "王明", "cadre", "Asia/Shanghai", True, posting)
+    # steady state, as in the running bot: jieba's keyword tables loaded once
+    compile_report("final", person, make_entries(20), posting.start_date, posting.end_date, dt.date(2026, 12, 1))
+    print(f"{'entries':>8}{'chars':>10}{'compile s':>11}{'render s':>10}{'lcut s':>9}{'ratio':>8}")
+    for count in (1000, 5000):
+        entries = make_entries(count)
+        text = "\n".join(e.text for e in entries)
+        started = time.perf_counter()
+        draft = compile_report("final", person, entries, posting.start_date, posting.end_date, dt.date(2026, 12, 1))
+        compiled = time.perf_counter()
+        render_docx(draft)
+        rendered = time.perf_counter()
+        jieba.lcut(text)
+        cut = time.perf_counter() - rendered
+        work = rendered - started
+        print(
+            f"{count:>8}{len(text):>10}{compiled - started:>11.2f}{rendered - compiled:>10.2f}{cut:>9.2f}"
+            f"{work / cut:>8.2f}"
+        )
+    print("target: ratio <= 3 ((compile + render) / one jieba.lcut over the same text)")
+
+
+if __name__ == "__main__":
+    main()
