@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint bench venv clean
+.PHONY: run test lint bench venv clean report-demo
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,11 @@ test: lint
 
 bench: $(VENV)/.installed
 	$(PY) bench/classifier.py
+	$(PY) bench/report.py
 	$(PY) bench/ingest.py
+
+report-demo: $(VENV)/.installed
+	$(PY) tools/report_demo.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -119,12 +119,14 @@ def build_posting(
                 _note(truth, "village", village)
             elif roll < 0.30:
                 enterprise = rng.choice(ENTERPRISES)
-                texts.append((day, f"走访{enterprise}，负责人反映缺工20人左右，希望帮助对接劳务"))
+                need = rng.choice(("缺工20人左右，希望帮助对接劳务", "流动资金紧张，希望对接银行贷款", "用电增容手续慢"))
+                texts.append((day, f"走访{enterprise}，负责人反映{need}"))
                 truth.visits += 1
                 _note(truth, "enterprise", enterprise)
             elif roll < 0.35:
                 school = rng.choice(SCHOOLS)
-                texts.append((day, f"到{school}座谈，校长反映缺英语老师"))
+                need = rng.choice(("缺英语老师", "多媒体设备老化", "校门口交通安全隐患"))
+                texts.append((day, f"到{school}座谈，校长反映{need}"))
                 truth.visits += 1
                 _note(truth, "school", school)
             elif roll < 0.50:
@@ -156,6 +158,10 @@ def build_posting(
             elif roll < 0.90:
                 theme = rng.choice(("防诈骗", "防溺水", "医保缴费", "森林防火"))
                 texts.append((day, f"在集市开展{theme}宣传，发放宣传单{rng.randint(2, 6)}00份，悬挂横幅2条"))
+            elif roll < 0.94:
+                guest = rng.choice(("浙江客商", "深圳一家食品企业负责人", "本地返乡创业青年"))
+                plan = rng.choice(("茶叶深加工项目", "菌菇冷链仓储项目", "民宿改造项目"))
+                texts.append((day, f"陪同{guest}考察{plan}选址，介绍优惠政策，对方初步有合作意向"))
             else:
                 need = rng.choice(
                     ("送去米、油，了解生产生活情况", "落实医疗救助，协调报销药费", "联系就业岗位，帮助子女务工")

@@ -224,9 +224,6 @@ def _work_sections(work: list[Entry]) -> tuple[Subsection, ...]:
         sentence = t.CATEGORY_FIGURE.format(n=len(items)) + _places_sentence(items)
         money = sum(float(m["value"]) for e in items for m in e.facts.get("money", []))
         length = sum(float(m["value"]) for e in items for m in e.facts.get("lengths", []))
-        people = sum(int(p["value"]) for e in items for p in e.facts.get("people", []) if p.get("unit") != "人次")
-        if people:
-            sentence += t.CATEGORY_PEOPLE.format(n=people)
         if money:
             sentence += t.CATEGORY_MONEY.format(amount=money_text(money))
         if length:
