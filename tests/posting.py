@@ -119,7 +119,9 @@ def build_posting(
                 _note(truth, "village", village)
             elif roll < 0.30:
                 enterprise = rng.choice(ENTERPRISES)
-                need = rng.choice(("缺工20人左右，希望帮助对接劳务", "流动资金紧张，希望对接银行贷款", "用电增容手续慢"))
+                need = rng.choice(
+                    ("缺工20人左右，希望帮助对接劳务", "流动资金紧张，希望对接银行贷款", "用电增容手续慢")
+                )
                 texts.append((day, f"走访{enterprise}，负责人反映{need}"))
                 truth.visits += 1
                 _note(truth, "enterprise", enterprise)

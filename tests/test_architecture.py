@@ -18,6 +18,7 @@ ONLY_IN = {
     "jieba": ("handlers/services/text_analysis.py",),
     "opencc": ("handlers/services/text_analysis.py",),
     "docx": ("handlers/services/docx_report.py",),
+    "openpyxl": ("handlers/services/xlsx_ledger.py",),
     "pydantic_settings": ("bot/config.py",),
     "httpx": ("bot/channels/",),
 }

@@ -134,3 +134,20 @@ def test_markdown_mirrors_the_draft(posting: tuple[list, object]) -> None:
     assert "## 一、基本情况" in markdown and "### （一）" in markdown and "## 附件：工作记录索引" in markdown
     for line in draft.body_text().splitlines()[1:]:
         assert line.split("、", 1)[-1] in markdown
+
+
+def test_five_thousand_entries_make_a_bounded_draft() -> None:
+    from bench.report import make_entries
+    from handlers.services.docx_report import render_docx
+
+    entries = make_entries(5000)
+    posting_cadre = CADRE
+    draft = compile_report(
+        "final", posting_cadre, entries, dt.date(2026, 1, 1), dt.date(2026, 11, 30), dt.date(2026, 12, 1)
+    )
+    assert (
+        len(draft.source_seqs) == len(draft.appendix) == sum(1 for e in entries if e.work_date <= dt.date(2026, 11, 30))
+    )
+    body = draft.body_text()
+    assert len(body) <= 6000 and not PLACEHOLDERS.search(body)
+    assert len(render_docx(draft)) > 10_000
