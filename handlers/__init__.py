@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import capture, lookback, reports, start
+from handlers import capture, conversation, lookback, reports, start
 from handlers.router import CallbackRoute, Command, Router
 
 
@@ -41,6 +41,6 @@ def build_router() -> Router:
             CallbackRoute("dy", lookback.confirm_delete),
             CallbackRoute("dn", lookback.cancel_delete),
         ),
-        conversation=start.answer,
+        conversation=conversation.answer,
         fallback=capture.capture_plain_text,
     )

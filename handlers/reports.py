@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from handlers import texts
+from handlers.capture import record
 from handlers.context import Context
 from handlers.errors import UsageError
 from handlers.messages import Document, IncomingMessage, Reply
@@ -15,8 +16,9 @@ from handlers.services import report_templates
 from handlers.services.dateparse import parse_user_date
 from handlers.services.docx_report import render_docx
 from handlers.services.report import ReportDraft, compile_report, render_markdown
+from handlers.services.report_figures import OWN_WORD_PREFIXES
 from handlers.services.xlsx_ledger import render_ledgers
-from storage.entities import Entry, Person
+from storage.entities import Conversation, Entry, Person
 from storage.uow import UnitOfWork
 
 MIME = {
@@ -25,6 +27,8 @@ MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 _RE_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+QUESTIONS_STATE = "report_questions"
+QUESTIONS_TTL = dt.timedelta(days=3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,23 +143,51 @@ def preview(draft: ReportDraft) -> str:
     return "\n".join(lines)
 
 
-def questions(draft: ReportDraft) -> str | None:
-    """Ask for what only the cadre can write, if the draft still lacks it."""
-    if not draft.missing:
-        return None
-    asked = [report_templates.QUESTIONS[key] for key in draft.missing]
-    return "\n".join([texts.REPORT_QUESTIONS_HEADER, *(f"{i}. {q}" for i, q in enumerate(asked, start=1))])
+async def _ask(ctx: Context, person: Person, request: ReportRequest, keys: list[str], first: bool) -> str:
+    """Remember which questions are open and return the next one to ask."""
+    payload = {"keys": keys, "kind": request.kind, "start": request.start.isoformat(), "end": request.end.isoformat()}
+    await ctx.uow.conversations.set(person.id, QUESTIONS_STATE, payload, ctx.now + QUESTIONS_TTL)
+    question = texts.REPORT_QUESTION.format(number=len(keys), question=report_templates.QUESTIONS[keys[0]])
+    return f"{texts.REPORT_QUESTIONS_HEADER}\n{question}" if first else question
 
 
 async def report(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
-    """Compile the report asked for (or the one due next) and send the preview and the Word draft."""
+    """Compile the report asked for (or the one due next); send the preview, the Word draft, and a question."""
     person = ctx.require_person()
     today = ctx.local_date()
     request = parse_request(person, args.split(), today)
     draft, entries = await build_draft(ctx.uow, person, request, today)
     document = await render(draft, entries, "docx", person, today)
-    asked = questions(draft)
-    return Reply(preview(draft), extra=(asked,) if asked else (), document=document)
+    extra: tuple[str, ...] = ()
+    if draft.missing:
+        extra = (await _ask(ctx, person, request, list(draft.missing), first=True),)
+    return Reply(preview(draft), extra=extra, document=document)
+
+
+async def answer_question(msg: IncomingMessage, state: Conversation, ctx: Context) -> Reply:
+    """Store the answer as the cadre's own words for that section; ask the next question or send the draft."""
+    person = ctx.require_person()
+    keys = [str(k) for k in state.payload.get("keys", [])]
+    answer = " ".join(msg.text.split())
+    if not keys:
+        await ctx.uow.conversations.clear(person.id)
+        raise UsageError(texts.STALE_BUTTON)
+    if answer not in texts.SKIP_WORDS:
+        prefix = OWN_WORD_PREFIXES[keys[0]][0]
+        await record(msg, f"{prefix}\uff1a{answer}", ctx)
+    request = ReportRequest(
+        str(state.payload["kind"]),
+        dt.date.fromisoformat(state.payload["start"]),
+        dt.date.fromisoformat(state.payload["end"]),
+    )
+    remaining = keys[1:]
+    if remaining:
+        return Reply(await _ask(ctx, person, request, remaining, first=False))
+    await ctx.uow.conversations.clear(person.id)
+    today = ctx.local_date()
+    draft, entries = await build_draft(ctx.uow, person, request, today)
+    document = await render(draft, entries, "docx", person, today)
+    return Reply(texts.REPORT_COMPLETED, document=document)
 
 
 async def export(msg: IncomingMessage, args: str, ctx: Context) -> Reply:

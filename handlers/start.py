@@ -9,9 +9,8 @@ from handlers import texts
 from handlers.context import Context
 from handlers.errors import UsageError
 from handlers.messages import IncomingMessage, Reply
-from handlers.router import NotForConversation
 from handlers.services.dateparse import parse_user_date
-from storage.entities import Person
+from storage.entities import Conversation, Person
 
 logger = logging.getLogger(__name__)
 
@@ -107,16 +106,9 @@ async def _ask_next(person: Person, ctx: Context, skipped: tuple[str, ...] = ())
     return texts.ASK_NAME if field == "name" else texts.ASK_FIELD[field]
 
 
-async def answer(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
-    """Take a plain-text answer to the profile question we asked last; anything else is not ours."""
+async def answer_profile(msg: IncomingMessage, state: Conversation, ctx: Context) -> Reply:
+    """Take the answer to the profile question we asked last."""
     person = ctx.require_person()
-    if msg.callback_data is not None or (msg.attachments and not msg.text.strip()):
-        raise NotForConversation
-    if not _missing(person):
-        raise NotForConversation  # a complete profile has no open question: spare the query
-    state = await ctx.uow.conversations.get(person.id, ctx.now)
-    if state is None or state.state != PROFILE_STATE:
-        raise NotForConversation
     field = str(state.payload.get("field"))
     skipped = tuple(state.payload.get("skipped", ()))
     value = " ".join(msg.text.split())

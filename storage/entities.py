@@ -30,6 +30,14 @@ class Person:
     timezone: str
     active: bool
     posting: Posting | None = None
+    # A question the bot is waiting to have answered (loaded with the person, to spare a query per message).
+    conversation: str | None = None
+    conversation_expires: dt.datetime | None = None
+
+    def awaits_answer(self, now: dt.datetime) -> bool:
+        return (
+            self.conversation is not None and self.conversation_expires is not None and self.conversation_expires > now
+        )
 
 
 @dataclass(frozen=True, slots=True)

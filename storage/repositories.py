@@ -120,9 +120,12 @@ _BY_IDENTITY = (
         PostingRow.sending_unit,
         PostingRow.start_date,
         PostingRow.end_date,
+        ConversationRow.state.label("conversation"),
+        ConversationRow.expires_at.label("conversation_expires"),
     )
     .join(IdentityRow, IdentityRow.person_id == PersonRow.id)
     .outerjoin(PostingRow, PostingRow.id == _CURRENT_POSTING)
+    .outerjoin(ConversationRow, ConversationRow.person_id == PersonRow.id)
     .where(IdentityRow.channel == bindparam("channel"), IdentityRow.external_id == bindparam("external_id"))
 )
 _ADOPT_ORPHANS = (
@@ -215,7 +218,14 @@ class PeopleRepo:
                 end_date=row.end_date,
             )
         return Person(
-            id=row.id, name=row.name, role=row.role, timezone=row.timezone, active=row.active, posting=posting
+            id=row.id,
+            name=row.name,
+            role=row.role,
+            timezone=row.timezone,
+            active=row.active,
+            posting=posting,
+            conversation=row.conversation,
+            conversation_expires=row.conversation_expires,
         )
 
     async def add_identity(self, person_id: int, channel: str, external_id: str, now: dt.datetime) -> Identity:

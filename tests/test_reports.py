@@ -142,3 +142,39 @@ async def test_star_and_exclude_steer_the_draft(chat: Chat, cadre: str, clock: F
     assert (await chat.say("/star")).text == texts.STAR_USAGE
     assert (await chat.say("/star 99")).text == texts.NOT_FOUND.format(seq=99)
     assert (await chat.say("/exclude x")).text == texts.BAD_NUMBER.format(text="x")
+
+
+async def test_questions_are_answered_in_chat_and_complete_the_draft(
+    chat: Chat, cadre: str, clock: FrozenClock, db: Database
+) -> None:
+    await chat.say("走访东坪村3户困难户，了解饮水情况")
+    first = await chat.say("/report 中期")
+    assert first.extra and "还有 3 问" in first.extra[0] and "体会" in first.extra[0]
+    second = await chat.say("基层情况要到现场去看，办法在群众中间")
+    assert "还有 2 问" in second.text and "不足" in second.text
+    assert (await chat.say("/today")).text.startswith("今天")  # commands still work between answers
+    third = await chat.say("跳过")
+    assert "还有 1 问" in third.text and "打算" in third.text
+    done = await chat.say("把东坪村饮水工程收尾")
+    assert done.text == texts.REPORT_COMPLETED and done.document is not None
+    text = "\n".join(p.text for p in Document(io.BytesIO(done.document.data)).paragraphs)
+    assert "一是基层情况要到现场去看，办法在群众中间" in text
+    assert "【待补充：自身存在的不足】" in text and "一是把东坪村饮水工程收尾" in text
+    # the answers are entries in the cadre's own words; afterwards plain text is captured again
+    assert (await chat.say("下午列席镇党委会")).text.startswith("✅ 已记 #")
+    async with db.unit_of_work() as uow:
+        person = await uow.people.by_identity("telegram", "51001")
+        assert person is not None and not person.awaits_answer(clock())
+        texts_stored = [
+            e.text for e in await uow.entries.between(person.id, dt.date(2026, 6, 1), dt.date(2026, 12, 31))
+        ]
+    assert (
+        "体会：基层情况要到现场去看，办法在群众中间" in texts_stored and "下一步：把东坪村饮水工程收尾" in texts_stored
+    )
+
+
+async def test_unanswered_questions_expire(chat: Chat, cadre: str, clock: FrozenClock) -> None:
+    await chat.say("走访东坪村3户困难户，了解饮水情况")
+    await chat.say("/report 中期")
+    clock.advance(days=4)
+    assert (await chat.say("上午列席镇党委会")).text.startswith("✅ 已记 #")

@@ -91,9 +91,9 @@ MISSING = {
     "plans": "【待补充：下一步工作打算】",
 }
 QUESTIONS = {
-    "reflections": "挂职以来，您最深的两三点体会是什么？（以“体会：”开头回复）",
-    "shortcomings": "您觉得自己还有哪些不足？（以“不足：”开头回复）",
-    "plans": "下一阶段您打算重点做哪几件事？（以“下一步：”开头回复）",
+    "reflections": "挂职以来，您最深的两三点体会是什么？",
+    "shortcomings": "您觉得自己还有哪些不足？",
+    "plans": "下一阶段您打算重点做哪几件事？",
 }
 # Written by the cadre: entries starting with one of these words fill the sections.
 OWN_WORDS = {"reflections": ("体会", "心得"), "shortcomings": ("不足",), "plans": ("下一步", "打算")}
