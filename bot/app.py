@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import logging
 import signal
 import sys
@@ -140,6 +141,8 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
     """Start every configured channel and run until stopped."""
     db = Database(settings.database_url)
     await asyncio.to_thread(warm_up)
+    # jieba's dictionary and the libraries are loaded for good: keep the garbage collector from re-scanning them.
+    gc.freeze()
     dispatcher = Dispatcher(build_router(), db.unit_of_work, utc_now, settings.handler_settings())
     stop = asyncio.Event()
     channels: list[Channel] = []

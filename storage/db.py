@@ -44,8 +44,15 @@ class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = normalise_url(url)
         ensure_sqlite_dir(self.url)
-        if is_sqlite(self.url):
+        # Every session ends its own transaction (commit, or rollback on close), so the pool need not roll
+        # back again when a connection comes back: that would be one more round trip to the database thread.
+        engine_kwargs.setdefault("pool_reset_on_return", None)
+        if is_sqlite(self.url) and make_url(self.url).database not in (None, "", ":memory:"):
             engine_kwargs.setdefault("connect_args", {"timeout": 30})
+            # One writer at a time anyway: with one connection, units of work queue in the pool (asyncio)
+            # instead of polling for the file lock, whose back-off sleeps showed as latency spikes.
+            engine_kwargs.setdefault("pool_size", 1)
+            engine_kwargs.setdefault("max_overflow", 0)
         self.engine: AsyncEngine = create_async_engine(self.url, **engine_kwargs)
         if is_sqlite(self.url):
             event.listen(self.engine.sync_engine, "connect", _sqlite_connect)
