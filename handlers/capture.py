@@ -209,7 +209,9 @@ async def record(msg: IncomingMessage, text: str, ctx: Context, kind: str | None
         logger.info("redelivered message stored already as entry %s", existing.id)
         return ack(existing, ctx.local_date(msg.sent_at))
     stored = await _store_attachments(msg, ctx, person, entry.id) if msg.attachments else []
-    adopted = await ctx.uow.attachments.adopt_orphans(person.id, entry.id, ctx.now - ctx.settings.merge_window)
+    adopted = 0
+    if person.loose_attachments:  # known from the person lookup: most messages skip this statement
+        adopted = await ctx.uow.attachments.adopt_orphans(person.id, entry.id, ctx.now - ctx.settings.merge_window)
     if stored or adopted:
         entry = await ctx.uow.entries.by_seq(person.id, entry.seq) or entry
         entry = await _place_from_attachments(ctx, person, entry)

@@ -33,6 +33,7 @@ class Person:
     # A question the bot is waiting to have answered (loaded with the person, to spare a query per message).
     conversation: str | None = None
     conversation_expires: dt.datetime | None = None
+    loose_attachments: bool = False  # files sent without words, waiting to join the next entry
 
     def awaits_answer(self, now: dt.datetime) -> bool:
         return (

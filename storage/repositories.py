@@ -122,6 +122,10 @@ _BY_IDENTITY = (
         PostingRow.end_date,
         ConversationRow.state.label("conversation"),
         ConversationRow.expires_at.label("conversation_expires"),
+        select(AttachmentRow.id)
+        .where(AttachmentRow.person_id == PersonRow.id, AttachmentRow.entry_id.is_(None))
+        .exists()
+        .label("loose_attachments"),
     )
     .join(IdentityRow, IdentityRow.person_id == PersonRow.id)
     .outerjoin(PostingRow, PostingRow.id == _CURRENT_POSTING)
@@ -226,6 +230,7 @@ class PeopleRepo:
             posting=posting,
             conversation=row.conversation,
             conversation_expires=row.conversation_expires,
+            loose_attachments=bool(row.loose_attachments),
         )
 
     async def add_identity(self, person_id: int, channel: str, external_id: str, now: dt.datetime) -> Identity:
