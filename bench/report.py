@@ -20,8 +20,9 @@ import jieba
 
 from handlers.services.docx_report import render_docx
 from handlers.services.report import compile_report
-from handlers.services.text_analysis import analyse, warm_up
+from handlers.services.text_analysis import warm_up
 from storage.entities import Entry, Person, Posting
+from tests.posting import entry_from_text
 
 PARTS = [
     "上午到{v}走访{n}户困难户，了解饮水、就医和务工情况，反映村道下雨天难走",
@@ -38,7 +39,6 @@ VILLAGES = ["东坪村", "石桥村", "中川村", "凹塘村", "上尧村", "�
 def make_entries(count: int, seed: int = 5) -> list[Entry]:
     rng = random.Random(seed)
     start = dt.date(2026, 1, 1)
-    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
     entries = []
     for seq in range(1, count + 1):
         day = start + dt.timedelta(days=seq * 330 // count)
@@ -46,28 +46,7 @@ def make_entries(count: int, seed: int = 5) -> list[Entry]:
             rng.choice(PARTS).format(v=rng.choice(VILLAGES), n=rng.randint(2, 9), k=rng.randint(1, 3))
             for _ in range(rng.choice((2, 3)))
         )
-        result = analyse(text, day)
-        entries.append(
-            Entry(
-                id=seq,
-                seq=seq,
-                person_id=1,
-                kind=result.kind,
-                work_date=day,
-                text=text,
-                original_text=text,
-                categories=result.categories,
-                categories_by_user=False,
-                kind_by_user=False,
-                facts=result.facts,
-                details=result.details,
-                status="active",
-                latitude=None,
-                longitude=None,
-                created_at=now,
-                updated_at=now,
-            )
-        )
+        entries.append(entry_from_text(seq, day, text))
     return entries
 
 

@@ -188,22 +188,22 @@ async def cancel_delete(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     return Reply(texts.DELETE_CANCELLED.format(seq=args[:9]), replace=True)
 
 
+async def _toggle(args: str, ctx: Context, flag: str, usage: str, on: str, off: str) -> Reply:
+    if not args.strip():
+        raise UsageError(usage)
+    entry = await _own_entry(ctx, _seq(args))
+    updated = await ctx.uow.entries.update(_cadre(ctx).id, entry.seq, now=ctx.now, **{flag: not getattr(entry, flag)})
+    return Reply((on if getattr(updated, flag) else off).format(seq=entry.seq))
+
+
 async def star(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     """Mark an entry as a highlight for the reports, or unmark it."""
-    if not args.strip():
-        raise UsageError(texts.STAR_USAGE)
-    entry = await _own_entry(ctx, _seq(args))
-    updated = await ctx.uow.entries.update(_cadre(ctx).id, entry.seq, now=ctx.now, starred=not entry.starred)
-    return Reply((texts.STARRED if updated.starred else texts.UNSTARRED).format(seq=entry.seq))
+    return await _toggle(args, ctx, "starred", texts.STAR_USAGE, texts.STARRED, texts.UNSTARRED)
 
 
 async def exclude(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     """Keep an entry out of the reports, or let it back in."""
-    if not args.strip():
-        raise UsageError(texts.EXCLUDE_USAGE)
-    entry = await _own_entry(ctx, _seq(args))
-    updated = await ctx.uow.entries.update(_cadre(ctx).id, entry.seq, now=ctx.now, excluded=not entry.excluded)
-    return Reply((texts.EXCLUDED if updated.excluded else texts.INCLUDED).format(seq=entry.seq))
+    return await _toggle(args, ctx, "excluded", texts.EXCLUDE_USAGE, texts.EXCLUDED, texts.INCLUDED)
 
 
 async def star_button(msg: IncomingMessage, args: str, ctx: Context) -> Reply:

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-KIND_LABELS = {"log": "工作日志", "visit": "走访记录", "study": "学习记录", "leave": "请假", "back": "销假"}
+from handlers.services import lexicon
 
-CATEGORY_LABELS = {
-    "research": "调研走访",
-    "study": "学习培训",
-    "meeting": "会议",
-    "investment": "招商引资",
-    "project": "项目推进",
-    "petition": "信访维稳",
-    "aid": "帮扶扶贫",
-    "industry": "产业发展",
-    "party": "党建",
-    "publicity": "宣传",
-    "exchange": "考察交流",
-    "teaching": "教研听课",
-    "environment": "环境整治与村镇建设",
-    "employment": "就业与人才服务",
-    "clerical": "办文办事",
-    "admin": "管理事务",
-}
+# The taxonomy's names are shared with the reports (handlers/services/lexicon.py keeps them).
+KIND_LABELS = lexicon.KIND_LABELS
+CATEGORY_LABELS = lexicon.CATEGORY_LABELS
 UNCATEGORISED = "未分类"
 WEEKDAYS = "一二三四五六日"
 ROLE_LABELS = {"cadre": "挂职干部", "supervisor": "督导"}

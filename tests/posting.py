@@ -57,7 +57,8 @@ class Truth:
     workdays: set[dt.date] = field(default_factory=set)
 
 
-def _entry(seq: int, day: dt.date, text: str) -> Entry:
+def entry_from_text(seq: int, day: dt.date, text: str, status: str = "active") -> Entry:
+    """An entry as capture would store it (analysed the same way), without a database."""
     result = analyse(text, day)
     return Entry(
         id=seq,
@@ -72,7 +73,7 @@ def _entry(seq: int, day: dt.date, text: str) -> Entry:
         kind_by_user=False,
         facts=result.facts,
         details=result.details,
-        status="active",
+        status=status,
         latitude=None,
         longitude=None,
         created_at=NOW,
@@ -178,7 +179,7 @@ def build_posting(
         texts.append((dt.date(2026, 8, 31), "下一步：盯住东坪村道路硬化收尾，把石桥村管网延伸到各组"))
     truth.money = 300000 + 450000
     truth.metres = 1200 + 800 + 120
-    entries = [_entry(seq, day, text) for seq, (day, text) in zip(itertools.count(1), texts)]
+    entries = [entry_from_text(seq, day, text) for seq, (day, text) in zip(itertools.count(1), texts)]
     truth.workdays = {
         e.work_date
         for e in entries

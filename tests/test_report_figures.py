@@ -6,8 +6,8 @@ import datetime as dt
 import itertools
 
 from handlers.services.report_figures import compute_figures
-from handlers.services.text_analysis import analyse
 from storage.entities import Entry, Posting
+from tests.posting import entry_from_text
 
 POSTING = Posting(
     id=1,
@@ -18,31 +18,10 @@ POSTING = Posting(
     end_date=dt.date(2026, 11, 30),
 )
 _seq = itertools.count(1)
-NOW = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
 
 
 def entry(day: dt.date, text: str, status: str = "active") -> Entry:
-    result = analyse(text, day)
-    seq = next(_seq)
-    return Entry(
-        id=seq,
-        seq=seq,
-        person_id=1,
-        kind=result.kind,
-        work_date=result.date.date or day,
-        text=text,
-        original_text=text,
-        categories=result.categories,
-        categories_by_user=False,
-        kind_by_user=False,
-        facts=result.facts,
-        details=result.details,
-        status=status,
-        latitude=None,
-        longitude=None,
-        created_at=NOW,
-        updated_at=NOW,
-    )
+    return entry_from_text(next(_seq), day, text, status)
 
 
 def test_figures_are_exact() -> None:

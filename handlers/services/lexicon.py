@@ -1,7 +1,7 @@
-"""The work-category taxonomy (domain.md §3): codes, keywords and weights.
+"""The work-category taxonomy (domain.md §3): codes, names, keywords and weights.
 
 Keywords are drawn from the model summaries' own wording; a few present-day terms are added at the end of
-each list. Category labels shown to users live in handlers/texts.py.
+each list. The names are shown in chat, in reports and in ledgers, so they are kept here, once.
 """
 
 from __future__ import annotations
@@ -25,6 +25,32 @@ CATEGORY_CODES: tuple[str, ...] = (
     "admin",
 )
 
+KIND_LABELS: dict[str, str] = {
+    "log": "工作日志",
+    "visit": "走访记录",
+    "study": "学习记录",
+    "leave": "请假",
+    "back": "销假",
+}
+
+CATEGORY_LABELS: dict[str, str] = {
+    "research": "调研走访",
+    "study": "学习培训",
+    "meeting": "会议",
+    "investment": "招商引资",
+    "project": "项目推进",
+    "petition": "信访维稳",
+    "aid": "帮扶扶贫",
+    "industry": "产业发展",
+    "party": "党建",
+    "publicity": "宣传",
+    "exchange": "考察交流",
+    "teaching": "教研听课",
+    "environment": "环境整治与村镇建设",
+    "employment": "就业与人才服务",
+    "clerical": "办文办事",
+    "admin": "管理事务",
+}
 KEYWORDS: dict[str, str] = {
     "research": "调研 走访 调查研究 走访调研 深入基层 一线 实地 田间地头 农户家中 上山入户 入户 走访摸底 摸底 摸清 镇情 区情 民情 "
     "座谈 访谈 深度访谈 问卷调查 查看 收集资料 第一手材料 蹲点 驻点 专题调研 帮扶调研 贫困原因 听取 征求意见 调研工作组 倾听 熟悉情况 "

@@ -140,23 +140,4 @@ LEDGER_WORK_COLUMNS = (
     "附件",
 )
 LEDGER_VISIT_COLUMNS = ("编号", "日期", "地点", "走访对象", "反映问题", "承诺事项", "承诺期限", "跟进状态")
-LEDGER_KINDS = {"log": "工作日志", "visit": "走访记录", "study": "学习记录", "leave": "请假", "back": "销假"}
 LEDGER_FOLLOW_UP = {"open": "待跟进", "none": "—"}
-CATEGORY_NAMES = {
-    "research": "调研走访",
-    "study": "学习培训",
-    "meeting": "会议",
-    "investment": "招商引资",
-    "project": "项目推进",
-    "petition": "信访维稳",
-    "aid": "帮扶扶贫",
-    "industry": "产业发展",
-    "party": "党建",
-    "publicity": "宣传",
-    "exchange": "考察交流",
-    "teaching": "教研听课",
-    "environment": "环境整治与村镇建设",
-    "employment": "就业与人才服务",
-    "clerical": "办文办事",
-    "admin": "管理事务",
-}

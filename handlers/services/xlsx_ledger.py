@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from handlers.services import lexicon
 from handlers.services import report_templates as t
 from storage.entities import Entry
 
@@ -49,8 +50,8 @@ def render_ledgers(entries: Sequence[Entry]) -> bytes:
             (
                 e.seq,
                 e.work_date,
-                t.LEDGER_KINDS.get(e.kind, e.kind),
-                "\u3001".join(t.CATEGORY_NAMES.get(c, c) for c in e.categories),
+                lexicon.KIND_LABELS.get(e.kind, e.kind),
+                "\u3001".join(lexicon.CATEGORY_LABELS.get(c, c) for c in e.categories),
                 e.text,
                 "\u3001".join(p["name"] for p in e.facts.get("places", [])),
                 _total(e, "households"),
