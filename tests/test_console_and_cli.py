@@ -102,22 +102,17 @@ def run_cli(
     return code, out, err
 
 
+ADD_CADRE = ("admin", "add-cadre", "--name", "王明", "--telegram-id", "51001", "--host-unit", "青山镇人民政府")
+ADD_CADRE += ("--position", "党委副书记")
+
+
 def test_admin_commands(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'admin.db'}"
     code, out, _ = run_cli(
         monkeypatch,
         capsys,
         url,
-        "admin",
-        "add-cadre",
-        "--name",
-        "王明",
-        "--telegram-id",
-        "51001",
-        "--host-unit",
-        "青山镇人民政府",
-        "--position",
-        "党委副书记",
+        *ADD_CADRE,
         "--sending-unit",
         "市审计局",
         "--start",
@@ -202,16 +197,7 @@ def test_export_report_from_the_command_line(
         monkeypatch,
         capsys,
         url,
-        "admin",
-        "add-cadre",
-        "--name",
-        "王明",
-        "--telegram-id",
-        "51001",
-        "--host-unit",
-        "青山镇人民政府",
-        "--position",
-        "党委副书记",
+        *ADD_CADRE,
         "--start",
         "2026-01-01",
         "--end",

@@ -6,17 +6,9 @@ import datetime as dt
 import itertools
 
 from handlers.services.report_figures import compute_figures
-from storage.entities import Entry, Posting
-from tests.posting import entry_from_text
+from storage.entities import Entry
+from tests.posting import POSTING, entry_from_text
 
-POSTING = Posting(
-    id=1,
-    host_unit="青山镇人民政府",
-    position="党委副书记",
-    sending_unit="市审计局",
-    start_date=dt.date(2026, 6, 1),
-    end_date=dt.date(2026, 11, 30),
-)
 _seq = itertools.count(1)
 
 
