@@ -91,6 +91,15 @@ async def run_admin(args: object, settings: Settings) -> int:
                 )
             elif action == "list":
                 result = await admin.list_people(uow)
+            elif action == "holidays" and args.holidays_action == "import":  # type: ignore[attr-defined]
+                path = Path(args.file)  # type: ignore[attr-defined]
+                try:
+                    content = path.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise AdminError(texts.ADMIN_HOLIDAYS_UNREADABLE.format(path=path, error=exc)) from exc
+                result = await admin.import_holidays(uow, text=content, now=now)
+            elif action == "holidays":
+                result = await admin.calendar_status(uow, today=now.astimezone(ZoneInfo(settings.timezone)).date())
             elif action == "remove":
                 found = identities(args)
                 if not found:
@@ -144,6 +153,10 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
     # jieba's dictionary and the libraries are loaded for good: keep the garbage collector from re-scanning them.
     gc.freeze()
     dispatcher = Dispatcher(build_router(), db.unit_of_work, utc_now, settings.handler_settings())
+    async with db.unit_of_work() as uow:
+        warning = await admin.calendar_warning(uow, today=utc_now().astimezone(ZoneInfo(settings.timezone)).date())
+    if warning:
+        logger.warning("%s", warning)
     stop = asyncio.Event()
     channels: list[Channel] = []
 

@@ -50,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     actions.add_parser("list", help="列出人员和挂职信息")
 
+    holidays = actions.add_parser("holidays", help="节假日安排")
+    holiday_actions = holidays.add_subparsers(dest="holidays_action", required=True)
+    holiday_import = holiday_actions.add_parser("import", help="导入一年或几年的节假日文件（日期，休|班，名称）")
+    holiday_import.add_argument("file")
+    holiday_actions.add_parser("check", help="查看今明两年的节假日安排来源")
+
     export = commands.add_parser("export", help="导出报告草稿或台账")
     what = export.add_subparsers(dest="what", required=True)
     report = what.add_parser("report", help="导出一名干部的报告草稿")

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from handlers import texts
 from handlers.errors import AdminError
+from handlers.services.workdays import HolidayFileError, WorkCalendar, library_years, parse_holiday_file
 from storage.entities import Person
 from storage.repositories import DuplicateIdentity
 from storage.uow import UnitOfWork
@@ -198,3 +199,46 @@ async def ensure_console_user(
     found = await uow.people.get(person.id)
     assert found is not None
     return found
+
+
+async def import_holidays(uow: UnitOfWork, *, text: str, now: dt.datetime) -> str:
+    """Import a holiday schedule file; each year in it replaces what was imported for that year before."""
+    try:
+        days = parse_holiday_file(text)
+    except HolidayFileError as exc:
+        raise AdminError(
+            texts.ADMIN_HOLIDAYS_BAD_LINE.format(number=exc.line_number, line=exc.line.strip()[:60])
+        ) from exc
+    if not days:
+        raise AdminError(texts.ADMIN_HOLIDAYS_EMPTY)
+    lines = []
+    for year in sorted({d.year for d in days}):
+        year_days = {d: v for d, v in days.items() if d.year == year}
+        await uow.calendar.replace_year(year, year_days, now)
+        on = sum(1 for workday, _ in year_days.values() if workday)
+        lines.append(texts.ADMIN_HOLIDAYS_IMPORTED.format(year=year, off=len(year_days) - on, on=on))
+    return "\n".join(lines)
+
+
+async def work_calendar(uow: UnitOfWork) -> WorkCalendar:
+    """The working-day calendar with the imported schedules."""
+    return WorkCalendar(await uow.calendar.imported())
+
+
+async def calendar_status(uow: UnitOfWork, *, today: dt.date) -> str:
+    """Say, for this year and the next, where the working days come from."""
+    calendar = await work_calendar(uow)
+    lines = []
+    for year in (today.year, today.year + 1):
+        state = "library" if year in library_years() else "imported" if calendar.covered(year) else "missing"
+        lines.append(texts.ADMIN_CALENDAR_YEAR.format(year=year, state=texts.ADMIN_CALENDAR_STATES[state]))
+    return "\n".join(lines)
+
+
+async def calendar_warning(uow: UnitOfWork, *, today: dt.date) -> str | None:
+    """A warning when next year's (or this year's) schedule is missing, else None."""
+    calendar = await work_calendar(uow)
+    for year in (today.year, today.year + 1):
+        if not calendar.covered(year):
+            return texts.CALENDAR_MISSING_WARNING.format(year=year)
+    return None

@@ -231,3 +231,18 @@ EXPORT_DONE = "📎 已导出：{filename}"
 REPORT_CLI_NO_CADRE = "找不到 Telegram 账号为 {external_id} 的挂职干部。"
 REPORT_CLI_WRITTEN = "已写入 {path}"
 CONSOLE_DOCUMENT_SAVED = "📎 文件已保存：{path}"
+
+# -- working calendar (admin) -----------------------------------------------------------------------
+ADMIN_HOLIDAYS_IMPORTED = "已导入 {year} 年节假日安排：休 {off} 天，调休上班 {on} 天。"
+ADMIN_HOLIDAYS_BAD_LINE = "节假日文件第 {number} 行看不懂：{line}（格式：2027-01-01，休，元旦）"
+ADMIN_HOLIDAYS_EMPTY = "节假日文件里没有日期。"
+ADMIN_HOLIDAYS_UNREADABLE = "读不了文件 {path}：{error}"
+ADMIN_CALENDAR_YEAR = "{year} 年：{state}"
+ADMIN_CALENDAR_STATES = {
+    "library": "国务院安排已内置",
+    "imported": "已导入节假日文件",
+    "missing": "缺少节假日安排，暂按周末计算",
+}
+CALENDAR_MISSING_WARNING = (
+    "{year} 年的节假日安排还没有，提醒将暂按周末计算。请用 python bot.py admin holidays import 文件 导入。"
+)

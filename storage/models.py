@@ -205,3 +205,14 @@ class ConversationRow(Base):
     state: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]]
     expires_at: Mapped[dt.datetime]
+
+
+class CalendarDayRow(Base):
+    """A day of an imported holiday schedule (years past chinese-calendar's data)."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(64), default="")
+    imported_at: Mapped[dt.datetime]

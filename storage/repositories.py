@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, func, insert, or_, select, update
+from sqlalchemy import Insert, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
@@ -21,6 +21,7 @@ from storage.entities import (
 )
 from storage.models import (
     AttachmentRow,
+    CalendarDayRow,
     ConversationRow,
     EntryRevisionRow,
     EntryRow,
@@ -562,3 +563,26 @@ class ConversationRepo:
         if row is not None:
             await self._s.delete(row)
             await self._s.flush()
+
+
+class CalendarRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def replace_year(self, year: int, days: dict[dt.date, tuple[bool, str]], now: dt.datetime) -> None:
+        """Make `days` the whole imported schedule of `year`."""
+        await self._s.execute(
+            delete(CalendarDayRow).where(
+                CalendarDayRow.day >= dt.date(year, 1, 1), CalendarDayRow.day <= dt.date(year, 12, 31)
+            )
+        )
+        self._s.add_all(
+            CalendarDayRow(day=day, is_workday=workday, name=name[:64], imported_at=now)
+            for day, (workday, name) in sorted(days.items())
+        )
+        await self._s.flush()
+
+    async def imported(self) -> dict[dt.date, bool]:
+        """Every imported day: date -> is a working day."""
+        rows = await self._s.execute(select(CalendarDayRow.day, CalendarDayRow.is_workday))
+        return {day: workday for day, workday in rows}

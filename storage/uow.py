@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.repositories import (
     AttachmentRepo,
+    CalendarRepo,
     ConversationRepo,
     EntryRepo,
     InviteRepo,
@@ -21,6 +22,7 @@ class UnitOfWork:
         self.entries = EntryRepo(session)
         self.attachments = AttachmentRepo(session)
         self.conversations = ConversationRepo(session)
+        self.calendar = CalendarRepo(session)
 
     async def commit(self) -> None:
         await self._session.commit()

@@ -174,3 +174,17 @@ def test_concurrent_units_of_work_do_not_share_sessions(database_url: str) -> No
         await db.dispose()
 
     asyncio.run(run())
+
+
+async def test_imported_calendar_replaces_a_year(db: Database) -> None:
+    async with db.unit_of_work() as uow:
+        await uow.calendar.replace_year(
+            2027, {dt.date(2027, 1, 1): (False, "元旦"), dt.date(2027, 2, 6): (True, "")}, NOW
+        )
+        await uow.calendar.replace_year(2028, {dt.date(2028, 1, 1): (False, "元旦")}, NOW)
+        await uow.commit()
+    async with db.unit_of_work() as uow:
+        await uow.calendar.replace_year(2027, {dt.date(2027, 1, 1): (False, "元旦")}, NOW)
+        await uow.commit()
+    async with db.unit_of_work() as uow:
+        assert await uow.calendar.imported() == {dt.date(2027, 1, 1): False, dt.date(2028, 1, 1): False}
