@@ -34,8 +34,8 @@ _REL_DAYS = {
 }
 _FUTURE_DAYS = {"明天": 1, "明日": 1, "明早": 1, "明晚": 1, "后天": 2, "大后天": 3}
 
-_RE_FULL = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*[日号]?")
-_RE_MONTH_DAY = re.compile(rf"(?<![\d年])(上个?月|本月|这个?月)?({_NUM})月({_NUM})[日号]")
+RE_FULL_DATE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*[日号]?")
+RE_MONTH_DAY = re.compile(rf"(?<![\d年])(上个?月|本月|这个?月)?({_NUM})月({_NUM})[日号]")
 _RE_DAY_ONLY = re.compile(rf"(?<![\d月.第])(上个?月|本月|这个?月)?({_NUM})[日号](?![楼线院门机文令位码])")
 _RE_WEEK = re.compile(r"(上上|上|这|本|下下|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天末])")
 _RE_REL = re.compile("|".join(sorted(list(_REL_DAYS) + list(_FUTURE_DAYS), key=len, reverse=True)))
@@ -56,7 +56,7 @@ class DateParse:
     invalid: str | None = None  # a date-like phrase that is no date ("2月30日")
 
 
-def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+def safe_date(year: int, month: int, day: int) -> dt.date | None:
     try:
         return dt.date(year, month, day)
     except (ValueError, OverflowError):
@@ -87,14 +87,14 @@ def _candidates(text: str, today: dt.date) -> list[tuple[int, str, dt.date | Non
             status = "plan"
         found.append((m.start(), m.group(0), day, status))
 
-    for m in _RE_FULL.finditer(text):
+    for m in RE_FULL_DATE.finditer(text):
         year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        parsed = _safe_date(year, month, day)
+        parsed = safe_date(year, month, day)
         if parsed is None:
             add(m, None, "invalid")
         else:
             add(m, parsed, "future" if parsed > today else "ok")
-    for m in _RE_MONTH_DAY.finditer(text):
+    for m in RE_MONTH_DAY.finditer(text):
         month, day = cn_int(m.group(2)), cn_int(m.group(3))
         if month is None or day is None or not 1 <= month <= 12:
             add(m, None, "invalid")
@@ -103,13 +103,13 @@ def _candidates(text: str, today: dt.date) -> list[tuple[int, str, dt.date | Non
         year = today.year
         if prefix.startswith("上"):
             year = _shift_month(today, -1)[0]
-        parsed = _safe_date(year, month, day)
+        parsed = safe_date(year, month, day)
         if parsed is None:
             # A leap day written in a non-leap year may still be last leap year's.
             add(m, None, "invalid")
             continue
         if parsed > today:
-            parsed = _safe_date(year - 1, month, day)
+            parsed = safe_date(year - 1, month, day)
         add(m, parsed, "ok" if parsed else "invalid")
     for m in _RE_DAY_ONLY.finditer(text):
         day = cn_int(m.group(2))
@@ -118,10 +118,10 @@ def _candidates(text: str, today: dt.date) -> list[tuple[int, str, dt.date | Non
             continue
         months_back = -1 if prefix.startswith("上") else 0
         year, month = _shift_month(today, months_back)
-        parsed = _safe_date(year, month, day)
+        parsed = safe_date(year, month, day)
         if not prefix and (parsed is None or parsed > today):
             year, month = _shift_month(today, -1)
-            parsed = _safe_date(year, month, day)
+            parsed = safe_date(year, month, day)
         if parsed is None or parsed > today:
             add(m, None, "invalid")
         else:
@@ -190,15 +190,15 @@ def parse_due_date(text: str, today: dt.date) -> dt.date | None:
     if "下个月" in text or "下月" in text:
         year, month = _shift_month(today, 1)
         return dt.date(year, month, 1)
-    if m := _RE_MONTH_DAY.search(text):
+    if m := RE_MONTH_DAY.search(text):
         month, day = cn_int(m.group(2)), cn_int(m.group(3))
         if month and day and 1 <= month <= 12:
-            parsed = _safe_date(today.year, month, day)
+            parsed = safe_date(today.year, month, day)
             if parsed is not None and parsed < today:
-                parsed = _safe_date(today.year + 1, month, day)
+                parsed = safe_date(today.year + 1, month, day)
             return parsed
-    if m := _RE_FULL.search(text):
-        parsed = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if m := RE_FULL_DATE.search(text):
+        parsed = safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if parsed is not None and parsed > today:
             return parsed
     return None
@@ -207,17 +207,17 @@ def parse_due_date(text: str, today: dt.date) -> dt.date | None:
 def parse_user_date(text: str, today: dt.date) -> dt.date | None:
     """Parse a date the user types as an answer or argument ("2026-06-01", "6月1日", "昨天")."""
     text = text.strip()
-    if m := _RE_FULL.fullmatch(text):
-        return _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if m := RE_FULL_DATE.fullmatch(text):
+        return safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     if m := re.fullmatch(rf"(\d{{4}})年({_NUM})月({_NUM})[日号]?", text):
         month, day = cn_int(m.group(2)), cn_int(m.group(3))
         if month and day:
-            return _safe_date(int(m.group(1)), month, day)
+            return safe_date(int(m.group(1)), month, day)
         return None
     if m := re.fullmatch(rf"({_NUM})月({_NUM})[日号]?", text):
         month, day = cn_int(m.group(1)), cn_int(m.group(2))
         if month and day:
-            return _safe_date(today.year, month, day)
+            return safe_date(today.year, month, day)
         return None
     if text in _REL_DAYS:
         return today + dt.timedelta(days=_REL_DAYS[text])

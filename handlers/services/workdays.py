@@ -17,7 +17,9 @@ import chinese_calendar
 
 HOLIDAY_WORDS = ("休", "假", "holiday", "off")
 WORKDAY_WORDS = ("班", "调休上班", "workday", "work")
-_RE_LINE = re.compile("^\\s*(\\d{4}-\\d{1,2}-\\d{1,2})\\s*[,\uff0c\\t ]\\s*([^,\uff0c\\s]+)\\s*(?:[,\uff0c\\t ]\\s*(.*?))?\\s*$")
+_RE_LINE = re.compile(
+    "^\\s*(\\d{4}-\\d{1,2}-\\d{1,2})\\s*[,\uff0c\\t ]\\s*([^,\uff0c\\s]+)\\s*(?:[,\uff0c\\t ]\\s*(.*?))?\\s*$"
+)
 
 
 class HolidayFileError(ValueError):
