@@ -155,8 +155,6 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
     dispatcher = Dispatcher(build_router(), db.unit_of_work, utc_now, settings.handler_settings())
     async with db.unit_of_work() as uow:
         warning = await admin.calendar_warning(uow, today=utc_now().astimezone(ZoneInfo(settings.timezone)).date())
-    if warning:
-        logger.warning("%s", warning)
     stop = asyncio.Event()
     channels: list[Channel] = []
 
@@ -178,6 +176,10 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
         if "log_level" not in settings.model_fields_set:
             # The chat and the log share the terminal: keep INFO lines out of the conversation.
             logging.getLogger().setLevel(logging.WARNING)
+    if warning:
+        # For whoever runs the bot for real; a console demo need not open with it.
+        platform = any(c.name != "console" for c in channels)
+        logger.log(logging.WARNING if platform else logging.INFO, "%s", warning)
     if not channels:
         logger.error("no channel to run: set TELEGRAM_BOT_TOKEN, or run `python bot.py console` in a terminal")
         await db.dispose()

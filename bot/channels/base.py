@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from handlers.messages import Reply
+from handlers.messages import Document, Reply
 
 
 class Channel(Protocol):
@@ -34,6 +34,10 @@ def chunk_text(text: str, limit: int) -> list[str]:
     return chunks
 
 
-def reply_texts(reply: Reply) -> list[str]:
-    """The messages a reply consists of, in sending order."""
-    return [t for t in (reply.text, *reply.extra) if t]
+def reply_parts(reply: Reply) -> list[str | Document]:
+    """The messages a reply consists of, in sending order: its text, its file, then any follow-up lines
+    (so that a question asked after a report is the last thing the user sees)."""
+    parts: list[str | Document] = [reply.text] if reply.text else []
+    if reply.document is not None:
+        parts.append(reply.document)
+    return parts + [t for t in reply.extra if t]

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot.channels.base import reply_parts
 from handlers import texts
-from handlers.messages import Button, IncomingMessage, Reply
+from handlers.messages import Button, Document, IncomingMessage, Reply
 from handlers.router import Clock, Dispatcher
 
 logger = logging.getLogger(__name__)
@@ -104,14 +105,14 @@ class ConsoleChannel:
         )
 
     def _render(self, reply: Reply) -> None:
-        for text in (reply.text, *reply.extra):
-            if text:
-                self._write(text)
-        if reply.document is not None:
-            self._export_dir.mkdir(parents=True, exist_ok=True)
-            path = self._export_dir / reply.document.filename
-            path.write_bytes(reply.document.data)
-            self._write(texts.CONSOLE_DOCUMENT_SAVED.format(path=path))
+        for part in reply_parts(reply):
+            if isinstance(part, Document):
+                self._export_dir.mkdir(parents=True, exist_ok=True)
+                path = self._export_dir / part.filename
+                path.write_bytes(part.data)
+                self._write(texts.CONSOLE_DOCUMENT_SAVED.format(path=path))
+            else:
+                self._write(part)
         self._buttons = [b for row in reply.buttons for b in row]
         if self._buttons:
             choices = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(self._buttons, start=1))

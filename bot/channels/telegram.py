@@ -19,8 +19,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.channels.base import chunk_text, reply_texts
-from handlers.messages import IncomingAttachment, IncomingMessage, Reply
+from bot.channels.base import chunk_text, reply_parts
+from handlers.messages import Document, IncomingAttachment, IncomingMessage, Reply
 from handlers.router import Dispatcher
 
 logger = logging.getLogger(__name__)
@@ -256,21 +256,23 @@ class TelegramChannel:
                     # "message is not modified" or too old to edit: fall back to a new message.
                     logger.info("could not edit message for a button press: %s", exc.message)
         chat_id = int(incoming.chat_id)
-        for text in reply_texts(reply):
-            pieces = chunk_text(text, MessageLimit.MAX_TEXT_LENGTH)
+        for part in reply_parts(reply):
+            if isinstance(part, Document):
+                await self._send_document(chat_id, part)
+                continue
+            pieces = chunk_text(part, MessageLimit.MAX_TEXT_LENGTH)
             for index, piece in enumerate(pieces):
-                markup = _markup(reply) if text == reply.text and index == len(pieces) - 1 else None
+                markup = _markup(reply) if part == reply.text and index == len(pieces) - 1 else None
                 await self._call(lambda p=piece, m=markup: bot.send_message(chat_id, p, reply_markup=m))
-        document = reply.document
-        if document is not None:
-            await self._call(lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT), give_up_quietly=True)
-            await self._call(
-                lambda: bot.send_document(
-                    chat_id,
-                    InputFile(document.data, filename=document.filename),
-                    filename=document.filename,
-                )
+
+    async def _send_document(self, chat_id: int, document: Document) -> None:
+        bot = self.application.bot
+        await self._call(lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT), give_up_quietly=True)
+        await self._call(
+            lambda: bot.send_document(
+                chat_id, InputFile(document.data, filename=document.filename), filename=document.filename
             )
+        )
 
     async def _call(self, make: Callable[[], Awaitable[T]], give_up_quietly: bool = False) -> T | None:
         """Run one Bot API call: wait out 429s, retry transient failures, stop for blocked users."""
