@@ -17,6 +17,7 @@ from bot.channels.console import ConsoleChannel
 from bot.cli import build_parser, identities
 from bot.config import Settings
 from bot.logs import setup_logging
+from bot.scheduler import ReminderScheduler
 from handlers import admin, build_router, reports, texts
 from handlers.errors import AdminError, BotError
 from handlers.router import Dispatcher
@@ -185,6 +186,7 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
         await db.dispose()
         return 2
 
+    scheduler = ReminderScheduler(db, {c.name: c for c in channels}, utc_now)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
@@ -193,9 +195,11 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
         for channel in channels:
             await channel.start()
             started.append(channel)
+        await scheduler.start()
         logger.info("cadrelog running: %s", ", ".join(c.name for c in channels))
         await stop.wait()
     finally:
+        await scheduler.stop()
         for channel in reversed(started):
             await channel.stop()
         await db.dispose()

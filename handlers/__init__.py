@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import capture, conversation, lookback, reports, start
+from handlers import capture, conversation, lookback, reminders, reports, start
 from handlers.router import CallbackRoute, Command, Router
 
 
@@ -27,6 +27,9 @@ def build_router() -> Router:
             Command("exclude", lookback.exclude, cadre_only=True),
             Command("report", reports.report, cadre_only=True),
             Command("export", reports.export, cadre_only=True),
+            Command("remind", reminders.remind),
+            Command("reminders", reminders.list_reminders),
+            Command("cancel", reminders.cancel),
             Command("timezone", start.set_timezone),
         ),
         callbacks=(

@@ -63,6 +63,9 @@ COMMAND_HELP = {
     "exclude": ("编号", "不写入报告（再发恢复）"),
     "report": ("[中期|期满|月度|周]", "生成报告草稿（Word）"),
     "export": ("docx|md|xlsx", "导出报告草稿或台账"),
+    "remind": ("时间 内容", "设提醒，如：/remind 明天 15:00 回电话"),
+    "reminders": ("", "查看我的提醒"),
+    "cancel": ("编号", "取消一条提醒"),
     "timezone": ("时区", "设置时区，默认 Asia/Shanghai"),
 }
 MENU_DESCRIPTIONS = {name: summary for name, (_, summary) in COMMAND_HELP.items()}
@@ -246,3 +249,20 @@ ADMIN_CALENDAR_STATES = {
 CALENDAR_MISSING_WARNING = (
     "{year} 年的节假日安排还没有，提醒将暂按周末计算。请用 python bot.py admin holidays import 文件 导入。"
 )
+
+# -- reminders --------------------------------------------------------------------------------------
+REMIND_USAGE = "用法：/remind 时间 内容，例如 /remind 明天 15:00 给石桥村回电话、/remind 每周一 9:00 参加例会、/remind 30分钟后 喝水"
+REMIND_IMPOSSIBLE = "这个时间不存在，请检查日期和钟点（如 2月30日、25:00）。"
+REMIND_PAST = "这个时间已经过去了，请设一个以后的时间。"
+REMIND_MISSING_TEXT = "请写上要提醒什么，例如 /remind 明天 15:00 给石桥村回电话"
+REMIND_TOO_MANY = "您已有 {limit} 条提醒，先用 /reminders 查看、/cancel 编号 取消一些再设。"
+REMIND_SET = "⏰ 已设提醒 #{seq}：{when} {text}"
+REMINDERS_EMPTY = "您还没有设提醒。用 /remind 时间 内容 来设。"
+REMINDERS_HEADER = "您的提醒（共 {count} 条）："
+REMINDER_LINE = "#{seq} {when} {text}"
+REMINDER_ONCE = "{month}月{day}日 {clock}"
+REMINDER_REPEATS = {"daily": "每天 {clock}", "workdays": "每个工作日 {clock}", "weekly": "每周{weekday} {clock}"}
+CANCEL_USAGE = "用法：/cancel 编号，例如 /cancel 3（编号见 /reminders）"
+REMINDER_NOT_FOUND = "找不到编号为 {seq} 的提醒。发 /reminders 可以看到编号。"
+REMINDER_CANCELLED = "已取消提醒 #{seq}。"
+REMINDER_MESSAGE = "⏰ 提醒：{text}"

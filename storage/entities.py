@@ -99,3 +99,18 @@ class Conversation:
     state: str
     payload: dict[str, Any]
     expires_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    id: int
+    seq: int  # the number the cadre sees, counted per person
+    person_id: int
+    text: str
+    repeat: str | None  # None (once) | daily | workdays | weekly
+    weekday: int | None
+    clock: str | None  # "HH:MM" for repeating reminders
+    next_at: dt.datetime | None
+    channel: str
+    chat_id: str
+    active: bool

@@ -216,3 +216,41 @@ class CalendarDayRow(Base):
     is_workday: Mapped[bool] = mapped_column(Boolean)
     name: Mapped[str] = mapped_column(String(64), default="")
     imported_at: Mapped[dt.datetime]
+
+
+class ReminderRow(Base):
+    """A reminder the cadre set himself (/remind); next_at is None once it has nothing more to send."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("person_id", "seq", name="uq_reminders_person_seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    repeat: Mapped[str | None] = mapped_column(String(16))
+    weekday: Mapped[int | None] = mapped_column(Integer)
+    clock: Mapped[str | None] = mapped_column(String(5))
+    next_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime]
+    cancelled_at: Mapped[dt.datetime | None]
+
+
+class DeliveryRow(Base):
+    """Every reminder or digest due, under a unique key: sent at most once, and what became of it."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[dt.datetime]
+    created_at: Mapped[dt.datetime]
+    sent_at: Mapped[dt.datetime | None]
+    channel: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))  # pending | sent | missed | failed | blocked
+    detail: Mapped[str | None] = mapped_column(String(256))

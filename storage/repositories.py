@@ -18,17 +18,20 @@ from storage.entities import (
     Invite,
     Person,
     Posting,
+    Reminder,
 )
 from storage.models import (
     AttachmentRow,
     CalendarDayRow,
     ConversationRow,
+    DeliveryRow,
     EntryRevisionRow,
     EntryRow,
     IdentityRow,
     InviteRow,
     PersonRow,
     PostingRow,
+    ReminderRow,
     SupervisionRow,
     UTCDateTime,
 )
@@ -586,3 +589,127 @@ class CalendarRepo:
         """Every imported day: date -> is a working day."""
         rows = await self._s.execute(select(CalendarDayRow.day, CalendarDayRow.is_workday))
         return {day: workday for day, workday in rows}
+
+
+def _reminder(row: ReminderRow) -> Reminder:
+    return Reminder(
+        id=row.id,
+        seq=row.seq,
+        person_id=row.person_id,
+        text=row.text,
+        repeat=row.repeat,
+        weekday=row.weekday,
+        clock=row.clock,
+        next_at=row.next_at,
+        channel=row.channel,
+        chat_id=row.chat_id,
+        active=row.active,
+    )
+
+
+class ReminderRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(self, *, person_id: int, now: dt.datetime, **fields: Any) -> Reminder:
+        seq = (
+            await self._s.scalar(
+                select(func.coalesce(func.max(ReminderRow.seq), 0)).where(ReminderRow.person_id == person_id)
+            )
+        ) + 1
+        row = ReminderRow(person_id=person_id, seq=seq, active=True, created_at=now, **fields)
+        self._s.add(row)
+        await self._s.flush()
+        return _reminder(row)
+
+    async def active_for(self, person_id: int) -> list[Reminder]:
+        rows = await self._s.scalars(
+            select(ReminderRow)
+            .where(ReminderRow.person_id == person_id, ReminderRow.active.is_(True))
+            .order_by(ReminderRow.seq)
+        )
+        return [_reminder(r) for r in rows]
+
+    async def count_active(self, person_id: int) -> int:
+        return (
+            await self._s.scalar(
+                select(func.count(ReminderRow.id)).where(
+                    ReminderRow.person_id == person_id, ReminderRow.active.is_(True)
+                )
+            )
+            or 0
+        )
+
+    async def cancel(self, person_id: int, seq: int, now: dt.datetime) -> Reminder | None:
+        """Cancel the person's own reminder; someone else's number is simply not found."""
+        row = (
+            await self._s.scalars(
+                select(ReminderRow).where(
+                    ReminderRow.person_id == person_id, ReminderRow.seq == seq, ReminderRow.active.is_(True)
+                )
+            )
+        ).first()
+        if row is None:
+            return None
+        row.active, row.cancelled_at, row.next_at = False, now, None
+        await self._s.flush()
+        return _reminder(row)
+
+    async def due(self, now: dt.datetime, limit: int = 500) -> list[Reminder]:
+        rows = await self._s.scalars(
+            select(ReminderRow)
+            .where(ReminderRow.active.is_(True), ReminderRow.next_at <= now)
+            .order_by(ReminderRow.next_at)
+            .limit(limit)
+        )
+        return [_reminder(r) for r in rows]
+
+    async def advance(self, reminder_id: int, next_at: dt.datetime | None) -> None:
+        """Move a reminder to its next time, or retire it (None)."""
+        row = await self._s.get(ReminderRow, reminder_id)
+        if row is not None:
+            row.next_at = next_at
+            row.active = next_at is not None
+            await self._s.flush()
+
+
+class DeliveryRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def claim(
+        self,
+        *,
+        key: str,
+        person_id: int | None,
+        kind: str,
+        due_at: dt.datetime,
+        channel: str,
+        now: dt.datetime,
+        outcome: str = "pending",
+    ) -> bool:
+        """Record a due delivery under its unique key; False if it was recorded before (sent or being sent)."""
+        values = {
+            "key": key,
+            "person_id": person_id,
+            "kind": kind,
+            "due_at": due_at,
+            "created_at": now,
+            "channel": channel,
+            "outcome": outcome,
+        }
+        stmt = _insert_ignoring_duplicates(self._s, DeliveryRow.__table__).values(**values).returning(DeliveryRow.id)
+        return (await self._s.execute(stmt)).first() is not None
+
+    async def finish(self, key: str, outcome: str, now: dt.datetime, detail: str | None = None) -> None:
+        row = (await self._s.scalars(select(DeliveryRow).where(DeliveryRow.key == key))).first()
+        if row is not None:
+            row.outcome, row.detail = outcome, detail
+            row.sent_at = now if outcome == "sent" else None
+            await self._s.flush()
+
+    async def by_outcome(self) -> dict[str, int]:
+        rows = await self._s.execute(
+            select(DeliveryRow.outcome, func.count(DeliveryRow.id)).group_by(DeliveryRow.outcome)
+        )
+        return {outcome: count for outcome, count in rows}

@@ -8,9 +8,11 @@ from storage.repositories import (
     AttachmentRepo,
     CalendarRepo,
     ConversationRepo,
+    DeliveryRepo,
     EntryRepo,
     InviteRepo,
     PeopleRepo,
+    ReminderRepo,
 )
 
 
@@ -23,6 +25,8 @@ class UnitOfWork:
         self.attachments = AttachmentRepo(session)
         self.conversations = ConversationRepo(session)
         self.calendar = CalendarRepo(session)
+        self.reminders = ReminderRepo(session)
+        self.deliveries = DeliveryRepo(session)
 
     async def commit(self) -> None:
         await self._session.commit()

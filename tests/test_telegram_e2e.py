@@ -290,3 +290,24 @@ async def test_report_arrives_as_preview_and_word_document(api: FakeBotApi, bot:
     assert paragraphs[0] == "挂职锻炼中期工作小结" and any("东坪村" in p for p in paragraphs)
     actions = [c.params.get("action") for c in api.calls if c.method == "sendChatAction"]
     assert "upload_document" in actions
+
+
+async def test_reminder_set_in_chat_arrives_and_a_blocked_user_is_recorded(
+    api: FakeBotApi, bot: TelegramChannel, db: Database
+) -> None:
+    from bot.scheduler import ReminderScheduler
+
+    await register(db)
+    await register(db, 51002, "赵强")
+    _, ack = await say(api, "/remind 30分钟后 给石桥村回电话")
+    assert ack["text"].startswith("⏰ 已设提醒 #1")
+    await say(api, "/remind 30分钟后 交周报", user=51002)
+    api.blocked.add(51002)
+    later = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(minutes=31)  # noqa: E731 - an injected clock
+    scheduler = ReminderScheduler(db, {"telegram": bot}, later)
+    before = len(api.sent(CADRE))
+    assert await scheduler.tick() == 1
+    assert api.sent(CADRE)[before]["text"] == "⏰ 提醒：给石桥村回电话"
+    assert await scheduler.tick() == 0  # never twice
+    async with db.unit_of_work() as uow:
+        assert await uow.deliveries.by_outcome() == {"sent": 1, "blocked": 1}

@@ -16,6 +16,9 @@ class Channel(Protocol):
     async def stop(self) -> None:
         """Stop receiving and finish what is in hand."""
 
+    async def send(self, chat_id: str, reply: Reply) -> str:
+        """Send a message unprompted (a reminder); return "sent", "blocked" or "failed"."""
+
 
 def chunk_text(text: str, limit: int) -> list[str]:
     """Split text into pieces of at most `limit` characters, preferring line breaks."""

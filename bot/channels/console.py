@@ -118,6 +118,11 @@ class ConsoleChannel:
             choices = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(self._buttons, start=1))
             self._write(texts.CONSOLE_BUTTONS.format(choices=choices))
 
+    async def send(self, chat_id: str, reply: Reply) -> str:
+        """Show a message nobody typed for (a reminder)."""
+        self._render(reply)
+        return "sent"
+
     def _write(self, text: str) -> None:
         self._out.write(text + "\n")
         self._out.flush()

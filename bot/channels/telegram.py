@@ -274,7 +274,20 @@ class TelegramChannel:
             )
         )
 
-    async def _call(self, make: Callable[[], Awaitable[T]], give_up_quietly: bool = False) -> T | None:
+    async def send(self, chat_id: str, reply: Reply) -> str:
+        """Send a message nobody asked for (a reminder): "sent", "blocked" (403) or "failed"."""
+        bot = self.application.bot
+        try:
+            result = await self._call(
+                lambda: bot.send_message(int(chat_id), reply.text, reply_markup=_markup(reply)), raise_forbidden=True
+            )
+        except Forbidden:
+            return "blocked"
+        return "sent" if result is not None else "failed"
+
+    async def _call(
+        self, make: Callable[[], Awaitable[T]], give_up_quietly: bool = False, raise_forbidden: bool = False
+    ) -> T | None:
         """Run one Bot API call: wait out 429s, retry transient failures, stop for blocked users."""
         delay = 0.5
         for attempt in range(1, MAX_SEND_ATTEMPTS + 1):
@@ -286,6 +299,8 @@ class TelegramChannel:
                 await self._sleep(wait)
             except Forbidden as exc:
                 logger.warning("telegram refused delivery (blocked or no rights): %s", exc.message)
+                if raise_forbidden:
+                    raise
                 return None
             except (TimedOut, NetworkError) as exc:
                 if isinstance(exc, BadRequest):

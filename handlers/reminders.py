@@ -1,0 +1,139 @@
+"""/remind, /reminders, /cancel: reminders the cadre sets himself; collect_due hands due ones to the scheduler."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from handlers import admin, texts
+from handlers.context import Context
+from handlers.errors import NotFoundError, UsageError
+from handlers.messages import IncomingMessage, Reply
+from handlers.services.schedule import Rule, delivery_key, next_fire
+from handlers.services.timeparse import ReminderTimeError, parse_reminder
+from storage.entities import Reminder
+from storage.uow import UnitOfWork
+
+logger = logging.getLogger(__name__)
+
+MAX_ACTIVE = 100
+KIND = "remind"
+_ERRORS = {
+    "missing_time": texts.REMIND_USAGE,
+    "impossible": texts.REMIND_IMPOSSIBLE,
+    "past": texts.REMIND_PAST,
+    "missing_text": texts.REMIND_MISSING_TEXT,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """A reminder to send now; the scheduler sends it and records the outcome under `key`."""
+
+    key: str
+    channel: str
+    chat_id: str
+    text: str
+
+
+def _rule(reminder: Reminder) -> Rule | None:
+    if reminder.repeat is None or reminder.clock is None:
+        return None
+    hour, minute = (int(p) for p in reminder.clock.split(":"))
+    return Rule(reminder.repeat, dt.time(hour, minute), reminder.weekday)
+
+
+def _when(reminder: Reminder, zone: ZoneInfo) -> str:
+    if reminder.repeat is not None:
+        weekday = texts.WEEKDAYS[reminder.weekday] if reminder.weekday is not None else ""
+        return texts.REMINDER_REPEATS[reminder.repeat].format(clock=reminder.clock, weekday=weekday)
+    local = (reminder.next_at or dt.datetime.now(dt.UTC)).astimezone(zone)
+    return texts.REMINDER_ONCE.format(month=local.month, day=local.day, clock=local.strftime("%H:%M"))
+
+
+async def remind(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """Set a reminder from "time text" in the cadre's own words."""
+    person = ctx.require_person()
+    try:
+        parsed = parse_reminder(args.strip(), ctx.now.astimezone(ctx.tz))
+    except ReminderTimeError as exc:
+        raise UsageError(_ERRORS[exc.reason]) from exc
+    if await ctx.uow.reminders.count_active(person.id) >= MAX_ACTIVE:
+        raise UsageError(texts.REMIND_TOO_MANY.format(limit=MAX_ACTIVE))
+    if parsed.at is not None:
+        next_at = parsed.at.astimezone(dt.UTC)
+        fields: dict[str, object] = {"repeat": None, "weekday": None, "clock": None}
+    elif parsed.repeat is None or parsed.clock is None:
+        raise UsageError(texts.REMIND_USAGE)
+    else:
+        rule = Rule(parsed.repeat, parsed.clock, parsed.weekday)
+        next_at = next_fire(rule, ctx.now, ctx.tz, await admin.work_calendar(ctx.uow))
+        fields = {"repeat": parsed.repeat, "weekday": parsed.weekday, "clock": parsed.clock.strftime("%H:%M")}
+    reminder = await ctx.uow.reminders.add(
+        person_id=person.id,
+        now=ctx.now,
+        text=parsed.text[:500],
+        next_at=next_at,
+        channel=msg.channel,
+        chat_id=msg.chat_id,
+        **fields,
+    )
+    return Reply(texts.REMIND_SET.format(seq=reminder.seq, when=_when(reminder, ctx.tz), text=reminder.text))
+
+
+async def list_reminders(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """List the cadre's active reminders."""
+    person = ctx.require_person()
+    reminders = await ctx.uow.reminders.active_for(person.id)
+    if not reminders:
+        return Reply(texts.REMINDERS_EMPTY)
+    lines = [texts.REMINDERS_HEADER.format(count=len(reminders))]
+    lines += [texts.REMINDER_LINE.format(seq=r.seq, when=_when(r, ctx.tz), text=r.text) for r in reminders]
+    return Reply("\n".join(lines))
+
+
+async def cancel(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """Cancel one of the cadre's reminders."""
+    person = ctx.require_person()
+    token = args.strip().lstrip("#")
+    if not token.isdigit() or len(token) > 9:
+        raise UsageError(texts.CANCEL_USAGE)
+    cancelled = await ctx.uow.reminders.cancel(person.id, int(token), ctx.now)
+    if cancelled is None:
+        raise NotFoundError(texts.REMINDER_NOT_FOUND.format(seq=token))
+    return Reply(texts.REMINDER_CANCELLED.format(seq=cancelled.seq))
+
+
+async def collect_due(uow: UnitOfWork, now: dt.datetime, grace: dt.timedelta) -> list[Outbound]:
+    """Claim every reminder due by `now`: inside the grace window it is to be sent (once, whatever runs this,
+    however often); beyond it, it is recorded as missed. Repeating reminders move on to their next time."""
+    calendar = await admin.work_calendar(uow)
+    outbound = []
+    for reminder in await uow.reminders.due(now):
+        due = reminder.next_at
+        if due is None:  # due() selects reminders with a next time; nothing to do otherwise
+            continue
+        key = delivery_key(KIND, reminder.id, due)
+        fresh = now - due <= grace
+        claimed = await uow.deliveries.claim(
+            key=key,
+            person_id=reminder.person_id,
+            kind=KIND,
+            due_at=due,
+            channel=reminder.channel,
+            now=now,
+            outcome="pending" if fresh else "missed",
+        )
+        if claimed and fresh:
+            outbound.append(
+                Outbound(key, reminder.channel, reminder.chat_id, texts.REMINDER_MESSAGE.format(text=reminder.text))
+            )
+        elif claimed:
+            logger.info("reminder %s due at %s missed (beyond the grace window)", reminder.id, due.isoformat())
+        rule = _rule(reminder)
+        person = await uow.people.get(reminder.person_id)
+        zone = ZoneInfo(person.timezone) if person is not None else ZoneInfo("Asia/Shanghai")
+        await uow.reminders.advance(reminder.id, next_fire(rule, max(now, due), zone, calendar) if rule else None)
+    return outbound

@@ -1,0 +1,90 @@
+"""Reminders the cadre sets himself: /remind, /reminders, /cancel, and delivery exactly once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from handlers import texts
+from handlers.reminders import MAX_ACTIVE, collect_due
+from storage.db import Database
+from tests.conftest import Chat, FrozenClock, register_cadre
+
+GRACE = dt.timedelta(hours=1)
+
+
+async def due_now(db: Database, clock: FrozenClock) -> list:
+    async with db.unit_of_work() as uow:
+        items = await collect_due(uow, clock(), GRACE)
+        await uow.commit()
+    return items
+
+
+async def test_set_list_cancel(chat: Chat, cadre: str) -> None:
+    first = await chat.say("/remind 明天 15:00 给石桥村回电话")
+    assert first.text == "⏰ 已设提醒 #1：7月16日 15:00 给石桥村回电话"
+    second = await chat.say("/remind 每周一 9:00 参加例会")
+    assert second.text == "⏰ 已设提醒 #2：每周一 09:00 参加例会"
+    listing = await chat.say("/reminders")
+    assert listing.text.splitlines() == [
+        "您的提醒（共 2 条）：",
+        "#1 7月16日 15:00 给石桥村回电话",
+        "#2 每周一 09:00 参加例会",
+    ]
+    assert (await chat.say("/cancel 1")).text == texts.REMINDER_CANCELLED.format(seq=1)
+    assert (await chat.say("/cancel 1")).text == texts.REMINDER_NOT_FOUND.format(seq=1)
+    assert (await chat.say("/reminders")).text.startswith("您的提醒（共 1 条）")
+
+
+async def test_bad_reminders(chat: Chat, cadre: str, db: Database, clock: FrozenClock) -> None:
+    assert (await chat.say("/remind")).text == texts.REMIND_USAGE
+    assert (await chat.say("/remind 给石桥村回电话")).text == texts.REMIND_USAGE
+    assert (await chat.say("/remind 2月30日 9:00 开会")).text == texts.REMIND_IMPOSSIBLE
+    assert (await chat.say("/remind 25:00 开会")).text == texts.REMIND_IMPOSSIBLE
+    assert (await chat.say("/remind 今天 8:00 开会")).text == texts.REMIND_PAST
+    assert (await chat.say("/remind 明天 9:00")).text == texts.REMIND_MISSING_TEXT
+    assert (await chat.say("/cancel")).text == texts.CANCEL_USAGE
+    await register_cadre(db, clock, telegram_id="51002", name="赵强")
+    other = Chat(chat.dispatcher, clock, user="51002")
+    await other.say("/remind 明天 9:00 开会")
+    assert (await chat.say("/cancel 1")).text == texts.REMINDER_NOT_FOUND.format(seq=1)  # not his
+    assert (await other.say("/reminders")).text.startswith("您的提醒（共 1 条）")
+
+
+async def test_a_limit_with_a_clear_message(chat: Chat, cadre: str) -> None:
+    for i in range(MAX_ACTIVE):
+        assert (await chat.say(f"/remind {i % 50 + 1}分钟后 第{i}件事")).text.startswith("⏰")
+    assert (await chat.say("/remind 明天 9:00 再一件")).text == texts.REMIND_TOO_MANY.format(limit=MAX_ACTIVE)
+
+
+async def test_due_once_then_never_again(chat: Chat, cadre: str, db: Database, clock: FrozenClock) -> None:
+    await chat.say("/remind 30分钟后 给石桥村回电话")
+    assert await due_now(db, clock) == []
+    clock.advance(minutes=31)
+    [item] = await due_now(db, clock)
+    assert item.text == "⏰ 提醒：给石桥村回电话" and item.chat_id == "51001"
+    assert await due_now(db, clock) == []  # claimed: a second tick, or a second instance, sends nothing
+    async with db.unit_of_work() as uow:
+        assert await uow.deliveries.by_outcome() == {"pending": 1}
+
+
+async def test_down_time_inside_grace_is_sent_beyond_is_missed(
+    chat: Chat, cadre: str, db: Database, clock: FrozenClock
+) -> None:
+    await chat.say("/remind 30分钟后 早的")
+    await chat.say("/remind 3小时后 晚的")
+    clock.advance(hours=3, minutes=20)  # the bot was "down" across both due times
+    items = await due_now(db, clock)
+    assert [i.text for i in items] == ["⏰ 提醒：晚的"]
+    async with db.unit_of_work() as uow:
+        assert await uow.deliveries.by_outcome() == {"missed": 1, "pending": 1}
+        person = await uow.people.by_identity("telegram", "51001")
+        assert person is not None and await uow.reminders.count_active(person.id) == 0
+
+
+async def test_repeating_reminder_moves_on(chat: Chat, cadre: str, db: Database, clock: FrozenClock) -> None:
+    await chat.say("/remind 每天 10:30 看台账")  # the clock says Wednesday 10:00
+    clock.advance(minutes=31)
+    assert len(await due_now(db, clock)) == 1
+    clock.advance(days=1)
+    assert len(await due_now(db, clock)) == 1  # the next day's
+    assert await due_now(db, clock) == []
