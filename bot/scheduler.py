@@ -16,7 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.channels.base import Channel
 from handlers.messages import Reply
-from handlers.reminders import collect_due
+from handlers.reminders import collect_due, collect_nudges
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ class ReminderScheduler:
         now = self._clock()
         async with self._db.unit_of_work() as uow:
             due = await collect_due(uow, now, self._grace)
+            due += await collect_nudges(uow, now, self._grace)
             await uow.commit()
         sent = 0
         for item in due:

@@ -13,6 +13,7 @@ from handlers.errors import NotFoundError, UsageError
 from handlers.messages import IncomingMessage, Reply
 from handlers.services.schedule import Rule, delivery_key, next_fire
 from handlers.services.timeparse import ReminderTimeError, parse_reminder
+from handlers.services.workdays import WorkCalendar
 from storage.entities import Reminder
 from storage.uow import UnitOfWork
 
@@ -137,3 +138,69 @@ async def collect_due(uow: UnitOfWork, now: dt.datetime, grace: dt.timedelta) ->
         zone = ZoneInfo(person.timezone) if person is not None else ZoneInfo("Asia/Shanghai")
         await uow.reminders.advance(reminder.id, next_fire(rule, max(now, due), zone, calendar) if rule else None)
     return outbound
+
+
+NUDGE_EVENING = dt.time(20, 30)
+NUDGE_MORNING = dt.time(8, 30)
+ADDRESS_ORDER = ("telegram", "wecom", "console")
+
+
+def _previous_workday(day: dt.date, calendar: WorkCalendar) -> dt.date:
+    day -= dt.timedelta(days=1)
+    while not calendar.is_workday(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+async def _on_leave(uow: UnitOfWork, person_id: int, day: dt.date) -> bool:
+    for entry in await uow.entries.between(person_id, day - dt.timedelta(days=90), day):
+        if entry.kind != "leave":
+            continue
+        start, end = entry.details.get("from", ""), entry.details.get("to", "")
+        returned = entry.details.get("returned_on")
+        if start <= day.isoformat() <= end and not (returned and returned <= day.isoformat()):
+            return True
+    return False
+
+
+async def collect_nudges(uow: UnitOfWork, now: dt.datetime, grace: dt.timedelta) -> list[Outbound]:
+    """The evening nudge (20:30 on working days, if nothing is logged and he is not on leave) and the next
+    working morning's offer to 补录; each claimed once per cadre and day."""
+    calendar = await admin.work_calendar(uow)
+    out = []
+    for person in await uow.people.all():
+        if person.role != "cadre" or not person.active:
+            continue
+        zone = ZoneInfo(person.timezone)
+        today = now.astimezone(zone).date()
+        if not calendar.is_workday(today):
+            continue
+        for kind, clock, day in (
+            ("nudge", NUDGE_EVENING, today),
+            ("catch-up", NUDGE_MORNING, _previous_workday(today, calendar)),
+        ):
+            due = dt.datetime.combine(today, clock, tzinfo=zone).astimezone(dt.UTC)
+            key = delivery_key(kind, person.id, due)
+            if not due <= now <= due + grace or await uow.deliveries.exists(key):
+                continue
+            identities = {i.channel: i for i in await uow.people.identities(person.id)}
+            address = next((identities[c] for c in ADDRESS_ORDER if c in identities), None)
+            if address is None:
+                continue
+            needed = not await uow.entries.count_between(person.id, day, day) and not await _on_leave(
+                uow, person.id, day
+            )
+            claimed = await uow.deliveries.claim(
+                key=key,
+                person_id=person.id,
+                kind=kind,
+                due_at=due,
+                channel=address.channel,
+                now=now,
+                outcome="pending" if needed else "skipped",
+            )
+            if claimed and needed:
+                label = texts.DATE_LABEL.format(month=day.month, day=day.day)
+                text = texts.NUDGE_EVENING if kind == "nudge" else texts.NUDGE_MORNING.format(date=label)
+                out.append(Outbound(key, address.channel, address.external_id, text))
+    return out

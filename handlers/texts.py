@@ -266,3 +266,5 @@ CANCEL_USAGE = "用法：/cancel 编号，例如 /cancel 3（编号见 /reminder
 REMINDER_NOT_FOUND = "找不到编号为 {seq} 的提醒。发 /reminders 可以看到编号。"
 REMINDER_CANCELLED = "已取消提醒 #{seq}。"
 REMINDER_MESSAGE = "⏰ 提醒：{text}"
+NUDGE_EVENING = "今天还没有记录工作。一句话就行，比如“上午走访东坪村3户困难户”。"
+NUDGE_MORNING = "{date}还没有工作记录，要补录吗？直接发“昨天……”或“{date}……”即可。"

@@ -701,6 +701,9 @@ class DeliveryRepo:
         stmt = _insert_ignoring_duplicates(self._s, DeliveryRow.__table__).values(**values).returning(DeliveryRow.id)
         return (await self._s.execute(stmt)).first() is not None
 
+    async def exists(self, key: str) -> bool:
+        return (await self._s.scalar(select(DeliveryRow.id).where(DeliveryRow.key == key))) is not None
+
     async def finish(self, key: str, outcome: str, now: dt.datetime, detail: str | None = None) -> None:
         row = (await self._s.scalars(select(DeliveryRow).where(DeliveryRow.key == key))).first()
         if row is not None:

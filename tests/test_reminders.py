@@ -88,3 +88,56 @@ async def test_repeating_reminder_moves_on(chat: Chat, cadre: str, db: Database,
     clock.advance(days=1)
     assert len(await due_now(db, clock)) == 1  # the next day's
     assert await due_now(db, clock) == []
+
+
+async def nudges(db: Database, clock: FrozenClock) -> list:
+    from handlers.reminders import collect_nudges
+
+    async with db.unit_of_work() as uow:
+        items = await collect_nudges(uow, clock(), GRACE)
+        await uow.commit()
+    return items
+
+
+def local(clock: FrozenClock, *args: int) -> None:
+    from tests.conftest import SH
+
+    clock.now = dt.datetime(*args, tzinfo=SH).astimezone(dt.UTC)
+
+
+async def test_evening_nudge_only_when_nothing_is_logged(
+    chat: Chat, cadre: str, db: Database, clock: FrozenClock
+) -> None:
+    local(clock, 2026, 7, 15, 20, 31)  # a Wednesday
+    [nudge] = await nudges(db, clock)
+    assert nudge.text == texts.NUDGE_EVENING and nudge.chat_id == "51001"
+    assert await nudges(db, clock) == []  # once
+    local(clock, 2026, 7, 16, 12, 0)
+    await chat.say("上午列席镇党委会")
+    local(clock, 2026, 7, 16, 20, 31)
+    assert await nudges(db, clock) == []  # Thursday: logged
+    local(clock, 2026, 7, 18, 20, 31)
+    assert await nudges(db, clock) == []  # Saturday: no nudge
+
+
+async def test_morning_offer_to_catch_up(chat: Chat, cadre: str, db: Database, clock: FrozenClock) -> None:
+    local(clock, 2026, 7, 17, 8, 35)  # Friday morning; nothing logged on Thursday
+    items = await nudges(db, clock)
+    assert [i.text for i in items] == [texts.NUDGE_MORNING.format(date="7月16日")]
+    local(clock, 2026, 7, 20, 8, 35)  # Monday morning asks about Friday, not the weekend
+    assert [i.text for i in await nudges(db, clock)] == [texts.NUDGE_MORNING.format(date="7月17日")]
+
+
+async def test_leave_suppresses_the_nudge_and_holidays_too(
+    chat: Chat, cadre: str, db: Database, clock: FrozenClock
+) -> None:
+    local(clock, 2026, 7, 14, 9, 0)
+    await chat.say("7月15日至7月16日请假2天，回原单位")
+    local(clock, 2026, 7, 15, 20, 31)
+    assert await nudges(db, clock) == []
+    async with db.unit_of_work() as uow:
+        assert await uow.deliveries.by_outcome() == {"skipped": 1}
+    local(clock, 2026, 10, 5, 20, 31)  # a Monday inside the National Day holiday
+    assert await nudges(db, clock) == []
+    local(clock, 2026, 7, 15, 22, 0)  # beyond the grace window nothing more is sent
+    assert await nudges(db, clock) == []
