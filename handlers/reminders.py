@@ -165,7 +165,7 @@ async def _on_leave(uow: UnitOfWork, person_id: int, day: dt.date) -> bool:
 
 async def collect_nudges(uow: UnitOfWork, now: dt.datetime, grace: dt.timedelta) -> list[Outbound]:
     """The evening nudge (20:30 on working days, if nothing is logged and he is not on leave) and the next
-    working morning's offer to 补录; each claimed once per cadre and day."""
+    working morning's offer to log the day before; each claimed once per cadre and day."""
     calendar = await admin.work_calendar(uow)
     out = []
     for person in await uow.people.all():
