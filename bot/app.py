@@ -92,6 +92,13 @@ async def run_admin(args: object, settings: Settings) -> int:
                 )
             elif action == "list":
                 result = await admin.list_people(uow)
+            elif action == "deliveries":
+                result = await admin.list_deliveries(
+                    uow,
+                    limit=args.limit,
+                    outcome=args.outcome,
+                    zone=settings.timezone,  # type: ignore[attr-defined]
+                )
             elif action == "holidays" and args.holidays_action == "import":  # type: ignore[attr-defined]
                 path = Path(args.file)  # type: ignore[attr-defined]
                 try:

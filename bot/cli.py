@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     actions.add_parser("list", help="列出人员和挂职信息")
 
+    deliveries = actions.add_parser("deliveries", help="提醒投递记录（已发送、已错过、失败）")
+    deliveries.add_argument("--limit", type=int, default=50)
+    deliveries.add_argument("--outcome", choices=["sent", "missed", "failed", "blocked", "pending", "skipped"])
+
     holidays = actions.add_parser("holidays", help="节假日安排")
     holiday_actions = holidays.add_subparsers(dest="holidays_action", required=True)
     holiday_import = holiday_actions.add_parser("import", help="导入一年或几年的节假日文件（日期，休|班，名称）")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 from handlers import texts
 from handlers.errors import AdminError
@@ -242,3 +243,24 @@ async def calendar_warning(uow: UnitOfWork, *, today: dt.date) -> str | None:
         if not calendar.covered(year):
             return texts.CALENDAR_MISSING_WARNING.format(year=year)
     return None
+
+
+async def list_deliveries(uow: UnitOfWork, *, limit: int, outcome: str | None, zone: str) -> str:
+    """Print the newest reminder deliveries and the totals by outcome."""
+    rows = await uow.deliveries.recent(limit, outcome)
+    totals = await uow.deliveries.by_outcome()
+    if not totals:
+        return texts.ADMIN_DELIVERIES_EMPTY
+    tz = ZoneInfo(zone)
+    lines = [
+        texts.ADMIN_DELIVERY_LINE.format(
+            due=due.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            kind=kind,
+            channel=channel,
+            outcome_label=texts.ADMIN_OUTCOMES.get(result, result),
+            key=key,
+        )
+        for key, kind, due, channel, result in rows
+    ]
+    summary = "\u3001".join(f"{texts.ADMIN_OUTCOMES.get(k, k)} {v}" for k, v in sorted(totals.items()))
+    return "\n".join([*lines, texts.ADMIN_DELIVERIES_TOTALS.format(totals=summary)])

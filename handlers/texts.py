@@ -268,3 +268,14 @@ REMINDER_CANCELLED = "已取消提醒 #{seq}。"
 REMINDER_MESSAGE = "⏰ 提醒：{text}"
 NUDGE_EVENING = "今天还没有记录工作。一句话就行，比如“上午走访东坪村3户困难户”。"
 NUDGE_MORNING = "{date}还没有工作记录，要补录吗？直接发“昨天……”或“{date}……”即可。"
+ADMIN_DELIVERIES_EMPTY = "还没有任何提醒投递记录。"
+ADMIN_DELIVERIES_TOTALS = "合计：{totals}"
+ADMIN_DELIVERY_LINE = "{due}  {kind:<10} {channel:<9} {outcome_label}  {key}"
+ADMIN_OUTCOMES = {
+    "sent": "已发送",
+    "missed": "已错过",
+    "failed": "失败",
+    "blocked": "被屏蔽",
+    "pending": "发送中",
+    "skipped": "无需发送",
+}

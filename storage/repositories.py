@@ -711,6 +711,13 @@ class DeliveryRepo:
             row.sent_at = now if outcome == "sent" else None
             await self._s.flush()
 
+    async def recent(self, limit: int, outcome: str | None = None) -> list[tuple[str, str, dt.datetime, str, str]]:
+        """The newest deliveries: (key, kind, due at, channel, outcome)."""
+        stmt = select(DeliveryRow).order_by(DeliveryRow.due_at.desc(), DeliveryRow.id.desc()).limit(limit)
+        if outcome is not None:
+            stmt = stmt.where(DeliveryRow.outcome == outcome)
+        return [(r.key, r.kind, r.due_at, r.channel, r.outcome) for r in await self._s.scalars(stmt)]
+
     async def by_outcome(self) -> dict[str, int]:
         rows = await self._s.execute(
             select(DeliveryRow.outcome, func.count(DeliveryRow.id)).group_by(DeliveryRow.outcome)

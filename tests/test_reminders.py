@@ -141,3 +141,22 @@ async def test_leave_suppresses_the_nudge_and_holidays_too(
     assert await nudges(db, clock) == []
     local(clock, 2026, 7, 15, 22, 0)  # beyond the grace window nothing more is sent
     assert await nudges(db, clock) == []
+
+
+async def test_admin_lists_deliveries(chat: Chat, cadre: str, db: Database, clock: FrozenClock) -> None:
+    from handlers import admin
+
+    async with db.unit_of_work() as uow:
+        assert (
+            await admin.list_deliveries(uow, limit=10, outcome=None, zone="Asia/Shanghai")
+            == texts.ADMIN_DELIVERIES_EMPTY
+        )
+    await chat.say("/remind 30分钟后 早的")
+    await chat.say("/remind 3小时后 晚的")
+    clock.advance(hours=3, minutes=20)
+    await due_now(db, clock)
+    async with db.unit_of_work() as uow:
+        listing = await admin.list_deliveries(uow, limit=10, outcome=None, zone="Asia/Shanghai")
+        missed = await admin.list_deliveries(uow, limit=10, outcome="missed", zone="Asia/Shanghai")
+    assert "已错过" in listing and "发送中" in listing and listing.endswith("合计：已错过 1、发送中 1")
+    assert missed.count("remind:") == 1 and "2026-07-15 10:30" in missed
