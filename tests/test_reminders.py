@@ -160,3 +160,41 @@ async def test_admin_lists_deliveries(chat: Chat, cadre: str, db: Database, cloc
         missed = await admin.list_deliveries(uow, limit=10, outcome="missed", zone="Asia/Shanghai")
     assert "已错过" in listing and "发送中" in listing and listing.endswith("合计：已错过 1、发送中 1")
     assert missed.count("remind:") == 1 and "2026-07-15 10:30" in missed
+
+
+async def test_two_schedulers_on_one_database_send_each_reminder_once(
+    chat: Chat, cadre: str, db: Database, database_url: str, clock: FrozenClock
+) -> None:
+    import asyncio
+
+    from bot.scheduler import ReminderScheduler
+    from handlers.messages import Reply
+
+    class Recorder:
+        name = "telegram"
+
+        def __init__(self) -> None:
+            self.sent: list[str] = []
+
+        async def start(self) -> None: ...
+
+        async def stop(self) -> None: ...
+
+        async def send(self, chat_id: str, reply: Reply) -> str:
+            await asyncio.sleep(0)  # let the other instance run in between
+            self.sent.append(reply.text)
+            return "sent"
+
+    for i in range(5):
+        await chat.say(f"/remind {10 + i}分钟后 第{i}件事")
+    clock.advance(minutes=20)
+    other_db = Database(database_url)  # a second instance: its own engine and connections
+    first, second = Recorder(), Recorder()
+    try:
+        counts = await asyncio.gather(
+            ReminderScheduler(db, {"telegram": first}, clock).tick(),
+            ReminderScheduler(other_db, {"telegram": second}, clock).tick(),
+        )
+    finally:
+        await other_db.dispose()
+    assert sum(counts) == 5 and sorted(first.sent + second.sent) == sorted(f"⏰ 提醒：第{i}件事" for i in range(5))
