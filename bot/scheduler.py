@@ -16,7 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.channels.base import Channel
 from handlers.messages import Reply
-from handlers.reminders import collect_due, collect_nudges
+from handlers.reminders import collect_due, collect_nudges, collect_promises
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ class ReminderScheduler:
         async with self._db.unit_of_work() as uow:
             due = await collect_due(uow, now, self._grace)
             due += await collect_nudges(uow, now, self._grace)
+            due += await collect_promises(uow, now, self._grace)
             await uow.commit()
         sent = 0
         for item in due:
@@ -70,7 +71,7 @@ class ReminderScheduler:
                 logger.warning("reminder for a channel that is not running: %s", item.channel)
             else:
                 try:
-                    outcome = await channel.send(item.chat_id, Reply(item.text))
+                    outcome = await channel.send(item.chat_id, Reply(item.text, buttons=item.buttons))
                 except Exception:
                     logger.exception("sending reminder %s failed", item.key)
             sent += outcome == "sent"

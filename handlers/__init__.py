@@ -38,6 +38,7 @@ def build_router() -> Router:
             CallbackRoute("km", capture.show_kind_menu),
             CallbackRoute("ks", capture.set_kind),
             CallbackRoute("u", capture.undo),
+            CallbackRoute("pm", reminders.promise_button),
             CallbackRoute("st", lookback.star_button),
             CallbackRoute("r", capture.restore),
             CallbackRoute("pd", capture.resolve_date),

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from handlers import admin, texts
 from handlers.context import Context
 from handlers.errors import NotFoundError, UsageError
-from handlers.messages import IncomingMessage, Reply
+from handlers.messages import Button, IncomingMessage, Reply
 from handlers.services.schedule import Rule, delivery_key, next_fire
 from handlers.services.timeparse import ReminderTimeError, parse_reminder
 from handlers.services.workdays import WorkCalendar
@@ -37,6 +37,7 @@ class Outbound:
     channel: str
     chat_id: str
     text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
 
 
 def _rule(reminder: Reminder) -> Rule | None:
@@ -204,3 +205,76 @@ async def collect_nudges(uow: UnitOfWork, now: dt.datetime, grace: dt.timedelta)
                 text = texts.NUDGE_EVENING if kind == "nudge" else texts.NUDGE_MORNING.format(date=label)
                 out.append(Outbound(key, address.channel, address.external_id, text))
     return out
+
+
+PROMISE_CLOCK = dt.time(9, 0)
+PROMISE_LOOKBACK = dt.timedelta(days=180)
+POSTPONE = dt.timedelta(days=3)
+
+
+async def _address(uow: UnitOfWork, person_id: int) -> tuple[str, str] | None:
+    identities = {i.channel: i for i in await uow.people.identities(person_id)}
+    found = next((identities[c] for c in ADDRESS_ORDER if c in identities), None)
+    return (found.channel, found.external_id) if found else None
+
+
+async def collect_promises(uow: UnitOfWork, now: dt.datetime, grace: dt.timedelta) -> list[Outbound]:
+    """At 09:00 on the day a visit-note promise falls due, remind the cadre with the note quoted."""
+    out = []
+    for person in await uow.people.all():
+        if person.role != "cadre" or not person.active:
+            continue
+        zone = ZoneInfo(person.timezone)
+        today = now.astimezone(zone).date()
+        due = dt.datetime.combine(today, PROMISE_CLOCK, tzinfo=zone).astimezone(dt.UTC)
+        if not due <= now <= due + grace:
+            continue
+        for entry in await uow.entries.between(person.id, today - PROMISE_LOOKBACK, today):
+            for index, promise in enumerate(entry.details.get("promises", [])):
+                if promise.get("due") != today.isoformat() or promise.get("status") == "done":
+                    continue
+                key = delivery_key(f"promise{index}", entry.id, due)
+                address = await _address(uow, person.id)
+                if address is None or await uow.deliveries.exists(key):
+                    continue
+                if not await uow.deliveries.claim(
+                    key=key, person_id=person.id, kind="promise", due_at=due, channel=address[0], now=now
+                ):
+                    continue
+                text = texts.PROMISE_DUE.format(
+                    promise=promise["text"],
+                    seq=entry.seq,
+                    place=entry.details.get("place", ""),
+                    date=texts.DATE_LABEL.format(month=entry.work_date.month, day=entry.work_date.day),
+                )
+                buttons = (
+                    (
+                        Button(texts.BTN_PROMISE_DONE, f"pm:{entry.seq}:{index}:done"),
+                        Button(texts.BTN_PROMISE_LATER, f"pm:{entry.seq}:{index}:later"),
+                    ),
+                )
+                out.append(Outbound(key, address[0], address[1], text, buttons))
+    return out
+
+
+async def promise_button(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """已办结 closes a visit-note promise; 推迟 moves its due date three days on."""
+    person = ctx.require_person()
+    parts = args.split(":")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or parts[2] not in ("done", "later"):
+        raise NotFoundError(texts.STALE_BUTTON)
+    entry = await ctx.uow.entries.by_seq(person.id, int(parts[0]))
+    promises = [dict(p) for p in (entry.details.get("promises", []) if entry else [])]
+    index = int(parts[1])
+    if entry is None or entry.status == "deleted" or index >= len(promises):
+        raise NotFoundError(texts.STALE_BUTTON)
+    promise = promises[index]
+    if parts[2] == "done":
+        promise["status"] = "done"
+        text = texts.PROMISE_DONE.format(promise=promise["text"])
+    else:
+        new_due = ctx.local_date() + POSTPONE
+        promise.update(status="postponed", due=new_due.isoformat())
+        text = texts.PROMISE_POSTPONED.format(promise=promise["text"], date=new_due.isoformat())
+    await ctx.uow.entries.update(person.id, entry.seq, now=ctx.now, details={**entry.details, "promises": promises})
+    return Reply(text, replace=True, callback_notice=text)

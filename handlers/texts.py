@@ -279,3 +279,8 @@ ADMIN_OUTCOMES = {
     "pending": "发送中",
     "skipped": "无需发送",
 }
+PROMISE_DUE = "⏰ 走访时的承诺今天到期：{promise}\n（#{seq} {date} {place}）"
+BTN_PROMISE_DONE = "已办结"
+BTN_PROMISE_LATER = "推迟三天"
+PROMISE_DONE = "👍 已记为办结：{promise}"
+PROMISE_POSTPONED = "已推迟到 {date}：{promise}"

@@ -198,3 +198,32 @@ async def test_two_schedulers_on_one_database_send_each_reminder_once(
     finally:
         await other_db.dispose()
     assert sum(counts) == 5 and sorted(first.sent + second.sent) == sorted(f"⏰ 提醒：第{i}件事" for i in range(5))
+
+
+async def test_visit_promise_reminds_on_its_day_with_buttons(
+    chat: Chat, cadre: str, db: Database, clock: FrozenClock
+) -> None:
+    from handlers.reminders import collect_promises
+
+    async def promises() -> list:
+        async with db.unit_of_work() as uow:
+            items = await collect_promises(uow, clock(), GRACE)
+            await uow.commit()
+        return items
+
+    await chat.say("走访东坪村低保户张某，反映房屋漏雨，答应下周回访")  # Wednesday 7-15: due Monday 7-20
+    local(clock, 2026, 7, 17, 9, 5)
+    assert await promises() == []
+    local(clock, 2026, 7, 20, 9, 5)
+    [item] = await promises()
+    assert item.text.startswith("⏰ 走访时的承诺今天到期：答应下周回访") and "#1 7月15日 东坪村" in item.text
+    assert [b.data for b in item.buttons[0]] == ["pm:1:0:done", "pm:1:0:later"]
+    assert await promises() == []  # once
+    later = await chat.press("pm:1:0:later")
+    assert later.text == texts.PROMISE_POSTPONED.format(promise="答应下周回访", date="2026-07-23")
+    local(clock, 2026, 7, 23, 9, 5)
+    assert len(await promises()) == 1  # on the new date
+    done = await chat.press("pm:1:0:done")
+    assert done.text == texts.PROMISE_DONE.format(promise="答应下周回访")
+    assert (await chat.press("pm:1:7:done")).text == texts.STALE_BUTTON
+    assert (await chat.press("pm:9:0:done")).text == texts.STALE_BUTTON
