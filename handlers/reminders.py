@@ -258,7 +258,7 @@ async def collect_promises(uow: UnitOfWork, now: dt.datetime, grace: dt.timedelt
 
 
 async def promise_button(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
-    """已办结 closes a visit-note promise; 推迟 moves its due date three days on."""
+    """The done button closes a visit-note promise; the later button moves its due date three days on."""
     person = ctx.require_person()
     parts = args.split(":")
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or parts[2] not in ("done", "later"):
