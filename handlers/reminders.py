@@ -153,6 +153,12 @@ def _previous_workday(day: dt.date, calendar: WorkCalendar) -> dt.date:
     return day
 
 
+async def _address(uow: UnitOfWork, person_id: int) -> tuple[str, str] | None:
+    identities = {i.channel: i for i in await uow.people.identities(person_id)}
+    found = next((identities[c] for c in ADDRESS_ORDER if c in identities), None)
+    return (found.channel, found.external_id) if found else None
+
+
 async def _on_leave(uow: UnitOfWork, person_id: int, day: dt.date) -> bool:
     for entry in await uow.entries.between(person_id, day - dt.timedelta(days=90), day):
         if entry.kind != "leave":
@@ -184,8 +190,7 @@ async def collect_nudges(uow: UnitOfWork, now: dt.datetime, grace: dt.timedelta)
             key = delivery_key(kind, person.id, due)
             if not due <= now <= due + grace or await uow.deliveries.exists(key):
                 continue
-            identities = {i.channel: i for i in await uow.people.identities(person.id)}
-            address = next((identities[c] for c in ADDRESS_ORDER if c in identities), None)
+            address = await _address(uow, person.id)
             if address is None:
                 continue
             needed = not await uow.entries.count_between(person.id, day, day) and not await _on_leave(
@@ -196,26 +201,20 @@ async def collect_nudges(uow: UnitOfWork, now: dt.datetime, grace: dt.timedelta)
                 person_id=person.id,
                 kind=kind,
                 due_at=due,
-                channel=address.channel,
+                channel=address[0],
                 now=now,
                 outcome="pending" if needed else "skipped",
             )
             if claimed and needed:
                 label = texts.DATE_LABEL.format(month=day.month, day=day.day)
                 text = texts.NUDGE_EVENING if kind == "nudge" else texts.NUDGE_MORNING.format(date=label)
-                out.append(Outbound(key, address.channel, address.external_id, text))
+                out.append(Outbound(key, address[0], address[1], text))
     return out
 
 
 PROMISE_CLOCK = dt.time(9, 0)
 PROMISE_LOOKBACK = dt.timedelta(days=180)
 POSTPONE = dt.timedelta(days=3)
-
-
-async def _address(uow: UnitOfWork, person_id: int) -> tuple[str, str] | None:
-    identities = {i.channel: i for i in await uow.people.identities(person_id)}
-    found = next((identities[c] for c in ADDRESS_ORDER if c in identities), None)
-    return (found.channel, found.external_id) if found else None
 
 
 async def collect_promises(uow: UnitOfWork, now: dt.datetime, grace: dt.timedelta) -> list[Outbound]:
