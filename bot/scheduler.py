@@ -16,7 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.channels.base import Channel
 from handlers.messages import Reply
-from handlers.reminders import collect_due, collect_nudges, collect_promises
+from handlers.reminders import collect_due, collect_nudges, collect_obligations, collect_promises
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -62,6 +62,7 @@ class ReminderScheduler:
             due = await collect_due(uow, now, self._grace)
             due += await collect_nudges(uow, now, self._grace)
             due += await collect_promises(uow, now, self._grace)
+            due += await collect_obligations(uow, now, self._grace)
             await uow.commit()
         sent = 0
         for item in due:

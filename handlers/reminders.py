@@ -14,7 +14,7 @@ from handlers.messages import Button, IncomingMessage, Reply
 from handlers.services.schedule import Rule, delivery_key, next_fire
 from handlers.services.timeparse import ReminderTimeError, parse_reminder
 from handlers.services.workdays import WorkCalendar
-from storage.entities import Reminder
+from storage.entities import Person, Reminder
 from storage.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -277,3 +277,71 @@ async def promise_button(msg: IncomingMessage, args: str, ctx: Context) -> Reply
         text = texts.PROMISE_POSTPONED.format(promise=promise["text"], date=new_due.isoformat())
     await ctx.uow.entries.update(person.id, entry.seq, now=ctx.now, details={**entry.details, "promises": promises})
     return Reply(text, replace=True, callback_notice=text)
+
+
+STUDY_CLOCK, MONTH_END_CLOCK, TERM_CLOCK, LEAVE_CLOCK = dt.time(17, 0), dt.time(17, 0), dt.time(9, 0), dt.time(17, 0)
+TERM_NOTICE_DAYS = {"mid": (7, 1), "final": (14, 3)}
+
+
+async def collect_obligations(uow: UnitOfWork, now: dt.datetime, grace: dt.timedelta) -> list[Outbound]:
+    """The reminders a posting brings: Friday study, month end, before the mid-term and the end, leave ending
+    (and, the day after, his supervisors if he has not returned). Each is claimed once per person and day."""
+    calendar = await admin.work_calendar(uow)
+    out: list[Outbound] = []
+    for person in await uow.people.all():
+        if person.role != "cadre" or not person.active:
+            continue
+        zone = ZoneInfo(person.timezone)
+        today = now.astimezone(zone).date()
+        notices = await _notices(uow, person, today, calendar)
+        for kind, clock, text, target in notices:
+            due = dt.datetime.combine(today, clock, tzinfo=zone).astimezone(dt.UTC)
+            key = delivery_key(kind, f"{target}-{person.id}", due)
+            if not due <= now <= due + grace or await uow.deliveries.exists(key):
+                continue
+            address = await _address(uow, target)
+            if address is None:
+                continue
+            if await uow.deliveries.claim(
+                key=key, person_id=target, kind=kind, due_at=due, channel=address[0], now=now
+            ):
+                out.append(Outbound(key, address[0], address[1], text))
+    return out
+
+
+async def _notices(
+    uow: UnitOfWork, person: Person, today: dt.date, calendar: WorkCalendar
+) -> list[tuple[str, dt.time, str, int]]:
+    """What today brings for one cadre: (kind, local time, text, whom to tell)."""
+    notices: list[tuple[str, dt.time, str, int]] = []
+    recent = await uow.entries.between(person.id, today - dt.timedelta(days=90), today)
+    if today.weekday() == 4 and calendar.is_workday(today):
+        monday = today - dt.timedelta(days=today.weekday())
+        if not any(e.kind == "study" and e.work_date >= monday for e in recent):
+            notices.append(("study", STUDY_CLOCK, texts.STUDY_NUDGE, person.id))
+    if today == calendar.last_workday_of_month(today.year, today.month):
+        month = [e for e in recent if (e.work_date.year, e.work_date.month) == (today.year, today.month)]
+        text = texts.MONTH_END.format(
+            entries=len(month),
+            visits=sum(e.kind == "visit" for e in month),
+            studies=sum(e.kind == "study" for e in month),
+        )
+        notices.append(("month-end", MONTH_END_CLOCK, text, person.id))
+    posting = person.posting
+    if posting is not None and posting.start_date and posting.end_date:
+        midpoint = posting.start_date + (posting.end_date - posting.start_date) / 2
+        for kind, target_day in (("mid", midpoint), ("final", posting.end_date)):
+            left = (target_day - today).days
+            if left in TERM_NOTICE_DAYS[kind]:
+                notices.append((f"term-{kind}", TERM_CLOCK, texts.TERM_NOTICE[kind].format(days=left), person.id))
+    for entry in recent:
+        if entry.kind != "leave" or entry.details.get("returned_on"):
+            continue
+        end = entry.details.get("to", "")
+        if end == today.isoformat():
+            notices.append(("leave-last-day", LEAVE_CLOCK, texts.LEAVE_LAST_DAY, person.id))
+        elif end == (today - dt.timedelta(days=1)).isoformat():
+            text = texts.LEAVE_NOT_BACK.format(name=person.name, start=entry.details.get("from", ""), end=end)
+            for supervisor in await uow.people.supervisors_of(person.id):
+                notices.append(("leave-not-back", TERM_CLOCK, text, supervisor.id))
+    return notices

@@ -284,3 +284,11 @@ BTN_PROMISE_DONE = "已办结"
 BTN_PROMISE_LATER = "推迟三天"
 PROMISE_DONE = "👍 已记为办结：{promise}"
 PROMISE_POSTPONED = "已推迟到 {date}：{promise}"
+STUDY_NUDGE = "本周还没有学习记录。学了什么、记了什么笔记，发一句就行，例如“学习《信访条例》，记了两页笔记”。"
+MONTH_END = "今天是本月最后一个工作日：本月记录 {entries} 条（走访 {visits} 次、学习 {studies} 次）。发 /report 月度 可生成月报草稿。"
+TERM_NOTICE = {
+    "mid": "距挂职中期还有 {days} 天。发 /report 中期 可生成中期小结草稿。",
+    "final": "距挂职期满还有 {days} 天。发 /report 期满 可生成工作总结草稿。",
+}
+LEAVE_LAST_DAY = "今天是请假的最后一天，返岗后请及时销假（发“销假”即可）。"
+LEAVE_NOT_BACK = "{name} 的请假（{start} 至 {end}）已结束，尚未销假。"

@@ -292,6 +292,16 @@ class PeopleRepo:
             self._s.add(SupervisionRow(supervisor_id=supervisor_id, cadre_id=cadre_id))
             await self._s.flush()
 
+    async def supervisors_of(self, cadre_id: int) -> list[Person]:
+        stmt = (
+            select(PersonRow)
+            .join(SupervisionRow, SupervisionRow.supervisor_id == PersonRow.id)
+            .where(SupervisionRow.cadre_id == cadre_id, PersonRow.active.is_(True))
+            .options(joinedload(PersonRow.postings))
+            .order_by(PersonRow.id)
+        )
+        return [_person(r) for r in (await self._s.scalars(stmt)).unique()]
+
     async def supervised_by(self, supervisor_id: int) -> list[Person]:
         stmt = (
             select(PersonRow)

@@ -227,3 +227,67 @@ async def test_visit_promise_reminds_on_its_day_with_buttons(
     assert done.text == texts.PROMISE_DONE.format(promise="答应下周回访")
     assert (await chat.press("pm:1:7:done")).text == texts.STALE_BUTTON
     assert (await chat.press("pm:9:0:done")).text == texts.STALE_BUTTON
+
+
+async def obligations(db: Database, clock: FrozenClock) -> list:
+    from handlers.reminders import collect_obligations
+
+    async with db.unit_of_work() as uow:
+        items = await collect_obligations(uow, clock(), GRACE)
+        await uow.commit()
+    return items
+
+
+async def test_friday_study_nudge_unless_he_studied(chat: Chat, cadre: str, db: Database, clock: FrozenClock) -> None:
+    local(clock, 2026, 7, 17, 17, 5)  # Friday
+    assert [i.text for i in await obligations(db, clock)] == [texts.STUDY_NUDGE]
+    local(clock, 2026, 7, 20, 9, 0)
+    await chat.say("学习《信访条例》，记了笔记")
+    local(clock, 2026, 7, 24, 17, 5)
+    assert await obligations(db, clock) == []
+
+
+async def test_month_end_and_term_notices(chat: Chat, cadre: str, db: Database, clock: FrozenClock) -> None:
+    await chat.say("走访东坪村3户困难户")
+    local(clock, 2026, 7, 31, 17, 5)  # the last working day of July
+    texts_sent = [i.text for i in await obligations(db, clock)]
+    assert texts.MONTH_END.format(entries=1, visits=1, studies=0) in texts_sent
+    # posting 2026-06-01 to 2026-11-30: midpoint 2026-08-31; 7 days before is 08-24
+    local(clock, 2026, 8, 24, 9, 5)
+    assert texts.TERM_NOTICE["mid"].format(days=7) in [i.text for i in await obligations(db, clock)]
+    local(clock, 2026, 11, 27, 9, 5)  # 3 days before the end
+    assert texts.TERM_NOTICE["final"].format(days=3) in [i.text for i in await obligations(db, clock)]
+
+
+async def test_leave_ending_and_supervisor_told_when_not_back(
+    chat: Chat, cadre: str, db: Database, clock: FrozenClock
+) -> None:
+    from handlers import admin
+
+    async with db.unit_of_work() as uow:
+        await admin.add_supervisor(
+            uow,
+            name="李华",
+            identities=[("telegram", "52001")],
+            cadres=["51001"],
+            timezone="Asia/Shanghai",
+            now=clock(),
+        )
+        await uow.commit()
+    local(clock, 2026, 7, 14, 9, 0)
+    await chat.say("7月15日至7月16日请假2天，回原单位")
+    local(clock, 2026, 7, 16, 17, 5)
+    assert [(i.chat_id, i.text) for i in await obligations(db, clock)] == [("51001", texts.LEAVE_LAST_DAY)]
+    local(clock, 2026, 7, 17, 9, 5)
+    told = [(i.chat_id, i.text) for i in await obligations(db, clock) if i.chat_id == "52001"]
+    assert told == [("52001", texts.LEAVE_NOT_BACK.format(name="王明", start="2026-07-15", end="2026-07-16"))]
+    assert [i for i in await obligations(db, clock) if i.chat_id == "52001"] == []  # once
+
+
+async def test_returned_leave_tells_nobody(chat: Chat, cadre: str, db: Database, clock: FrozenClock) -> None:
+    local(clock, 2026, 7, 14, 9, 0)
+    await chat.say("7月15日至7月16日请假2天，回原单位")
+    local(clock, 2026, 7, 16, 12, 0)
+    await chat.say("销假")
+    local(clock, 2026, 7, 16, 17, 5)
+    assert texts.LEAVE_LAST_DAY not in [i.text for i in await obligations(db, clock)]

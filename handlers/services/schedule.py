@@ -52,6 +52,6 @@ def catch_up(due: list[dt.datetime], now: dt.datetime, grace: dt.timedelta) -> C
     return Catch(send=send, missed=tuple(d for d in past if d != send))
 
 
-def delivery_key(kind: str, subject: int, due: dt.datetime) -> str:
+def delivery_key(kind: str, subject: int | str, due: dt.datetime) -> str:
     """The unique key of one delivery: the same reminder at the same due time is sent at most once."""
     return f"{kind}:{subject}:{due.astimezone(dt.UTC).strftime('%Y%m%dT%H%MZ')}"
