@@ -159,6 +159,16 @@ async def _address(uow: UnitOfWork, person_id: int) -> tuple[str, str] | None:
     return (found.channel, found.external_id) if found else None
 
 
+async def _cadres(uow: UnitOfWork, now: dt.datetime) -> list[tuple[Person, ZoneInfo, dt.date]]:
+    """Every active cadre with his time zone and his local date."""
+    found = []
+    for person in await uow.people.all():
+        if person.role == "cadre" and person.active:
+            zone = ZoneInfo(person.timezone)
+            found.append((person, zone, now.astimezone(zone).date()))
+    return found
+
+
 async def _on_leave(uow: UnitOfWork, person_id: int, day: dt.date) -> bool:
     for entry in await uow.entries.between(person_id, day - dt.timedelta(days=90), day):
         if entry.kind != "leave":
@@ -175,11 +185,7 @@ async def collect_nudges(uow: UnitOfWork, now: dt.datetime, grace: dt.timedelta)
     working morning's offer to log the day before; each claimed once per cadre and day."""
     calendar = await admin.work_calendar(uow)
     out = []
-    for person in await uow.people.all():
-        if person.role != "cadre" or not person.active:
-            continue
-        zone = ZoneInfo(person.timezone)
-        today = now.astimezone(zone).date()
+    for person, zone, today in await _cadres(uow, now):
         if not calendar.is_workday(today):
             continue
         for kind, clock, day in (
@@ -220,11 +226,7 @@ POSTPONE = dt.timedelta(days=3)
 async def collect_promises(uow: UnitOfWork, now: dt.datetime, grace: dt.timedelta) -> list[Outbound]:
     """At 09:00 on the day a visit-note promise falls due, remind the cadre with the note quoted."""
     out = []
-    for person in await uow.people.all():
-        if person.role != "cadre" or not person.active:
-            continue
-        zone = ZoneInfo(person.timezone)
-        today = now.astimezone(zone).date()
+    for person, zone, today in await _cadres(uow, now):
         due = dt.datetime.combine(today, PROMISE_CLOCK, tzinfo=zone).astimezone(dt.UTC)
         if not due <= now <= due + grace:
             continue
@@ -288,11 +290,7 @@ async def collect_obligations(uow: UnitOfWork, now: dt.datetime, grace: dt.timed
     (and, the day after, his supervisors if he has not returned). Each is claimed once per person and day."""
     calendar = await admin.work_calendar(uow)
     out: list[Outbound] = []
-    for person in await uow.people.all():
-        if person.role != "cadre" or not person.active:
-            continue
-        zone = ZoneInfo(person.timezone)
-        today = now.astimezone(zone).date()
+    for person, zone, today in await _cadres(uow, now):
         notices = await _notices(uow, person, today, calendar)
         for kind, clock, text, target in notices:
             due = dt.datetime.combine(today, clock, tzinfo=zone).astimezone(dt.UTC)
