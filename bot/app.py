@@ -8,7 +8,7 @@ import gc
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -214,7 +214,7 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
 
 
 async def _console(
-    settings: Settings, db: Database, dispatcher: Dispatcher, as_id: str | None, on_close: object
+    settings: Settings, db: Database, dispatcher: Dispatcher, as_id: str | None, on_close: Callable[[], None]
 ) -> ConsoleChannel:
     now = utc_now()
     today = now.astimezone(ZoneInfo(settings.timezone)).date()
@@ -228,6 +228,6 @@ async def _console(
         user_name=person.name,
         clock=utc_now,
         hint=hint,
-        on_close=on_close,  # type: ignore[arg-type]
+        on_close=on_close,
         export_dir=Path(settings.console_export_dir),
     )

@@ -198,7 +198,8 @@ async def ensure_console_user(
         end_date=today + dt.timedelta(days=120),
     )
     found = await uow.people.get(person.id)
-    assert found is not None
+    if found is None:
+        raise RuntimeError("the console's demo person vanished inside its own unit of work")
     return found
 
 

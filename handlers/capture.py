@@ -101,16 +101,16 @@ def _date_question(entry: Entry, today: dt.date) -> Reply:
     named = dt.date.fromisoformat(entry.details["questioned_date"])
     if entry.details.get("question") == "future":
         text = texts.DATE_FUTURE_Q.format(seq=entry.seq, date=named.isoformat(), today=today.isoformat())
-        first = Button(texts.BTN_USE_TODAY, f"pd:{entry.seq}:t")
+        choices = (Button(texts.BTN_USE_TODAY, f"pd:{entry.seq}:t"),)  # a future date cannot be kept
     else:
         text = texts.DATE_BEFORE_POSTING_Q.format(
             seq=entry.seq, date=named.isoformat(), start=entry.details.get("posting_start", "")
         )
-        first = Button(texts.BTN_KEEP_DATE.format(date=named.isoformat()), f"pd:{entry.seq}:k")
-    rows: tuple[tuple[Button, ...], ...] = ((first,),)
-    if entry.details.get("question") != "future":
-        rows = ((first, Button(texts.BTN_USE_TODAY, f"pd:{entry.seq}:t")),)
-    return Reply(text, buttons=(*rows, (Button(texts.BTN_UNDO, f"u:{entry.seq}"),)))
+        choices = (
+            Button(texts.BTN_KEEP_DATE.format(date=named.isoformat()), f"pd:{entry.seq}:k"),
+            Button(texts.BTN_USE_TODAY, f"pd:{entry.seq}:t"),
+        )
+    return Reply(text, buttons=(choices, (Button(texts.BTN_UNDO, f"u:{entry.seq}"),)))
 
 
 async def _store_attachments(
@@ -314,7 +314,8 @@ async def capture_plain_text(msg: IncomingMessage, args: str, ctx: Context) -> R
 def _kind_command(kind: str) -> Any:
     async def handler(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
         if not clean_text(args) and kind != "back":
-            raise UsageError(texts.USAGE_KIND.format(name=_COMMAND_NAMES[kind], example=texts.KIND_EXAMPLES[kind]))
+            # the command of each kind is named after it: /log, /visit, /study, /leave
+            raise UsageError(texts.USAGE_KIND.format(name=kind, example=texts.KIND_EXAMPLES[kind]))
         return await record(msg, args or texts.KIND_LABELS["back"], ctx, kind=kind)
 
     handler.__doc__ = f"Record a {kind} entry, whatever the text looks like."
@@ -322,7 +323,6 @@ def _kind_command(kind: str) -> Any:
     return handler
 
 
-_COMMAND_NAMES = {"log": "log", "visit": "visit", "study": "study", "leave": "leave", "back": "back"}
 record_log = _kind_command("log")
 record_visit = _kind_command("visit")
 record_study = _kind_command("study")
@@ -333,13 +333,13 @@ record_back = _kind_command("back")
 # -- buttons ----------------------------------------------------------------------------------------
 
 
-async def _entry_from_args(args: str, ctx: Context) -> tuple[Person, Entry, list[str]]:
+async def _entry_from_args(args: str, ctx: Context, allow_deleted: bool = False) -> tuple[Person, Entry, list[str]]:
     person = ctx.require_person()
     seq_text, *rest = args.split(":")
     if not seq_text.isdigit():
         raise NotFoundError(texts.STALE_BUTTON)
     entry = await ctx.uow.entries.by_seq(person.id, int(seq_text))
-    if entry is None or (entry.status == "deleted" and not rest[:1] == ["restore"]):
+    if entry is None or (entry.status == "deleted" and not allow_deleted):
         raise NotFoundError(texts.ENTRY_GONE.format(seq=seq_text))
     return person, entry, rest
 
@@ -399,14 +399,12 @@ async def undo(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     person, entry, _ = await _entry_from_args(args, ctx)
     await ctx.uow.entries.update(person.id, entry.seq, now=ctx.now, status="deleted")
     text = texts.UNDONE.format(seq=entry.seq)
-    return Reply(
-        text, buttons=((Button(texts.BTN_RESTORE, f"r:{entry.seq}:restore"),),), replace=True, callback_notice=text
-    )
+    return Reply(text, buttons=((Button(texts.BTN_RESTORE, f"r:{entry.seq}"),),), replace=True, callback_notice=text)
 
 
 async def restore(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     """Bring back an entry withdrawn by mistake."""
-    person, entry, _ = await _entry_from_args(args, ctx)
+    person, entry, _ = await _entry_from_args(args, ctx, allow_deleted=True)
     if entry.status != "deleted":
         return Reply(texts.RESTORED.format(seq=entry.seq), replace=True)
     status = "pending" if entry.details.get("question") and not entry.details.get("date_confirmed") else "active"

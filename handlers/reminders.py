@@ -51,7 +51,9 @@ def _when(reminder: Reminder, zone: ZoneInfo) -> str:
     if reminder.repeat is not None:
         weekday = texts.WEEKDAYS[reminder.weekday] if reminder.weekday is not None else ""
         return texts.REMINDER_REPEATS[reminder.repeat].format(clock=reminder.clock, weekday=weekday)
-    local = (reminder.next_at or dt.datetime.now(dt.UTC)).astimezone(zone)
+    if reminder.next_at is None:
+        return ""  # finished or cancelled: nothing more is due
+    local = reminder.next_at.astimezone(zone)
     return texts.REMINDER_ONCE.format(month=local.month, day=local.day, clock=local.strftime("%H:%M"))
 
 

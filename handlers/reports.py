@@ -15,7 +15,7 @@ from handlers.messages import Document, IncomingMessage, Reply
 from handlers.services import report_templates
 from handlers.services.dateparse import parse_user_date
 from handlers.services.docx_report import render_docx
-from handlers.services.report import ReportDraft, compile_report, render_markdown
+from handlers.services.report import ReportDraft, compile_report, render_markdown, report_title
 from handlers.services.report_figures import OWN_WORD_PREFIXES
 from handlers.services.xlsx_ledger import render_ledgers
 from storage.entities import Conversation, Entry, Person
@@ -95,10 +95,8 @@ async def build_draft(
 ) -> tuple[ReportDraft, list[Entry]]:
     """Load the period's entries and compile the draft off the event loop (jieba and layout are CPU work)."""
     entries = await uow.entries.between(person.id, request.start, request.end)
-    title = report_templates.TITLES[request.kind].format(
-        year=request.start.year, month=request.start.month, period_start=request.start, period_end=request.end
-    )
     if not entries:
+        title = report_title(request.kind, request.start, request.end)
         raise UsageError(texts.REPORT_EMPTY.format(start=request.start, end=request.end, title=title))
     draft = await asyncio.to_thread(compile_report, request.kind, person, entries, request.start, request.end, today)
     return draft, entries

@@ -43,7 +43,7 @@ class CallbackRoute:
 class Router:
     commands: Sequence[Command]
     callbacks: Sequence[CallbackRoute]
-    conversation: Handler  # answers to a question the bot asked; returns None-equivalent via LookupError
+    conversation: Handler  # answers to a question the bot asked; raises NotForConversation for anything else
     fallback: Handler  # plain text and attachments: must stay last, it accepts anything
 
     def command(self, name: str) -> Command | None:
@@ -92,7 +92,7 @@ class Dispatcher:
                 await uow.commit()
             return reply
         except BotError as exc:
-            return Reply(exc.user_message, replace=msg.callback_data is not None and isinstance(exc, PermissionDenied))
+            return Reply(exc.user_message)
         except Exception:
             logger.exception("handling failed for %s:%s", msg.channel, msg.user_id)
             return Reply(texts.INTERNAL_ERROR)

@@ -81,12 +81,19 @@ async def start(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     logger.info("person %s joined as %s through an invite on %s", person.id, invite.role, msg.channel)
     if invite.role == "cadre":
         await ctx.uow.people.set_posting(person.id, ctx.now)
-    person = await ctx.uow.people.get(person.id)
-    assert person is not None  # just created in this unit of work
+    person = await _reload(ctx, person.id)
     welcome = texts.WELCOME_CADRE if invite.role == "cadre" else texts.WELCOME_SUPERVISOR
     question = await _ask_next(person, ctx)
     greeting = welcome.format(name=person.name or texts.NAME_FALLBACK)
     return Reply(greeting, extra=(question,) if question else ())
+
+
+async def _reload(ctx: Context, person_id: int) -> Person:
+    """Read the person again after a change made in this unit of work."""
+    person = await ctx.uow.people.get(person_id)
+    if person is None:
+        raise RuntimeError(f"person {person_id} vanished inside its own unit of work")
+    return person
 
 
 def _missing(person: Person) -> list[str]:
@@ -135,8 +142,7 @@ async def answer_profile(msg: IncomingMessage, state: Conversation, ctx: Context
             await ctx.uow.people.rename(person.id, value)
         else:
             await ctx.uow.people.set_posting(person.id, ctx.now, **{field: value})
-    updated = await ctx.uow.people.get(person.id)
-    assert updated is not None
+    updated = await _reload(ctx, person.id)
     question = await _ask_next(updated, ctx, skipped)
     if question:
         return Reply(question)

@@ -95,7 +95,6 @@ DATE_BEFORE_POSTING_Q = "⚠️ #{seq} 的日期 {date} 早于挂职开始日期
 BTN_KEEP_DATE = "按 {date} 记"
 BTN_USE_TODAY = "改为今天"
 DATE_CONFIRMED = "已确认。"
-ENTRY_PENDING_NOTE = "（待确认日期）"
 
 ATTACHMENT_NAMES = {"photo": "照片", "document": "文件", "voice": "语音", "video": "视频", "location": "位置"}
 ATTACHED_TO = "📎 已把{what}附到 #{seq}。"

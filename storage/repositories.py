@@ -167,14 +167,34 @@ _ENTRY_FIELDS = (
 )
 
 
-def _insert_ignoring_duplicates(session: AsyncSession, table: Any) -> Insert:
-    """INSERT … ON CONFLICT DO NOTHING: a duplicate is skipped without a savepoint (see storage/db.py)."""
-    dialect = session.bind.dialect.name if session.bind is not None else ""
+SOURCE_KEY = ("source_channel", "source_chat", "source_message")
+
+
+def _insert_ignoring_duplicates(dialect: str, table: Any, key: tuple[str, ...]) -> Insert:
+    """INSERT … ON CONFLICT (key) DO NOTHING: a duplicate of `key` is skipped without a savepoint (see
+    storage/db.py); a clash on any other unique constraint still raises."""
     if dialect == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=list(key))
     if dialect == "sqlite":
-        return sqlite.insert(table).on_conflict_do_nothing()
+        return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(key))
     return insert(table)
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else ""
+
+
+NUMBERING_LOCK = 1  # the first key of PostgreSQL advisory locks taken while numbering a person's rows
+
+
+async def _lock_numbering(session: AsyncSession, person_id: int) -> None:
+    """Hold, until the transaction ends, the right to number this person's rows (max + 1).
+
+    Two messages of one person handled at once (two channels, two instances) would otherwise take the same
+    number. SQLite needs nothing: it has one writer at a time.
+    """
+    if _dialect(session) == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(NUMBERING_LOCK, person_id)))
 
 
 def _entry_insert(dialect: str) -> Insert:
@@ -185,10 +205,9 @@ def _entry_insert(dialect: str) -> Insert:
     )
     table = EntryRow.__table__
     values = {name: bindparam(name, type_=table.c[name].type) for name in _ENTRY_FIELDS}
-    base = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect, insert)(table)
-    if dialect in ("postgresql", "sqlite"):
-        base = base.on_conflict_do_nothing()  # type: ignore[attr-defined]
-    # One statement for the number, the row and the duplicate check: no savepoint, no re-read.
+    # One statement for the number, the row and the redelivery check: no savepoint, no re-read. Only the
+    # platform's message key is "already stored"; two numbers clashing must fail loudly, not pass as one.
+    base = _insert_ignoring_duplicates(dialect, table, SOURCE_KEY)
     return base.values(seq=next_seq, **values).returning(*table.columns)
 
 
@@ -383,8 +402,8 @@ class EntryRepo:
             "created_at": now,
             "updated_at": now,
         }
-        dialect = self._s.bind.dialect.name if self._s.bind is not None else ""
-        row = (await self._s.execute(_ENTRY_INSERTS[dialect], params)).first()
+        await _lock_numbering(self._s, person_id)
+        row = (await self._s.execute(_ENTRY_INSERTS[_dialect(self._s)], params)).first()
         if row is None:
             raise DuplicateSource()
         return _entry(row, attachments=())
@@ -527,7 +546,7 @@ class AttachmentRepo:
             "source_message": message,
             **fields,
         }
-        stmt = _insert_ignoring_duplicates(self._s, AttachmentRow.__table__).values(**values)
+        stmt = _insert_ignoring_duplicates(_dialect(self._s), AttachmentRow.__table__, SOURCE_KEY).values(**values)
         row = (await self._s.execute(stmt.returning(*AttachmentRow.__table__.columns))).first()
         if row is None:
             raise DuplicateSource()
@@ -622,6 +641,7 @@ class ReminderRepo:
         self._s = session
 
     async def add(self, *, person_id: int, now: dt.datetime, **fields: Any) -> Reminder:
+        await _lock_numbering(self._s, person_id)
         seq = (
             await self._s.scalar(
                 select(func.coalesce(func.max(ReminderRow.seq), 0)).where(ReminderRow.person_id == person_id)
@@ -708,7 +728,11 @@ class DeliveryRepo:
             "channel": channel,
             "outcome": outcome,
         }
-        stmt = _insert_ignoring_duplicates(self._s, DeliveryRow.__table__).values(**values).returning(DeliveryRow.id)
+        stmt = (
+            _insert_ignoring_duplicates(_dialect(self._s), DeliveryRow.__table__, ("key",))
+            .values(**values)
+            .returning(DeliveryRow.id)
+        )
         return (await self._s.execute(stmt)).first() is not None
 
     async def exists(self, key: str) -> bool:

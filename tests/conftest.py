@@ -196,6 +196,21 @@ async def register_cadre(
         await uow.commit()
 
 
+async def register_supervisor(
+    db: Database, clock: Callable[[], dt.datetime], telegram_id: str = "52001", cadres: tuple[str, ...] = ("51001",)
+) -> None:
+    async with db.unit_of_work() as uow:
+        await admin.add_supervisor(
+            uow,
+            name="李华",
+            identities=[("telegram", telegram_id)],
+            cadres=list(cadres),
+            timezone="Asia/Shanghai",
+            now=clock(),
+        )
+        await uow.commit()
+
+
 @pytest.fixture
 async def cadre(db: Database, clock: FrozenClock) -> str:
     await register_cadre(db, clock)

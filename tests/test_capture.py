@@ -6,7 +6,7 @@ import datetime as dt
 
 from handlers import texts
 from storage.db import Database
-from tests.conftest import Chat, FrozenClock
+from tests.conftest import Chat, FrozenClock, register_supervisor
 
 TODAY = dt.date(2026, 7, 15)
 
@@ -133,9 +133,9 @@ async def test_kind_change_through_buttons(chat: Chat, cadre: str, db: Database)
 async def test_undo_and_restore(chat: Chat, cadre: str, db: Database) -> None:
     await chat.say("上午列席镇党委会")
     undone = await chat.press("u:1")
-    assert undone.text == texts.UNDONE.format(seq=1) and undone.buttons[0][0].data == "r:1:restore"
+    assert undone.text == texts.UNDONE.format(seq=1) and undone.buttons[0][0].data == "r:1"
     assert await entries(db) == []
-    restored = await chat.press("r:1:restore")
+    restored = await chat.press("r:1")
     assert "已恢复 #1" in restored.text
     assert len(await entries(db)) == 1
 
@@ -203,18 +203,7 @@ async def test_edited_platform_message_updates_its_entry(chat: Chat, cadre: str,
 
 
 async def test_supervisor_text_is_not_captured(chat: Chat, cadre: str, db: Database, clock: FrozenClock) -> None:
-    from handlers import admin
-
-    async with db.unit_of_work() as uow:
-        await admin.add_supervisor(
-            uow,
-            name="李华",
-            identities=[("telegram", "52001")],
-            cadres=["51001"],
-            timezone="Asia/Shanghai",
-            now=clock(),
-        )
-        await uow.commit()
+    await register_supervisor(db, clock)
     boss = Chat(chat.dispatcher, clock, user="52001")
     assert (await boss.say("今天检查了工作")).text == texts.SUPERVISOR_NO_CAPTURE
     assert (await boss.say("/today")).text == texts.CADRE_ONLY

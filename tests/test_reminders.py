@@ -7,7 +7,7 @@ import datetime as dt
 from handlers import texts
 from handlers.reminders import MAX_ACTIVE, collect_due
 from storage.db import Database
-from tests.conftest import Chat, FrozenClock, register_cadre
+from tests.conftest import Chat, FrozenClock, register_cadre, register_supervisor
 
 GRACE = dt.timedelta(hours=1)
 
@@ -262,18 +262,7 @@ async def test_month_end_and_term_notices(chat: Chat, cadre: str, db: Database, 
 async def test_leave_ending_and_supervisor_told_when_not_back(
     chat: Chat, cadre: str, db: Database, clock: FrozenClock
 ) -> None:
-    from handlers import admin
-
-    async with db.unit_of_work() as uow:
-        await admin.add_supervisor(
-            uow,
-            name="李华",
-            identities=[("telegram", "52001")],
-            cadres=["51001"],
-            timezone="Asia/Shanghai",
-            now=clock(),
-        )
-        await uow.commit()
+    await register_supervisor(db, clock)
     local(clock, 2026, 7, 14, 9, 0)
     await chat.say("7月15日至7月16日请假2天，回原单位")
     local(clock, 2026, 7, 16, 17, 5)

@@ -71,6 +71,12 @@ async def test_export_formats(chat: Chat, cadre: str, clock: FrozenClock) -> Non
     assert visits.max_row == 2 and visits["C2"].value == "东坪村" and "下周回访" in visits["F2"].value
 
 
+async def test_empty_week_names_its_period_like_the_draft(chat: Chat, cadre: str) -> None:
+    reply = await chat.say("/report 周")
+    assert reply.document is None
+    assert "挂职工作周报（2026年7月13日至2026年7月15日）" in reply.text
+
+
 async def test_report_bad_input(chat: Chat, cadre: str, clock: FrozenClock) -> None:
     empty = await chat.say("/report 中期")
     assert empty.text.startswith("2026-06-01 至 2026-07-15 还没有工作记录") and empty.document is None

@@ -164,27 +164,20 @@ async def test_migrations_match_the_models(database_url: str) -> None:
     assert diff == []
 
 
-def test_concurrent_units_of_work_do_not_share_sessions(database_url: str) -> None:
-    async def run() -> None:
-        db = Database(database_url)
-        person_id = await make_person(db)
-        await asyncio.gather(
-            *(add_entry(db, person_id, f"t{i}", dt.date(2026, 7, 1), ("console", "c", str(i))) for i in range(1))
+async def test_people_capturing_at_once_each_get_their_own_numbers(db: Database) -> None:
+    people = [await make_person(db, str(51100 + i)) for i in range(8)]
+    seqs = await asyncio.gather(
+        *(
+            add_entry(db, pid, f"第{n}条", dt.date(2026, 7, 1), ("telegram", str(pid), str(n)))
+            for pid in people
+            for n in range(3)
         )
-        await db.dispose()
-
-    asyncio.run(run())
-
-
-async def test_imported_calendar_replaces_a_year(db: Database) -> None:
+    )
+    assert sorted(seqs) == sorted([1, 2, 3] * 8)
     async with db.unit_of_work() as uow:
-        await uow.calendar.replace_year(
-            2027, {dt.date(2027, 1, 1): (False, "元旦"), dt.date(2027, 2, 6): (True, "")}, NOW
-        )
-        await uow.calendar.replace_year(2028, {dt.date(2028, 1, 1): (False, "元旦")}, NOW)
-        await uow.commit()
-    async with db.unit_of_work() as uow:
-        await uow.calendar.replace_year(2027, {dt.date(2027, 1, 1): (False, "元旦")}, NOW)
-        await uow.commit()
-    async with db.unit_of_work() as uow:
-        assert await uow.calendar.imported() == {dt.date(2027, 1, 1): False, dt.date(2028, 1, 1): False}
+        for pid in people:
+            assert [e.seq for e in await uow.entries.between(pid, dt.date(2026, 7, 1), dt.date(2026, 7, 1))] == [
+                1,
+                2,
+                3,
+            ]

@@ -198,7 +198,8 @@ class TelegramChannel:
         if self._commands:
             await self._call(lambda: app.bot.set_my_commands([BotCommand(n, d) for n, d in self._commands.items()]))
         await app.start()
-        assert app.updater is not None  # built with an updater by default
+        if app.updater is None:  # the builder makes one unless told not to
+            raise RuntimeError("the Telegram application was built without an updater")
         await app.updater.start_polling(
             poll_interval=0.0, timeout=dt.timedelta(seconds=self._poll_timeout), allowed_updates=ALLOWED_UPDATES
         )

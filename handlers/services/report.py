@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from handlers.services import report_templates as t
-from handlers.services.report_figures import ReportFigures, compute_figures, own_words_key
+from handlers.services.report_figures import OWN_WORD_PREFIXES, ReportFigures, compute_figures, own_words_key
 from handlers.services.text_analysis import keywords
 from storage.entities import Entry, Person
 
@@ -87,6 +87,11 @@ class ReportDraft:
         return "\n".join(lines)
 
 
+def report_title(kind: str, start: dt.date, end: dt.date) -> str:
+    """The title of a draft of `kind` over start..end (the monthly and weekly ones name their period)."""
+    return t.TITLES[kind].format(year=start.year, month=start.month, period_start=_day(start), period_end=_day(end))
+
+
 def cn_date(day: dt.date) -> str:
     """2026-09-21 -> 二〇二六年九月二十一日 (the 落款 style)."""
     year = "".join(t.CN_DIGITS[int(d)] for d in str(day.year))
@@ -133,7 +138,7 @@ def _own_words(entries: list[Entry], key: str) -> list[str]:
         if own_words_key(entry.text) != key:
             continue
         text = entry.text.strip()
-        prefix = next(p for p in t.OWN_WORDS[key] if text.startswith(p))
+        prefix = next(p for p in OWN_WORD_PREFIXES[key] if text.startswith(p))
         rest = _RE_OWN_PREFIX.sub("", text[len(prefix) :]).rstrip("\u3002")
         if rest:
             found.append(rest)
@@ -324,20 +329,20 @@ def compile_report(
     figures = compute_figures(chosen, posting, start, end)
     work = [e for e in chosen if e.kind not in ("leave", "back") and own_words_key(e.text) is None]
     missing: list[str] = []
-    host = (posting.host_unit if posting else None) or "【待补充:挂职单位】"
+    host = (posting.host_unit if posting else None) or t.MISSING_HOST
     values = {
         "sending": (posting.sending_unit if posting else None) or t.SENDING_FALLBACK,
         "start": _day(posting.start_date) if posting and posting.start_date else _day(start),
         "end": _day(posting.end_date) if posting and posting.end_date else _day(end),
         "host": host,
-        "position": (posting.position if posting else None) or "【待补充:挂任职务】",
+        "position": (posting.position if posting else None) or t.MISSING_POSITION,
         "span": _span(posting.start_date if posting and posting.start_date else start, end),
         "year": start.year,
         "month": start.month,
         "period_start": _day(start),
         "period_end": _day(end),
     }
-    title = t.TITLES[kind].format(**values)
+    title = report_title(kind, start, end)
     opening = t.OPENING[kind].format(**values)
     work_section = Section(t.SECTION_WORK, subsections=_work_sections(work))
     study_section = Section(t.SECTION_STUDY, (_study(figures),))

@@ -25,6 +25,8 @@ OPENING = {
     "month": "现将{year}年{month}月在{host}挂职期间的工作情况报告如下：",
     "week": "现将{period_start}至{period_end}在{host}挂职期间的工作情况报告如下：",
 }
+MISSING_HOST = "【待补充：挂职单位】"
+MISSING_POSITION = "【待补充：挂任职务】"
 SENDING_FALLBACK = "组织"
 
 SECTION_BASIC = "基本情况"
@@ -95,8 +97,6 @@ QUESTIONS = {
     "shortcomings": "您觉得自己还有哪些不足？",
     "plans": "下一阶段您打算重点做哪几件事？",
 }
-# Written by the cadre: entries starting with one of these words fill the sections.
-OWN_WORDS = {"reflections": ("体会", "心得"), "shortcomings": ("不足",), "plans": ("下一步", "打算")}
 CLOSING = "在今后的挂职工作中，我将继续虚心学习、扎实工作，努力把各项工作做细做实。"
 APPENDIX_LINE = "{date} #{seq} [{kind}] {text}"
 

@@ -50,7 +50,8 @@ def warm_up() -> None:
 def simplify(text: str) -> str:
     """Return the text in simplified Chinese (traditional input is accepted, the original kept elsewhere)."""
     warm_up()
-    assert _converter is not None  # set by warm_up; narrows the type
+    if _converter is None:  # warm_up sets it; only a failed warm-up leaves it unset
+        raise RuntimeError("OpenCC is not loaded")
     return str(_converter.convert(text))
 
 

@@ -40,8 +40,7 @@ def _total(entry: Entry, key: str) -> float | None:
 def render_ledgers(entries: Sequence[Entry]) -> bytes:
     """Return the workbook: one row per entry, and one per visit note with its issues and promises."""
     workbook = Workbook()
-    work = workbook.active
-    assert work is not None  # a new workbook always has its first sheet
+    work = workbook.active or workbook.create_sheet()
     work.title = t.LEDGER_WORK_SHEET
     _sheet(
         work,
