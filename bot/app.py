@@ -12,12 +12,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.channels.base import Channel
+from bot.channels.base import Channel, SendLimiter
 from bot.channels.console import ConsoleChannel
 from bot.cli import build_parser, identities
 from bot.config import Settings
 from bot.logs import setup_logging
-from bot.scheduler import ReminderScheduler
+from bot.scheduler import ReminderScheduler, default_collectors
 from handlers import admin, build_router, reports, texts
 from handlers.errors import AdminError, BotError
 from handlers.router import Dispatcher
@@ -138,10 +138,12 @@ async def run_export(args: object, settings: Settings) -> int:
             person = await uow.people.by_identity("telegram", external_id)
             if person is None or person.role != "cadre":
                 raise AdminError(texts.REPORT_CLI_NO_CADRE.format(external_id=external_id))
-            today = utc_now().astimezone(ZoneInfo(person.timezone)).date()
+            now = utc_now()
+            today = now.astimezone(ZoneInfo(person.timezone)).date()
             request = reports.parse_request(person, words, today)
-            draft, entries = await reports.build_draft(uow, person, request, today)
+            draft, entries = await reports.build_draft(uow, person, request, today, now)
             document = await reports.render(draft, entries, args.format, person, today)  # type: ignore[attr-defined]
+            await uow.commit()
     except (AdminError, BotError) as exc:
         sys.stderr.write(f"{getattr(exc, 'user_message', exc)}\n")
         return 1
@@ -177,6 +179,7 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
                 base_file_url=settings.telegram_base_file_url,
                 poll_timeout=settings.telegram_poll_timeout,
                 commands=texts.MENU_DESCRIPTIONS,
+                limiter=SendLimiter(settings.telegram_rate_limit, settings.telegram_chat_interval),
             )
         )
     if force_console or (not channels and sys.stdin.isatty()):
@@ -193,7 +196,15 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
         await db.dispose()
         return 2
 
-    scheduler = ReminderScheduler(db, {c.name: c for c in channels}, utc_now)
+    scheduler = ReminderScheduler(
+        db,
+        {c.name: c for c in channels},
+        utc_now,
+        every=dt.timedelta(seconds=settings.scheduler_tick_seconds),
+        grace=settings.grace(),
+        collectors=default_collectors(settings.digest_at()),
+    )
+    dispatcher.on_outbox = scheduler.wake
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)

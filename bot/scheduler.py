@@ -1,25 +1,54 @@
 """The scheduler: APScheduler 3 runs a short tick; our tables say what is due (STYLE.md c.4, R6).
 
-APScheduler only keeps time here (an in-memory job, no pickled job store). Each tick claims what fell due in
-one unit of work — every delivery under a unique key, so a restart or a second instance never sends it twice —
-then sends through the channels and records each outcome.
+APScheduler only keeps time here (an in-memory job, no pickled job store). Each tick, on the one instance that
+leads (storage/leader.py), claims what fell due in one unit of work — every delivery under a unique key, so a
+restart or a second instance never sends it twice — then sends through the channels, many at once but paced
+by each channel's limiter, and records each outcome in batches.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.channels.base import Channel
 from handlers.messages import Reply
-from handlers.reminders import collect_due, collect_nudges, collect_obligations, collect_promises
+from handlers.reminders import (
+    Outbound,
+    collect_due,
+    collect_nudges,
+    collect_obligations,
+    collect_outbox,
+    collect_promises,
+)
+from handlers.services.schedule import Grace
+from handlers.supervision import DEFAULT_DIGEST_AT, digest_collector
 from storage.db import Database
+from storage.leader import SchedulerLeadership
+from storage.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
+
+Collector = Callable[[UnitOfWork, dt.datetime, Grace], Awaitable[list[Outbound]]]
+SEND_WORKERS = 64  # messages in flight at once; the channels' limiters set the actual pace
+FLUSH_EVERY = 200  # outcomes recorded per write
+MAX_ROUNDS = 200  # claim rounds per tick (a round claims at most a few hundred reminders)
+
+
+def default_collectors(digest_at: tuple[int, dt.time] = DEFAULT_DIGEST_AT) -> tuple[Collector, ...]:
+    return (
+        collect_due,
+        collect_nudges,
+        collect_promises,
+        collect_obligations,
+        digest_collector(digest_at),  # type: ignore[list-item]
+        collect_outbox,
+    )
 
 
 class ReminderScheduler:
@@ -29,17 +58,26 @@ class ReminderScheduler:
         channels: Mapping[str, Channel],
         clock: Callable[[], dt.datetime],
         *,
-        every: dt.timedelta = dt.timedelta(seconds=20),
-        grace: dt.timedelta = dt.timedelta(hours=1),
+        every: dt.timedelta = dt.timedelta(seconds=10),
+        grace: Grace | None = None,
+        collectors: Sequence[Collector] | None = None,
+        leadership: SchedulerLeadership | None = None,
+        workers: int = SEND_WORKERS,
     ) -> None:
         self._db = db
         self._channels = channels
         self._clock = clock
         self._every = every
-        self._grace = grace
+        self._grace = grace or Grace()
+        self._collectors = tuple(collectors or default_collectors())
+        self._leadership = leadership or SchedulerLeadership(db.url)
+        self._workers = workers
         self._aps = AsyncIOScheduler(timezone=dt.UTC)
+        self._leading = False
 
     async def start(self) -> None:
+        if self._leadership.single_instance:
+            logger.info("scheduler on SQLite: single instance (run one bot process per database file)")
         self._aps.add_job(
             self.tick,
             IntervalTrigger(seconds=self._every.total_seconds()),
@@ -47,36 +85,90 @@ class ReminderScheduler:
             replace_existing=True,
             max_instances=1,
             coalesce=True,
-            next_run_time=self._clock(),
+            next_run_time=dt.datetime.now(dt.UTC),
         )
         self._aps.start()
+
+    def wake(self) -> None:
+        """Run a tick now (a handler queued a message for someone else)."""
+        if self._aps.running:
+            self._aps.modify_job("reminders:tick", next_run_time=dt.datetime.now(dt.UTC))
 
     async def stop(self) -> None:
         if self._aps.running:
             self._aps.shutdown(wait=False)
+        await self._leadership.release()
 
     async def tick(self) -> int:
-        """Send what is due now; return how many messages went out."""
-        now = self._clock()
-        async with self._db.unit_of_work() as uow:
-            due = await collect_due(uow, now, self._grace)
-            due += await collect_nudges(uow, now, self._grace)
-            due += await collect_promises(uow, now, self._grace)
-            due += await collect_obligations(uow, now, self._grace)
-            await uow.commit()
+        """Send what is due now, if this instance leads; return how many messages went out."""
+        leading = await self._leadership.held()
+        if leading != self._leading:
+            logger.info("scheduler %s", "leading" if leading else "standing by (another instance leads)")
+            self._leading = leading
+        if not leading:
+            return 0
         sent = 0
-        for item in due:
-            channel = self._channels.get(item.channel)
-            outcome = "failed"
-            if channel is None:
-                logger.warning("reminder for a channel that is not running: %s", item.channel)
-            else:
-                try:
-                    outcome = await channel.send(item.chat_id, Reply(item.text, buttons=item.buttons))
-                except Exception:
-                    logger.exception("sending reminder %s failed", item.key)
-            sent += outcome == "sent"
+        for _ in range(MAX_ROUNDS):
+            now = self._clock()
             async with self._db.unit_of_work() as uow:
-                await uow.deliveries.finish(item.key, outcome, self._clock())
+                due: list[Outbound] = []
+                for collect in self._collectors:
+                    due += await collect(uow, now, self._grace)
                 await uow.commit()
+            if not due:
+                break
+            sent += await self._send_all(due)
         return sent
+
+    async def _send_all(self, items: list[Outbound]) -> int:
+        """Send every item (several at once; one chat's items in order) and record how each ended."""
+        by_chat: dict[tuple[str, str], list[Outbound]] = {}
+        for item in items:
+            by_chat.setdefault((item.channel, item.chat_id), []).append(item)
+        queue: asyncio.Queue[list[Outbound]] = asyncio.Queue()
+        for group in by_chat.values():
+            queue.put_nowait(group)
+        results: list[tuple[str, str, str | None]] = []
+        blocked: set[tuple[str, str]] = set()
+        sent = 0
+        lock = asyncio.Lock()
+
+        async def flush(force: bool) -> None:
+            if results and (force or len(results) >= FLUSH_EVERY):
+                batch, results[:] = list(results), []
+                async with lock, self._db.unit_of_work() as uow:
+                    await uow.deliveries.finish_many(batch, self._clock())
+                    await uow.commit()
+
+        async def worker() -> None:
+            nonlocal sent
+            while not queue.empty():
+                for item in queue.get_nowait():
+                    outcome = await self._send_one(item)
+                    sent += outcome == "sent"
+                    if outcome == "blocked":
+                        blocked.add((item.channel, item.chat_id))
+                    results.append((item.key, outcome, None))
+                    await flush(False)
+
+        await asyncio.gather(*(worker() for _ in range(min(self._workers, len(by_chat)))))
+        await flush(True)
+        if blocked:
+            async with self._db.unit_of_work() as uow:
+                for channel, chat_id in blocked:
+                    await uow.people.set_blocked(channel, chat_id, self._clock())
+                await uow.commit()
+            logger.info("%d address(es) refused delivery and are marked blocked", len(blocked))
+        return sent
+
+    async def _send_one(self, item: Outbound) -> str:
+        channel = self._channels.get(item.channel)
+        if channel is None:
+            logger.warning("message for a channel that is not running: %s", item.channel)
+            return "failed"
+        try:
+            photo = await asyncio.to_thread(item.picture) if item.picture is not None else None
+            return await channel.send(item.chat_id, Reply(item.text, buttons=item.buttons, photo=photo))
+        except Exception:
+            logger.exception("sending %s failed", item.key)
+            return "failed"

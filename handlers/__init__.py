@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import capture, conversation, lookback, reminders, reports, start
+from handlers import capture, conversation, lookback, reminders, reports, start, supervision
 from handlers.router import CallbackRoute, Command, Router
 
 
@@ -30,6 +30,12 @@ def build_router() -> Router:
             Command("remind", reminders.remind),
             Command("reminders", reminders.list_reminders),
             Command("cancel", reminders.cancel),
+            Command("pause", reminders.pause),
+            Command("quiet", reminders.quiet),
+            Command("digest", supervision.digest),
+            Command("cadres", supervision.list_cadres),
+            Command("cadre", supervision.cadre),
+            Command("comment", supervision.comment),
             Command("timezone", start.set_timezone),
         ),
         callbacks=(
@@ -39,6 +45,9 @@ def build_router() -> Router:
             CallbackRoute("ks", capture.set_kind),
             CallbackRoute("u", capture.undo),
             CallbackRoute("pm", reminders.promise_button),
+            CallbackRoute("rs", reminders.settings_button),
+            CallbackRoute("ln", reminders.log_now),
+            CallbackRoute("cr", supervision.comment_button),
             CallbackRoute("st", lookback.star_button),
             CallbackRoute("r", capture.restore),
             CallbackRoute("pd", capture.resolve_date),

@@ -1,8 +1,9 @@
-"""Answers to a question the bot asked: a profile field at registration, or what a report draft lacks."""
+"""Answers to a question the bot asked: a profile field at registration, what a report draft lacks, or a
+supervisor's comment on an entry."""
 
 from __future__ import annotations
 
-from handlers import reports, start
+from handlers import reports, start, supervision
 from handlers.context import Context
 from handlers.messages import IncomingMessage, Reply
 from handlers.router import NotForConversation
@@ -20,4 +21,6 @@ async def answer(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
         return await start.answer_profile(msg, state, ctx)
     if state is not None and state.state == reports.QUESTIONS_STATE:
         return await reports.answer_question(msg, state, ctx)
+    if state is not None and state.state == supervision.COMMENT_STATE:
+        return await supervision.answer_comment(msg, state, ctx)
     raise NotForConversation

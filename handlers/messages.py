@@ -64,3 +64,4 @@ class Reply:
     callback_notice: str | None = None  # a short toast for the button press itself
     extra: tuple[str, ...] = field(default=())  # further messages, sent after this one
     document: Document | None = None  # sent after the text
+    photo: Document | None = None  # a picture (PNG), sent after the text and before any document

@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from handlers import admin, texts
 from handlers.context import Context
 from handlers.errors import NotFoundError, UsageError
-from handlers.messages import Button, IncomingMessage, Reply
-from handlers.services.schedule import Rule, delivery_key, next_fire
+from handlers.messages import Button, Document, IncomingMessage, Reply
+from handlers.services.reminder_prefs import (
+    CADRE_SWITCHES,
+    OFF_WORDS,
+    SUPERVISOR_SWITCHES,
+    SWITCH_OF,
+    Prefs,
+    format_quiet,
+    parse_pause,
+    parse_quiet,
+)
+from handlers.services.report_figures import own_words_key
+from handlers.services.schedule import DEFAULT_GRACE, Grace, Rule, delivery_key, next_fire
 from handlers.services.timeparse import ReminderTimeError, parse_reminder
 from handlers.services.workdays import WorkCalendar
-from storage.entities import Person, Reminder
+from storage.entities import Identity, Person, Reminder
 from storage.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -31,13 +43,15 @@ _ERRORS = {
 
 @dataclass(frozen=True, slots=True)
 class Outbound:
-    """A reminder to send now; the scheduler sends it and records the outcome under `key`."""
+    """A message to send now; the scheduler sends it and records the outcome under `key`."""
 
     key: str
     channel: str
     chat_id: str
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    # a picture to send after the text, drawn only once the claim is committed (CPU work, off the loop)
+    picture: Callable[[], Document] | None = None
 
 
 def _rule(reminder: Reminder) -> Rule | None:
@@ -87,15 +101,101 @@ async def remind(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     return Reply(texts.REMIND_SET.format(seq=reminder.seq, when=_when(reminder, ctx.tz), text=reminder.text))
 
 
+def _switches(person: Person) -> tuple[str, ...]:
+    return CADRE_SWITCHES if person.role == "cadre" else SUPERVISOR_SWITCHES
+
+
+def settings_panel(person: Person, prefs: Prefs, reminders: list[Reminder], now: dt.datetime, zone: ZoneInfo) -> Reply:
+    """His reminder settings and his own reminders, with a button per switch."""
+    lines = [texts.SETTINGS_HEADER]
+    for switch in _switches(person):
+        mark = texts.SETTING_OFF if switch in prefs.off else texts.SETTING_ON
+        lines.append(texts.SETTING_LINE.format(mark=mark, label=texts.SWITCH_LABELS[switch]))
+    if person.role == "cadre":
+        lines.append(texts.SETTING_STUDY_TARGET.format(n=prefs.study_per_week))
+    lines.append(texts.SETTING_QUIET.format(quiet=format_quiet(prefs.quiet)) if prefs.quiet else texts.SETTING_NO_QUIET)
+    if prefs.paused(now) and prefs.paused_until is not None:
+        lines.append(texts.SETTING_PAUSED.format(until=_local_label(prefs.paused_until, zone)))
+    lines.append("")
+    if reminders:
+        lines.append(texts.OWN_REMINDERS_HEADER.format(count=len(reminders)))
+        lines += [texts.REMINDER_LINE.format(seq=r.seq, when=_when(r, zone), text=r.text) for r in reminders]
+    else:
+        lines.append(texts.OWN_REMINDERS_NONE)
+    buttons = [
+        Button(
+            texts.BTN_SWITCH.format(
+                mark=texts.SETTING_OFF if switch in prefs.off else texts.SETTING_ON, label=texts.SWITCH_SHORT[switch]
+            ),
+            f"rs:t:{switch}",
+        )
+        for switch in _switches(person)
+    ]
+    rows = [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
+    if person.role == "cadre":
+        rows.append((Button(texts.BTN_STUDY_LESS, "rs:s:-"), Button(texts.BTN_STUDY_MORE, "rs:s:+")))
+    return Reply("\n".join(lines), buttons=tuple(rows))
+
+
+def _local_label(moment: dt.datetime, zone: ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    return texts.REMINDER_ONCE.format(month=local.month, day=local.day, clock=local.strftime("%H:%M"))
+
+
 async def list_reminders(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
-    """List the cadre's active reminders."""
+    """His reminder settings (switches, study target, quiet hours, pause) and the reminders he set."""
     person = ctx.require_person()
     reminders = await ctx.uow.reminders.active_for(person.id)
-    if not reminders:
-        return Reply(texts.REMINDERS_EMPTY)
-    lines = [texts.REMINDERS_HEADER.format(count=len(reminders))]
-    lines += [texts.REMINDER_LINE.format(seq=r.seq, when=_when(r, ctx.tz), text=r.text) for r in reminders]
-    return Reply("\n".join(lines))
+    return settings_panel(person, Prefs.load(person.settings), reminders, ctx.now, ctx.tz)
+
+
+async def settings_button(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """A switch or the study target pressed on the settings panel; the panel is redrawn in place."""
+    person = ctx.require_person()
+    action, _, value = args.partition(":")
+    prefs = Prefs.load(person.settings)
+    if action == "t" and value in _switches(person):
+        prefs = prefs.toggled(value)
+    elif action == "s" and value in ("+", "-") and person.role == "cadre":
+        prefs = prefs.with_study_target(prefs.study_per_week + (1 if value == "+" else -1))
+    else:
+        raise NotFoundError(texts.STALE_BUTTON)
+    await ctx.uow.people.update_settings(person.id, {**person.settings, **prefs.dump()})
+    panel = settings_panel(person, prefs, await ctx.uow.reminders.active_for(person.id), ctx.now, ctx.tz)
+    return Reply(panel.text, buttons=panel.buttons, replace=True, callback_notice=texts.SETTING_CHANGED)
+
+
+async def pause(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """/pause N days: no automatic reminders for a while; an off word resumes."""
+    person = ctx.require_person()
+    days = parse_pause(args)
+    if days is None:
+        raise UsageError(texts.PAUSE_USAGE)
+    prefs = Prefs.load(person.settings)
+    if days == 0:
+        prefs = replace(prefs, paused_until=None)
+        text = texts.PAUSE_OFF
+    else:
+        prefs = replace(prefs, paused_until=ctx.now + dt.timedelta(days=days))
+        text = texts.PAUSE_SET.format(days=days, until=_local_label(ctx.now + dt.timedelta(days=days), ctx.tz))
+    await ctx.uow.people.update_settings(person.id, {**person.settings, **prefs.dump()})
+    return Reply(text)
+
+
+async def quiet(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """/quiet HH:MM-HH:MM: no automatic reminders in these hours; an off word clears them."""
+    person = ctx.require_person()
+    words = args.strip()
+    prefs = Prefs.load(person.settings)
+    if words.lower() in OFF_WORDS:
+        prefs, text = replace(prefs, quiet=None), texts.QUIET_OFF
+    else:
+        hours = parse_quiet(words)
+        if hours is None:
+            raise UsageError(texts.QUIET_USAGE)
+        prefs, text = replace(prefs, quiet=hours), texts.QUIET_SET.format(quiet=format_quiet(hours))
+    await ctx.uow.people.update_settings(person.id, {**person.settings, **prefs.dump()})
+    return Reply(text)
 
 
 async def cancel(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
@@ -110,9 +210,10 @@ async def cancel(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     return Reply(texts.REMINDER_CANCELLED.format(seq=cancelled.seq))
 
 
-async def collect_due(uow: UnitOfWork, now: dt.datetime, grace: dt.timedelta) -> list[Outbound]:
+async def collect_due(uow: UnitOfWork, now: dt.datetime, grace: Grace) -> list[Outbound]:
     """Claim every reminder due by `now`: inside the grace window it is to be sent (once, whatever runs this,
-    however often); beyond it, it is recorded as missed. Repeating reminders move on to their next time."""
+    however often); beyond it, it is recorded as missed. Repeating reminders move on to their next time.
+    A cadre's own reminders ignore his pause and quiet hours: he set them himself."""
     calendar = await admin.work_calendar(uow)
     outbound = []
     for reminder in await uow.reminders.due(now):
@@ -120,7 +221,7 @@ async def collect_due(uow: UnitOfWork, now: dt.datetime, grace: dt.timedelta) ->
         if due is None:  # due() selects reminders with a next time; nothing to do otherwise
             continue
         key = delivery_key(KIND, reminder.id, due)
-        fresh = now - due <= grace
+        fresh = now - due <= grace(KIND)
         claimed = await uow.deliveries.claim(
             key=key,
             person_id=reminder.person_id,
@@ -148,6 +249,21 @@ NUDGE_MORNING = dt.time(8, 30)
 ADDRESS_ORDER = ("telegram", "wecom", "console")
 
 
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """An active person the scheduler may write to, with what it needs to decide."""
+
+    person: Person
+    zone: ZoneInfo
+    today: dt.date
+    prefs: Prefs
+    address: tuple[str, str] | None  # (channel, chat id) of his first identity that has not blocked us
+
+    def at(self, clock: dt.time, day: dt.date | None = None) -> dt.datetime:
+        """A local time of his, today or on `day`, in UTC."""
+        return dt.datetime.combine(day or self.today, clock, tzinfo=self.zone).astimezone(dt.UTC)
+
+
 def _previous_workday(day: dt.date, calendar: WorkCalendar) -> dt.date:
     day -= dt.timedelta(days=1)
     while not calendar.is_workday(day):
@@ -155,20 +271,98 @@ def _previous_workday(day: dt.date, calendar: WorkCalendar) -> dt.date:
     return day
 
 
-async def _address(uow: UnitOfWork, person_id: int) -> tuple[str, str] | None:
-    identities = {i.channel: i for i in await uow.people.identities(person_id)}
-    found = next((identities[c] for c in ADDRESS_ORDER if c in identities), None)
+def pick_address(identities: list[Identity]) -> tuple[str, str] | None:
+    """Where to write to a person: his first identity, by channel preference, that has not blocked us."""
+    usable = {i.channel: i for i in identities if i.blocked_at is None}
+    found = next((usable[c] for c in ADDRESS_ORDER if c in usable), None)
     return (found.channel, found.external_id) if found else None
 
 
-async def _cadres(uow: UnitOfWork, now: dt.datetime) -> list[tuple[Person, ZoneInfo, dt.date]]:
-    """Every active cadre with his time zone and his local date."""
+async def recipients(uow: UnitOfWork, now: dt.datetime, role: str = "cadre") -> list[Recipient]:
+    """Every active person of a role with his zone, local date, settings and address (two queries in all)."""
+    people = [p for p in await uow.people.all() if p.role == role and p.active]
+    identities = await uow.people.identities_of([p.id for p in people])
     found = []
-    for person in await uow.people.all():
-        if person.role == "cadre" and person.active:
-            zone = ZoneInfo(person.timezone)
-            found.append((person, zone, now.astimezone(zone).date()))
+    for person in people:
+        zone = ZoneInfo(person.timezone)
+        found.append(
+            Recipient(
+                person=person,
+                zone=zone,
+                today=now.astimezone(zone).date(),
+                prefs=Prefs.load(person.settings),
+                address=pick_address(identities.get(person.id, [])),
+            )
+        )
     return found
+
+
+def _open(due: dt.datetime, now: dt.datetime, window: dt.timedelta) -> bool:
+    return due <= now <= due + window
+
+
+async def claim_for(
+    uow: UnitOfWork, who: Recipient, kind: str, key: str, due: dt.datetime, now: dt.datetime, needed: bool = True
+) -> bool:
+    """Claim a delivery for `who` once: pending if it is to go out now, skipped if it is not needed or his
+    settings forbid it now (a pause, quiet hours, switched off), blocked if no address of his is usable."""
+    allowed = who.prefs.allows(kind, now, who.zone)
+    if needed and allowed and who.address is None:
+        outcome = "blocked"
+    else:
+        outcome = "pending" if needed and allowed else "skipped"
+    claimed = await uow.deliveries.claim(
+        key=key,
+        person_id=who.person.id,
+        kind=kind,
+        due_at=due,
+        channel=who.address[0] if who.address else "-",
+        now=now,
+        outcome=outcome,
+    )
+    return claimed and outcome == "pending"
+
+
+def _waits_for_quiet_end(who: Recipient, kind: str, now: dt.datetime) -> bool:
+    """Inside his quiet hours an automatic reminder is held (not claimed) until they end, if still in grace."""
+    return who.prefs.in_quiet_hours(now, who.zone) and kind in SWITCH_OF and SWITCH_OF[kind] not in who.prefs.off
+
+
+async def collect_nudges(uow: UnitOfWork, now: dt.datetime, grace: Grace) -> list[Outbound]:
+    """The evening nudge (20:30 on working days, if nothing is logged and he is not on leave) and the next
+    working morning's offer to log the day before; each claimed once per cadre and day."""
+    calendar = await admin.work_calendar(uow)
+    out = []
+    for who in await recipients(uow, now):
+        if not calendar.is_workday(who.today):
+            continue
+        for kind, clock, day in (
+            ("nudge", NUDGE_EVENING, who.today),
+            ("catch-up", NUDGE_MORNING, _previous_workday(who.today, calendar)),
+        ):
+            due = who.at(clock)
+            key = delivery_key(kind, who.person.id, due)
+            if not _open(due, now, grace(kind)) or _waits_for_quiet_end(who, kind, now):
+                continue
+            if await uow.deliveries.exists(key):
+                continue
+            needed = not await uow.entries.count_between(who.person.id, day, day) and not await _on_leave(
+                uow, who.person.id, day
+            )
+            if await claim_for(uow, who, kind, key, due, now, needed) and who.address:
+                label = texts.DATE_LABEL.format(month=day.month, day=day.day)
+                if kind == "nudge":
+                    buttons = ((Button(texts.BTN_LOG_NOW, "ln:"),),)
+                    out.append(Outbound(key, *who.address, texts.NUDGE_EVENING, buttons))
+                else:
+                    out.append(Outbound(key, *who.address, texts.NUDGE_MORNING.format(date=label)))
+    return out
+
+
+async def log_now(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """The nudge's button: tell him how to log in one line (the next text he sends is captured)."""
+    ctx.require_person()
+    return Reply(texts.LOG_NOW_PROMPT, callback_notice=texts.BTN_LOG_NOW)
 
 
 async def _on_leave(uow: UnitOfWork, person_id: int, day: dt.date) -> bool:
@@ -182,67 +376,24 @@ async def _on_leave(uow: UnitOfWork, person_id: int, day: dt.date) -> bool:
     return False
 
 
-async def collect_nudges(uow: UnitOfWork, now: dt.datetime, grace: dt.timedelta) -> list[Outbound]:
-    """The evening nudge (20:30 on working days, if nothing is logged and he is not on leave) and the next
-    working morning's offer to log the day before; each claimed once per cadre and day."""
-    calendar = await admin.work_calendar(uow)
-    out = []
-    for person, zone, today in await _cadres(uow, now):
-        if not calendar.is_workday(today):
-            continue
-        for kind, clock, day in (
-            ("nudge", NUDGE_EVENING, today),
-            ("catch-up", NUDGE_MORNING, _previous_workday(today, calendar)),
-        ):
-            due = dt.datetime.combine(today, clock, tzinfo=zone).astimezone(dt.UTC)
-            key = delivery_key(kind, person.id, due)
-            if not due <= now <= due + grace or await uow.deliveries.exists(key):
-                continue
-            address = await _address(uow, person.id)
-            if address is None:
-                continue
-            needed = not await uow.entries.count_between(person.id, day, day) and not await _on_leave(
-                uow, person.id, day
-            )
-            claimed = await uow.deliveries.claim(
-                key=key,
-                person_id=person.id,
-                kind=kind,
-                due_at=due,
-                channel=address[0],
-                now=now,
-                outcome="pending" if needed else "skipped",
-            )
-            if claimed and needed:
-                label = texts.DATE_LABEL.format(month=day.month, day=day.day)
-                text = texts.NUDGE_EVENING if kind == "nudge" else texts.NUDGE_MORNING.format(date=label)
-                out.append(Outbound(key, address[0], address[1], text))
-    return out
-
-
 PROMISE_CLOCK = dt.time(9, 0)
 PROMISE_LOOKBACK = dt.timedelta(days=180)
 POSTPONE = dt.timedelta(days=3)
 
 
-async def collect_promises(uow: UnitOfWork, now: dt.datetime, grace: dt.timedelta) -> list[Outbound]:
+async def collect_promises(uow: UnitOfWork, now: dt.datetime, grace: Grace) -> list[Outbound]:
     """At 09:00 on the day a visit-note promise falls due, remind the cadre with the note quoted."""
     out = []
-    for person, zone, today in await _cadres(uow, now):
-        due = dt.datetime.combine(today, PROMISE_CLOCK, tzinfo=zone).astimezone(dt.UTC)
-        if not due <= now <= due + grace:
+    for who in await recipients(uow, now):
+        due = who.at(PROMISE_CLOCK)
+        if not _open(due, now, grace("promise")) or _waits_for_quiet_end(who, "promise", now):
             continue
-        for entry in await uow.entries.between(person.id, today - PROMISE_LOOKBACK, today):
+        for entry in await uow.entries.between(who.person.id, who.today - PROMISE_LOOKBACK, who.today):
             for index, promise in enumerate(entry.details.get("promises", [])):
-                if promise.get("due") != today.isoformat() or promise.get("status") == "done":
+                if promise.get("due") != who.today.isoformat() or promise.get("status") == "done":
                     continue
                 key = delivery_key(f"promise{index}", entry.id, due)
-                address = await _address(uow, person.id)
-                if address is None or await uow.deliveries.exists(key):
-                    continue
-                if not await uow.deliveries.claim(
-                    key=key, person_id=person.id, kind="promise", due_at=due, channel=address[0], now=now
-                ):
+                if await uow.deliveries.exists(key) or not await claim_for(uow, who, "promise", key, due, now):
                     continue
                 text = texts.PROMISE_DUE.format(
                     promise=promise["text"],
@@ -256,7 +407,8 @@ async def collect_promises(uow: UnitOfWork, now: dt.datetime, grace: dt.timedelt
                         Button(texts.BTN_PROMISE_LATER, f"pm:{entry.seq}:{index}:later"),
                     ),
                 )
-                out.append(Outbound(key, address[0], address[1], text, buttons))
+                if who.address:
+                    out.append(Outbound(key, *who.address, text, buttons))
     return out
 
 
@@ -284,43 +436,66 @@ async def promise_button(msg: IncomingMessage, args: str, ctx: Context) -> Reply
 
 
 STUDY_CLOCK, MONTH_END_CLOCK, TERM_CLOCK, LEAVE_CLOCK = dt.time(17, 0), dt.time(17, 0), dt.time(9, 0), dt.time(17, 0)
+REFLECTION_CLOCK = dt.time(17, 0)
+REFLECTION_WORKDAYS_BEFORE_END = 3  # the 心得 prompt comes three working days before the month's last
 TERM_NOTICE_DAYS = {"mid": (7, 1), "final": (14, 3)}
+OBLIGATION_CLOCKS = (STUDY_CLOCK, MONTH_END_CLOCK, TERM_CLOCK, LEAVE_CLOCK, REFLECTION_CLOCK)
 
 
-async def collect_obligations(uow: UnitOfWork, now: dt.datetime, grace: dt.timedelta) -> list[Outbound]:
-    """The reminders a posting brings: Friday study, month end, before the mid-term and the end, leave ending
-    (and, the day after, his supervisors if he has not returned). Each is claimed once per person and day."""
+async def collect_obligations(uow: UnitOfWork, now: dt.datetime, grace: Grace) -> list[Outbound]:
+    """The reminders a posting brings: Friday study, the monthly reflection prompt, month end, before the mid-term and
+    the end, leave ending (and, the day after, his supervisors if he has not returned). Each is claimed once
+    per person and day."""
     calendar = await admin.work_calendar(uow)
+    widest = max(DEFAULT_GRACE.values())
     out: list[Outbound] = []
-    for person, zone, today in await _cadres(uow, now):
-        notices = await _notices(uow, person, today, calendar)
-        for kind, clock, text, target in notices:
-            due = dt.datetime.combine(today, clock, tzinfo=zone).astimezone(dt.UTC)
-            key = delivery_key(kind, f"{target}-{person.id}", due)
-            if not due <= now <= due + grace or await uow.deliveries.exists(key):
+    supervisors: dict[int, Recipient] | None = None
+    for who in await recipients(uow, now):
+        if not any(_open(who.at(clock), now, widest) for clock in set(OBLIGATION_CLOCKS)):
+            continue  # no notice of his can be due now: spare the queries
+        for kind, clock, text, target in await _notices(uow, who, calendar):
+            due = who.at(clock)
+            if target != who.person.id:
+                if supervisors is None:
+                    supervisors = {r.person.id: r for r in await recipients(uow, now, "supervisor")}
+                recipient = supervisors.get(target)
+                if recipient is None:
+                    continue
+            else:
+                recipient = who
+            key = delivery_key(kind, f"{target}-{who.person.id}", due)
+            if not _open(due, now, grace(kind)) or _waits_for_quiet_end(recipient, kind, now):
                 continue
-            address = await _address(uow, target)
-            if address is None:
+            if await uow.deliveries.exists(key):
                 continue
-            if await uow.deliveries.claim(
-                key=key, person_id=target, kind=kind, due_at=due, channel=address[0], now=now
-            ):
-                out.append(Outbound(key, address[0], address[1], text))
+            if await claim_for(uow, recipient, kind, key, due, now) and recipient.address:
+                out.append(Outbound(key, *recipient.address, text))
     return out
 
 
-async def _notices(
-    uow: UnitOfWork, person: Person, today: dt.date, calendar: WorkCalendar
-) -> list[tuple[str, dt.time, str, int]]:
+def _nth_last_workday(calendar: WorkCalendar, day: dt.date, n: int) -> dt.date:
+    last = calendar.last_workday_of_month(day.year, day.month)
+    for _ in range(n):
+        last = _previous_workday(last, calendar)
+    return last
+
+
+async def _notices(uow: UnitOfWork, who: Recipient, calendar: WorkCalendar) -> list[tuple[str, dt.time, str, int]]:
     """What today brings for one cadre: (kind, local time, text, whom to tell)."""
+    person, today = who.person, who.today
     notices: list[tuple[str, dt.time, str, int]] = []
     recent = await uow.entries.between(person.id, today - dt.timedelta(days=90), today)
     if today.weekday() == 4 and calendar.is_workday(today):
         monday = today - dt.timedelta(days=today.weekday())
-        if not any(e.kind == "study" and e.work_date >= monday for e in recent):
-            notices.append(("study", STUDY_CLOCK, texts.STUDY_NUDGE, person.id))
+        done = sum(1 for e in recent if e.kind == "study" and e.work_date >= monday)
+        if done < who.prefs.study_per_week:
+            text = texts.STUDY_NUDGE if done == 0 else texts.STUDY_NUDGE_TARGET
+            notices.append(("study", STUDY_CLOCK, text.format(done=done, target=who.prefs.study_per_week), person.id))
+    month = [e for e in recent if (e.work_date.year, e.work_date.month) == (today.year, today.month)]
+    reflected = any(e.details.get("reflection") or own_words_key(e.text) == "reflections" for e in month)
+    if today == _nth_last_workday(calendar, today, REFLECTION_WORKDAYS_BEFORE_END) and not reflected:
+        notices.append(("reflection", REFLECTION_CLOCK, texts.REFLECTION_PROMPT, person.id))
     if today == calendar.last_workday_of_month(today.year, today.month):
-        month = [e for e in recent if (e.work_date.year, e.work_date.month) == (today.year, today.month)]
         text = texts.MONTH_END.format(
             entries=len(month),
             visits=sum(e.kind == "visit" for e in month),
@@ -345,3 +520,11 @@ async def _notices(
             for supervisor in await uow.people.supervisors_of(person.id):
                 notices.append(("leave-not-back", TERM_CLOCK, text, supervisor.id))
     return notices
+
+
+async def collect_outbox(uow: UnitOfWork, now: dt.datetime, grace: Grace) -> list[Outbound]:
+    """Messages handlers queued for someone else (a supervisor's comment), taken once."""
+    return [
+        Outbound(key, channel, str(payload.get("chat_id", "")), str(payload.get("text", "")))
+        for key, channel, payload in await uow.deliveries.take_queued()
+    ]

@@ -91,7 +91,7 @@ def parse_request(person: Person, words: list[str], today: dt.date) -> ReportReq
 
 
 async def build_draft(
-    uow: UnitOfWork, person: Person, request: ReportRequest, today: dt.date
+    uow: UnitOfWork, person: Person, request: ReportRequest, today: dt.date, now: dt.datetime
 ) -> tuple[ReportDraft, list[Entry]]:
     """Load the period's entries and compile the draft off the event loop (jieba and layout are CPU work)."""
     entries = await uow.entries.between(person.id, request.start, request.end)
@@ -99,6 +99,7 @@ async def build_draft(
         title = report_title(request.kind, request.start, request.end)
         raise UsageError(texts.REPORT_EMPTY.format(start=request.start, end=request.end, title=title))
     draft = await asyncio.to_thread(compile_report, request.kind, person, entries, request.start, request.end, today)
+    await uow.reports.add(person_id=person.id, kind=request.kind, start=request.start, end=request.end, now=now)
     return draft, entries
 
 
@@ -154,7 +155,7 @@ async def report(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     person = ctx.require_person()
     today = ctx.local_date()
     request = parse_request(person, args.split(), today)
-    draft, entries = await build_draft(ctx.uow, person, request, today)
+    draft, entries = await build_draft(ctx.uow, person, request, today, ctx.now)
     document = await render(draft, entries, "docx", person, today)
     extra: tuple[str, ...] = ()
     if draft.missing:
@@ -183,7 +184,7 @@ async def answer_question(msg: IncomingMessage, state: Conversation, ctx: Contex
         return Reply(await _ask(ctx, person, request, remaining, first=False))
     await ctx.uow.conversations.clear(person.id)
     today = ctx.local_date()
-    draft, entries = await build_draft(ctx.uow, person, request, today)
+    draft, entries = await build_draft(ctx.uow, person, request, today, ctx.now)
     document = await render(draft, entries, "docx", person, today)
     return Reply(texts.REPORT_COMPLETED, document=document)
 
@@ -197,6 +198,6 @@ async def export(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     fmt = words.pop(0).lower()
     today = ctx.local_date()
     request = parse_request(person, words, today)
-    draft, entries = await build_draft(ctx.uow, person, request, today)
+    draft, entries = await build_draft(ctx.uow, person, request, today, ctx.now)
     document = await render(draft, entries, fmt, person, today)
     return Reply(texts.EXPORT_DONE.format(filename=document.filename), document=document)

@@ -77,6 +77,8 @@ class Dispatcher:
         self._clock = clock
         self._settings = settings
         self._default_tz = ZoneInfo(settings.default_timezone)
+        # Called after a commit that queued a message for someone else (the scheduler sends it at once).
+        self.on_outbox: Callable[[], None] | None = None
 
     @property
     def router(self) -> Router:
@@ -90,6 +92,8 @@ class Dispatcher:
             async with self._unit_of_work() as uow:
                 reply = await self._route(msg, uow)
                 await uow.commit()
+            if uow.deliveries.enqueued and self.on_outbox is not None:
+                self.on_outbox()
             return reply
         except BotError as exc:
             return Reply(exc.user_message)
@@ -99,6 +103,8 @@ class Dispatcher:
 
     async def _route(self, msg: IncomingMessage, uow: UnitOfWork) -> Reply:
         person = await uow.people.by_identity(msg.channel, msg.user_id)
+        if person is not None and person.blocked:
+            await uow.people.set_blocked(msg.channel, msg.user_id, None)  # he writes again: he can be written to
         ctx = Context(uow=uow, person=person, now=self._clock(), tz=self._timezone(person), settings=self._settings)
         parsed = parse_command(msg.text) if msg.callback_data is None else None
         command = self._router.command(parsed[0]) if parsed else None

@@ -36,23 +36,30 @@ HELP_ORDER = (
     "remind",
     "reminders",
     "cancel",
+    "pause",
+    "quiet",
     "timezone",
     "start",
     "help",
 )
+SUPERVISOR_HELP_ORDER = ("digest", "cadres", "cadre", "comment", "remind", "reminders", "cancel", "pause", "quiet")
+SUPERVISOR_HELP_ORDER += ("timezone", "help")
 
 
-def help_text() -> str:
-    lines = [texts.HELP_HEADER, texts.HELP_PREFIXES, texts.HELP_ATTACH, ""]
-    for name in HELP_ORDER:
+def help_text(role: str = "cadre") -> str:
+    if role == "supervisor":
+        lines, order = [texts.HELP_SUPERVISOR_HEADER, ""], SUPERVISOR_HELP_ORDER
+    else:
+        lines, order = [texts.HELP_HEADER, texts.HELP_PREFIXES, texts.HELP_ATTACH, ""], HELP_ORDER
+    for name in order:
         usage, summary = texts.COMMAND_HELP[name]
         lines.append(texts.HELP_COMMAND.format(name=name, usage=f"{usage} " if usage else "", summary=summary))
     return "\n".join(lines)
 
 
 async def show_help(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
-    """Explain every command in Chinese."""
-    return Reply(help_text())
+    """Explain the commands of his role in Chinese."""
+    return Reply(help_text(ctx.person.role if ctx.person else "cadre"))
 
 
 async def start(msg: IncomingMessage, args: str, ctx: Context) -> Reply:

@@ -42,6 +42,7 @@ PROFILE_DONE = (
 
 # -- help -------------------------------------------------------------------------------------------
 HELP_HEADER = "挂职工作助手 · 用法\n直接发一句话即记录今天的工作，我会自动判断类型、日期和分类。"
+HELP_SUPERVISOR_HEADER = "挂职工作助手 · 督导用法\n每周一上午推送您名下干部的周报（附近四周记录热力图），也可随时查看。"
 HELP_PREFIXES = "也可用前缀指定类型：日志 / 走访 / 学习 / 请假 / 销假，例如“走访：东坪村李某某家…”。"
 HELP_ATTACH = "照片、文件、语音、位置在几分钟内紧跟文字发送，会附在同一条记录上。"
 HELP_COMMAND = "/{name} {usage}— {summary}"
@@ -64,8 +65,14 @@ COMMAND_HELP = {
     "report": ("[中期|期满|月度|周]", "生成报告草稿（Word）"),
     "export": ("docx|md|xlsx", "导出报告草稿或台账"),
     "remind": ("时间 内容", "设提醒，如：/remind 明天 15:00 回电话"),
-    "reminders": ("", "查看我的提醒"),
+    "reminders": ("", "提醒设置和我的提醒"),
     "cancel": ("编号", "取消一条提醒"),
+    "pause": ("3天", "暂停自动提醒几天（/pause 关 恢复）"),
+    "quiet": ("22:00-08:00", "设免打扰时段（/quiet 关 取消）"),
+    "digest": ("", "督导：查看干部周报"),
+    "cadres": ("", "督导：我名下的干部"),
+    "cadre": ("姓名", "督导：某位干部本周的记录，可点评"),
+    "comment": ("姓名 编号 内容", "督导：点评干部的一条记录"),
     "timezone": ("时区", "设置时区，默认 Asia/Shanghai"),
 }
 MENU_DESCRIPTIONS = {name: summary for name, (_, summary) in COMMAND_HELP.items()}
@@ -291,3 +298,94 @@ TERM_NOTICE = {
 }
 LEAVE_LAST_DAY = "今天是请假的最后一天，返岗后请及时销假（发“销假”即可）。"
 LEAVE_NOT_BACK = "{name} 的请假（{start} 至 {end}）已结束，尚未销假。"
+
+# -- reminder settings ------------------------------------------------------------------------------
+SWITCH_LABELS = {
+    "nudge": "每日记录提醒（工作日 20:30)",
+    "study": "学习提醒（周五 17:00)",
+    "reflection": "心得体会提醒（每月）",
+    "month-end": "月末小结（每月最后一个工作日）",
+    "term": "中期、期满提醒",
+    "leave": "销假提醒",
+    "promise": "走访承诺到期提醒",
+    "digest": "督导周报（每周一）",
+}
+SWITCH_SHORT = {
+    "nudge": "每日记录",
+    "study": "学习",
+    "reflection": "心得体会",
+    "month-end": "月末小结",
+    "term": "中期期满",
+    "leave": "销假",
+    "promise": "走访承诺",
+    "digest": "周报",
+}
+SETTINGS_HEADER = "提醒设置（点按钮开关）："
+SETTING_LINE = "{mark} {label}"
+SETTING_ON, SETTING_OFF = "✅", "⛔"
+SETTING_STUDY_TARGET = "每周学习目标：{n} 次"
+SETTING_QUIET = "免打扰：{quiet}"
+SETTING_NO_QUIET = "免打扰：未设（发 /quiet 22:00-08:00 设置）"
+SETTING_PAUSED = "⏸ 已暂停自动提醒，至 {until}（发 /pause 关 恢复）"
+OWN_REMINDERS_HEADER = "自己设的提醒（共 {count} 条，/cancel 编号 取消）："
+OWN_REMINDERS_NONE = "自己设的提醒：无（发 /remind 时间 内容 设置）"
+BTN_SWITCH = "{mark}{label}"
+BTN_STUDY_LESS = "学习目标 −1"
+BTN_STUDY_MORE = "学习目标 +1"
+SETTING_CHANGED = "已更新"
+PAUSE_USAGE = "用法：/pause 3天（最多 60 天），/pause 关 恢复提醒。暂停期间自己设的提醒照常发送。"
+PAUSE_SET = "⏸ 好的，{days} 天内不发自动提醒，{until} 恢复。自己设的提醒照常发送。"
+PAUSE_OFF = "▶️ 已恢复自动提醒。"
+QUIET_USAGE = "用法：/quiet 22:00-08:00（这段时间不发自动提醒），/quiet 关 取消免打扰。"
+QUIET_SET = "🌙 免打扰时段已设为 {quiet}：这段时间不发自动提醒，自己设的提醒照常发送。"
+QUIET_OFF = "已取消免打扰时段。"
+BTN_LOG_NOW = "✍️ 现在记录"
+LOG_NOW_PROMPT = "请直接发一句今天做了什么，例如“上午走访东坪村3户困难户，了解春耕备耕情况”。"
+STUDY_NUDGE_TARGET = "本周学习记录 {done} 次，计划每周 {target} 次。学了什么、记了什么笔记，发一句就行，例如“学习《信访条例》，记了两页笔记”。"
+REFLECTION_PROMPT = "本月还没有写心得体会。花几分钟写几句这个月的收获和体会吧，以“体会：”开头发给我，总结时会用上。"
+DELIVERY_GRACE_NOTE = "（原定 {due} 发送，机器人当时不在线）"
+
+# -- supervisors ------------------------------------------------------------------------------------
+SUPERVISOR_ONLY = "这个命令供督导使用。"
+NO_CADRES = "您名下还没有挂职干部。请联系管理员用 admin add-supervisor --cadre 关联。"
+DIGEST_TITLE = "📋 挂职干部周报 {start}—{end}（共 {count} 人，需关注的排在前面）"
+DIGEST_CADRE = "{mark} {name}{unit}"
+DIGEST_UNIT = "（{unit}）"
+DIGEST_FIGURES = "  记录 {logged}/{workdays} 个工作日 · {kinds}"
+DIGEST_NO_ENTRIES = "无记录"
+DIGEST_KIND = "{label} {count}"
+DIGEST_LEAVE = " · 请假 {days} 天"
+DIGEST_PLACES = "  走访：{places}"
+DIGEST_LAST = "  最后记录：{date}"
+DIGEST_LAST_NEVER = "  最后记录：尚无"
+DIGEST_FLAGS = "  ⚠️ {flags}"
+DIGEST_FLAG = {
+    "silent": "已连续 {days} 个工作日无记录",
+    "report_overdue": "总结未按时生成",
+    "not_back": "请假（{start} 至 {end}）结束后未销假",
+}
+DIGEST_HIGHLIGHT = "  · #{seq} {date} {text}"
+DIGEST_MARK_FLAGGED, DIGEST_MARK_OK = "🔴", "🟢"
+DIGEST_FOOTER = "发 /cadre 姓名 查看某位干部的本周记录并点评。"
+DIGEST_CHART_TITLE = "近四周每日工作记录（条）"
+DIGEST_CHART_LEGEND = "颜色越深，当天记录越多；空白为无记录"
+CADRES_HEADER = "您名下的挂职干部（共 {count} 人）："
+CADRES_LINE = "· {name}{unit}，{start} 至 {end}，本周记录 {logged}/{workdays} 天，最后记录 {last}"
+CADRES_NEVER = "尚无"
+CADRE_USAGE = "用法：/cadre 姓名，例如 /cadre 王明"
+CADRE_NOT_YOURS = "您名下没有叫“{name}”的干部。发 /cadres 查看名单。"
+CADRE_AMBIGUOUS = "您名下有 {count} 位叫“{name}”的干部，请加上单位，例如 /cadre {name} {unit}"
+CADRE_WEEK_HEADER = "{name}{unit} · {start}—{end}"
+CADRE_ENTRY = "#{seq} {date} [{kind}] {text}"
+CADRE_NO_ENTRIES = "这段时间没有记录。"
+CADRE_MORE = "（还有 {count} 条，从略）"
+BTN_COMMENT = "💬 点评 #{seq}"
+COMMENT_ASK = "请发送您对{name} #{seq} 的点评（一句话即可，回复“取消”放弃）：\n“{quote}”"
+COMMENT_USAGE = "用法：/comment 姓名 编号 点评内容，例如 /comment 王明 12 走访记录很扎实，注意跟进回访。"
+COMMENT_EMPTY = "点评内容是空的，请再发一次。"
+COMMENT_TOO_LONG = "点评太长了，请控制在 {limit} 字以内。"
+COMMENT_NO_ENTRY = "{name} 没有编号为 {seq} 的记录。"
+COMMENT_SENT = "✅ 已将点评转给{name}（#{seq}）。"
+COMMENT_CANCEL_WORDS = ("取消", "算了", "不点评了")
+COMMENT_CANCELLED = "已放弃点评。"
+COMMENT_TO_CADRE = "💬 {author}点评了您 {date} 的记录 #{seq}：\n“{quote}”\n点评：{text}"

@@ -34,6 +34,8 @@ class Person:
     conversation: str | None = None
     conversation_expires: dt.datetime | None = None
     loose_attachments: bool = False  # files sent without words, waiting to join the next entry
+    settings: dict[str, Any] = field(default_factory=dict)  # reminder settings (storage/models.py PersonRow)
+    blocked: bool = False  # the identity this person was looked up by had refused delivery (403)
 
     def awaits_answer(self, now: dt.datetime) -> bool:
         return (
@@ -46,6 +48,7 @@ class Identity:
     channel: str
     external_id: str
     person_id: int
+    blocked_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,3 +117,13 @@ class Reminder:
     channel: str
     chat_id: str
     active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    id: int
+    entry_id: int
+    author_id: int
+    author_name: str
+    text: str
+    created_at: dt.datetime

@@ -21,6 +21,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -70,6 +71,9 @@ class PersonRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime]
     removed_at: Mapped[dt.datetime | None]
+    # Reminder settings he changes in chat: {"off": [kinds], "paused_until": iso UTC, "quiet": "22:00-08:00",
+    # "study_per_week": n}
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
 
     identities: Mapped[list[IdentityRow]] = relationship(back_populates="person", lazy="raise")
     # Loaded with the person in one query (joinedload in the repository), never lazily.
@@ -85,6 +89,7 @@ class IdentityRow(Base):
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[dt.datetime]
+    blocked_at: Mapped[dt.datetime | None]  # the platform refused delivery (403); cleared when he writes again
 
     person: Mapped[PersonRow] = relationship(back_populates="identities")
 
@@ -243,6 +248,7 @@ class DeliveryRow(Base):
     """Every reminder or digest due, under a unique key: sent at most once, and what became of it."""
 
     __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_outcome", "outcome"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(128), unique=True)
@@ -252,5 +258,34 @@ class DeliveryRow(Base):
     created_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]
     channel: Mapped[str] = mapped_column(String(16))
-    outcome: Mapped[str] = mapped_column(String(16))  # pending | sent | missed | failed | blocked
+    # queued (in the outbox, not yet taken) | pending (being sent) | sent | missed | failed | blocked | skipped
+    outcome: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str | None] = mapped_column(String(256))
+    # for a queued message (a supervisor's comment): {"chat_id": …, "text": …}; None for reminders, which are
+    # rebuilt from their source when due
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class CommentRow(Base):
+    """A supervisor's comment on a cadre's entry."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+
+
+class ReportRow(Base):
+    """A draft report compiled for a cadre (so his supervisor can see whether the mid-term one is done)."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # mid | final | month | week
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime]

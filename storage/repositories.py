@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import Insert, bindparam, delete, func, insert, or_, select, update
@@ -12,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from storage.entities import (
     Attachment,
+    Comment,
     Conversation,
     Entry,
     Identity,
@@ -23,6 +25,7 @@ from storage.entities import (
 from storage.models import (
     AttachmentRow,
     CalendarDayRow,
+    CommentRow,
     ConversationRow,
     DeliveryRow,
     EntryRevisionRow,
@@ -32,6 +35,7 @@ from storage.models import (
     PersonRow,
     PostingRow,
     ReminderRow,
+    ReportRow,
     SupervisionRow,
     UTCDateTime,
 )
@@ -65,7 +69,15 @@ def _posting(row: PostingRow) -> Posting:
 
 def _person(row: PersonRow) -> Person:
     posting = _posting(row.postings[-1]) if row.postings else None
-    return Person(id=row.id, name=row.name, role=row.role, timezone=row.timezone, active=row.active, posting=posting)
+    return Person(
+        id=row.id,
+        name=row.name,
+        role=row.role,
+        timezone=row.timezone,
+        active=row.active,
+        posting=posting,
+        settings=dict(row.settings or {}),
+    )
 
 
 def _attachment(row: AttachmentRow) -> Attachment:
@@ -118,6 +130,8 @@ _BY_IDENTITY = (
         PersonRow.role,
         PersonRow.timezone,
         PersonRow.active,
+        PersonRow.settings,
+        IdentityRow.blocked_at,
         PostingRow.id.label("posting_id"),
         PostingRow.host_unit,
         PostingRow.position,
@@ -254,6 +268,8 @@ class PeopleRepo:
             conversation=row.conversation,
             conversation_expires=row.conversation_expires,
             loose_attachments=bool(row.loose_attachments),
+            settings=dict(row.settings or {}),
+            blocked=row.blocked_at is not None,
         )
 
     async def add_identity(self, person_id: int, channel: str, external_id: str, now: dt.datetime) -> Identity:
@@ -267,8 +283,41 @@ class PeopleRepo:
         return Identity(channel=channel, external_id=external_id, person_id=person_id)
 
     async def identities(self, person_id: int) -> list[Identity]:
-        rows = await self._s.scalars(select(IdentityRow).where(IdentityRow.person_id == person_id))
-        return [Identity(r.channel, r.external_id, r.person_id) for r in rows]
+        rows = await self._s.scalars(
+            select(IdentityRow).where(IdentityRow.person_id == person_id).order_by(IdentityRow.id)
+        )
+        return [Identity(r.channel, r.external_id, r.person_id, r.blocked_at) for r in rows]
+
+    async def identities_of(self, person_ids: Collection[int]) -> dict[int, list[Identity]]:
+        """Every identity of many people in one query."""
+        found: dict[int, list[Identity]] = {}
+        if not person_ids:
+            return found
+        rows = await self._s.scalars(
+            select(IdentityRow).where(IdentityRow.person_id.in_(list(person_ids))).order_by(IdentityRow.id)
+        )
+        for r in rows:
+            found.setdefault(r.person_id, []).append(Identity(r.channel, r.external_id, r.person_id, r.blocked_at))
+        return found
+
+    async def set_blocked(self, channel: str, external_id: str, blocked_at: dt.datetime | None) -> None:
+        """Record that the platform refused delivery to this address (403), or that it works again."""
+        await self._s.execute(
+            update(IdentityRow)
+            .where(IdentityRow.channel == channel, IdentityRow.external_id == external_id)
+            .values(blocked_at=blocked_at)
+        )
+
+    async def update_settings(self, person_id: int, settings: dict[str, Any]) -> None:
+        row = await self._s.get(PersonRow, person_id)
+        if row is not None:
+            row.settings = dict(settings)
+            await self._s.flush()
+
+    async def supervision_pairs(self) -> list[tuple[int, int]]:
+        """Every (supervisor id, cadre id) pair."""
+        rows = await self._s.execute(select(SupervisionRow.supervisor_id, SupervisionRow.cadre_id))
+        return [(s, c) for s, c in rows]
 
     async def set_posting(self, person_id: int, now: dt.datetime, **fields: Any) -> Posting:
         """Update the person's current posting (creating it if needed) with the given fields."""
@@ -469,6 +518,40 @@ class EntryRepo:
         if limit is not None:
             stmt = stmt.limit(limit)
         return [_entry(r) for r in await self._s.scalars(stmt)]
+
+    async def between_for(self, person_ids: Collection[int], start: dt.date, end: dt.date) -> dict[int, list[Entry]]:
+        """Many people's active entries in a date range, in one query, by person."""
+        found: dict[int, list[Entry]] = {p: [] for p in person_ids}
+        if not found:
+            return found
+        stmt = (
+            select(EntryRow)
+            .where(
+                EntryRow.person_id.in_(list(found)),
+                EntryRow.status == "active",
+                EntryRow.work_date >= start,
+                EntryRow.work_date <= end,
+            )
+            .order_by(EntryRow.person_id, EntryRow.work_date, EntryRow.seq)
+        )
+        for row in await self._s.scalars(stmt):
+            found[row.person_id].append(_entry(row))
+        return found
+
+    async def last_work_dates(self, person_ids: Collection[int]) -> dict[int, dt.date]:
+        """For many people in one query: the date of each one's newest work entry (leave notes aside)."""
+        if not person_ids:
+            return {}
+        rows = await self._s.execute(
+            select(EntryRow.person_id, func.max(EntryRow.work_date))
+            .where(
+                EntryRow.person_id.in_(list(person_ids)),
+                EntryRow.status == "active",
+                EntryRow.kind.not_in(("leave", "back")),
+            )
+            .group_by(EntryRow.person_id)
+        )
+        return {person_id: day for person_id, day in rows}
 
     async def count_between(self, person_id: int, start: dt.date, end: dt.date) -> int:
         return (
@@ -706,6 +789,41 @@ class ReminderRepo:
 class DeliveryRepo:
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
+        self.enqueued = False  # this unit of work put a message in the outbox
+
+    async def enqueue(
+        self, *, key: str, person_id: int, kind: str, channel: str, chat_id: str, text: str, now: dt.datetime
+    ) -> bool:
+        """Put a message for someone else in the outbox (sent by the scheduler); False if the key was used."""
+        stmt = (
+            _insert_ignoring_duplicates(_dialect(self._s), DeliveryRow.__table__, ("key",))
+            .values(
+                key=key,
+                person_id=person_id,
+                kind=kind,
+                due_at=now,
+                created_at=now,
+                channel=channel,
+                outcome="queued",
+                payload={"chat_id": chat_id, "text": text},
+            )
+            .returning(DeliveryRow.id)
+        )
+        added = (await self._s.execute(stmt)).first() is not None
+        self.enqueued |= added
+        return added
+
+    async def take_queued(self, limit: int = 500) -> list[tuple[str, str, dict[str, Any]]]:
+        """Move queued messages to pending and return them: (key, channel, payload). Taken once, whoever asks."""
+        ids = select(DeliveryRow.id).where(DeliveryRow.outcome == "queued").order_by(DeliveryRow.id).limit(limit)
+        rows = await self._s.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.id.in_(ids.scalar_subquery()), DeliveryRow.outcome == "queued")
+            .values(outcome="pending")
+            .returning(DeliveryRow.key, DeliveryRow.channel, DeliveryRow.payload)
+            .execution_options(synchronize_session=False)
+        )
+        return [(key, channel, payload or {}) for key, channel, payload in rows]
 
     async def claim(
         self,
@@ -745,6 +863,20 @@ class DeliveryRepo:
             row.sent_at = now if outcome == "sent" else None
             await self._s.flush()
 
+    async def finish_many(self, results: list[tuple[str, str, str | None]], now: dt.datetime) -> None:
+        """Record many outcomes at once: (key, outcome, detail) each."""
+        if not results:
+            return
+        table = DeliveryRow.__table__
+        stmt = (
+            update(table)
+            .where(table.c.key == bindparam("k"))
+            .values(outcome=bindparam("o"), detail=bindparam("d"), sent_at=bindparam("s", type_=UTCDateTime()))
+        )
+        await self._s.execute(
+            stmt, [{"k": k, "o": o, "d": d, "s": now if o == "sent" else None} for k, o, d in results]
+        )
+
     async def recent(self, limit: int, outcome: str | None = None) -> list[tuple[str, str, dt.datetime, str, str]]:
         """The newest deliveries: (key, kind, due at, channel, outcome)."""
         stmt = select(DeliveryRow).order_by(DeliveryRow.due_at.desc(), DeliveryRow.id.desc()).limit(limit)
@@ -757,3 +889,46 @@ class DeliveryRepo:
             select(DeliveryRow.outcome, func.count(DeliveryRow.id)).group_by(DeliveryRow.outcome)
         )
         return {outcome: count for outcome, count in rows}
+
+
+class CommentRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(self, *, entry_id: int, author_id: int, text: str, now: dt.datetime) -> int:
+        row = CommentRow(entry_id=entry_id, author_id=author_id, text=text, created_at=now)
+        self._s.add(row)
+        await self._s.flush()
+        return row.id
+
+    async def for_entry(self, entry_id: int) -> list[Comment]:
+        rows = await self._s.execute(
+            select(CommentRow, PersonRow.name)
+            .join(PersonRow, PersonRow.id == CommentRow.author_id)
+            .where(CommentRow.entry_id == entry_id)
+            .order_by(CommentRow.id)
+        )
+        return [Comment(c.id, c.entry_id, c.author_id, name, c.text, c.created_at) for c, name in rows]
+
+
+class ReportLogRepo:
+    """Which draft reports were compiled, and when."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(self, *, person_id: int, kind: str, start: dt.date, end: dt.date, now: dt.datetime) -> None:
+        self._s.add(ReportRow(person_id=person_id, kind=kind, period_start=start, period_end=end, created_at=now))
+        await self._s.flush()
+
+    async def kinds_done(self, person_ids: Collection[int]) -> dict[int, set[str]]:
+        """For many people in one query: the kinds of report each has compiled."""
+        found: dict[int, set[str]] = {p: set() for p in person_ids}
+        if not found:
+            return found
+        rows = await self._s.execute(
+            select(ReportRow.person_id, ReportRow.kind).where(ReportRow.person_id.in_(list(found))).distinct()
+        )
+        for person_id, kind in rows:
+            found[person_id].add(kind)
+        return found

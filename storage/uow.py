@@ -7,12 +7,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.repositories import (
     AttachmentRepo,
     CalendarRepo,
+    CommentRepo,
     ConversationRepo,
     DeliveryRepo,
     EntryRepo,
     InviteRepo,
     PeopleRepo,
     ReminderRepo,
+    ReportLogRepo,
 )
 
 
@@ -27,6 +29,8 @@ class UnitOfWork:
         self.calendar = CalendarRepo(session)
         self.reminders = ReminderRepo(session)
         self.deliveries = DeliveryRepo(session)
+        self.comments = CommentRepo(session)
+        self.reports = ReportLogRepo(session)
 
     async def commit(self) -> None:
         await self._session.commit()

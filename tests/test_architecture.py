@@ -19,6 +19,7 @@ ONLY_IN = {
     "opencc": ("handlers/services/text_analysis.py",),
     "docx": ("handlers/services/docx_report.py",),
     "openpyxl": ("handlers/services/xlsx_ledger.py",),
+    "matplotlib": ("handlers/services/heatmap.py",),
     "pydantic_settings": ("bot/config.py",),
     "httpx": ("bot/channels/",),
 }

@@ -1,8 +1,13 @@
-"""What every channel offers, and helpers they share."""
+"""What every channel offers, and helpers they share: text chunking, a reply's parts, send pacing."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
 from typing import Protocol
+
+from aiolimiter import AsyncLimiter
 
 from handlers.messages import Document, Reply
 
@@ -38,9 +43,55 @@ def chunk_text(text: str, limit: int) -> list[str]:
 
 
 def reply_parts(reply: Reply) -> list[str | Document]:
-    """The messages a reply consists of, in sending order: its text, its file, then any follow-up lines
+    """The messages a reply consists of, in sending order: its text, its picture (a Document whose type is
+    image/*), its file, then any follow-up lines
     (so that a question asked after a report is the last thing the user sees)."""
     parts: list[str | Document] = [reply.text] if reply.text else []
+    if reply.photo is not None:
+        parts.append(reply.photo)
     if reply.document is not None:
         parts.append(reply.document)
     return parts + [t for t in reply.extra if t]
+
+
+MAX_TRACKED_CHATS = 10_000
+
+
+class SendLimiter:
+    """Outgoing pacing shared by every send of one bot: an overall rate (Telegram: about 30 messages a
+    second), a minimum interval between unprompted messages to one chat (about one a second), and a hold on
+    everything after a 429 (flood control applies to the whole bot)."""
+
+    def __init__(
+        self,
+        per_second: float = 30.0,
+        chat_interval: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._overall = AsyncLimiter(per_second, 1.0) if per_second > 0 else None
+        self._chat_interval = chat_interval
+        self._clock = clock
+        self._sleep = sleep
+        self._next_for_chat: dict[str, float] = {}
+        self._held_until = 0.0
+
+    async def acquire(self, chat: str | None = None) -> None:
+        """Wait for the right to send one message (to `chat`, spaced from the last one to it, if given)."""
+        if chat is not None and self._chat_interval > 0:
+            now = self._clock()
+            slot = max(now, self._next_for_chat.get(chat, 0.0))
+            self._next_for_chat[chat] = slot + self._chat_interval
+            if len(self._next_for_chat) > MAX_TRACKED_CHATS:
+                self._next_for_chat = {c: t for c, t in self._next_for_chat.items() if t > now}
+            if slot > now:
+                await self._sleep(slot - now)
+        while (wait := self._held_until - self._clock()) > 0:
+            await self._sleep(wait)
+        if self._overall is not None:
+            await self._overall.acquire()
+
+    def hold(self, seconds: float) -> None:
+        """Stop every send for `seconds` (the platform said retry_after)."""
+        self._held_until = max(self._held_until, self._clock() + seconds)

@@ -15,11 +15,11 @@ from typing import Any, TypeVar
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ChatAction, MessageLimit
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.channels.base import chunk_text, reply_parts
+from bot.channels.base import SendLimiter, chunk_text, reply_parts
 from handlers.messages import Document, IncomingAttachment, IncomingMessage, Reply
 from handlers.router import Dispatcher
 
@@ -73,6 +73,10 @@ def _chat_key(update: object) -> int:
         if update.effective_user is not None:
             return update.effective_user.id
     return 0
+
+
+class GaveUp(Exception):
+    """A Bot API call still failed after every retry."""
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -172,6 +176,7 @@ class TelegramChannel:
         poll_timeout: float = 30.0,
         commands: dict[str, str] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        limiter: SendLimiter | None = None,
     ) -> None:
         # PTB's documented opt-in to timedelta durations (its next major default); without it PTB warns on
         # every 429 it parses.
@@ -180,6 +185,7 @@ class TelegramChannel:
         self._poll_timeout = poll_timeout
         self._commands = commands or {}
         self._sleep = sleep
+        self._limiter = limiter or SendLimiter()
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             Application.builder()
             .token(token)
@@ -256,51 +262,78 @@ class TelegramChannel:
                 except BadRequest as exc:
                     # "message is not modified" or too old to edit: fall back to a new message.
                     logger.info("could not edit message for a button press: %s", exc.message)
-        chat_id = int(incoming.chat_id)
+        await self._send_parts(int(incoming.chat_id), reply, spaced=False)
+
+    async def _send_parts(self, chat_id: int, reply: Reply, *, spaced: bool) -> None:
+        """Send a reply's messages in order. `spaced` (unprompted messages): a second apart per chat, and any
+        failure raised (Forbidden, or GaveUp) so that the delivery is recorded as it ended."""
+        bot = self.application.bot
         for part in reply_parts(reply):
             if isinstance(part, Document):
-                await self._send_document(chat_id, part)
+                await self._send_file(chat_id, part, spaced)
                 continue
             pieces = chunk_text(part, MessageLimit.MAX_TEXT_LENGTH)
             for index, piece in enumerate(pieces):
                 markup = _markup(reply) if part == reply.text and index == len(pieces) - 1 else None
-                await self._call(lambda p=piece, m=markup: bot.send_message(chat_id, p, reply_markup=m))
+                await self._call(
+                    lambda p=piece, m=markup: bot.send_message(chat_id, p, reply_markup=m),
+                    chat=(chat_id, spaced),
+                    strict=spaced,
+                )
 
-    async def _send_document(self, chat_id: int, document: Document) -> None:
+    async def _send_file(self, chat_id: int, document: Document, spaced: bool) -> None:
         bot = self.application.bot
+        if document.mime_type.startswith("image/"):
+            await self._call(
+                lambda: bot.send_photo(chat_id, InputFile(document.data, filename=document.filename)),
+                chat=(chat_id, spaced),
+                strict=spaced,
+            )
+            return
         await self._call(lambda: bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT), give_up_quietly=True)
         await self._call(
             lambda: bot.send_document(
                 chat_id, InputFile(document.data, filename=document.filename), filename=document.filename
-            )
+            ),
+            chat=(chat_id, spaced),
+            strict=spaced,
         )
 
     async def send(self, chat_id: str, reply: Reply) -> str:
-        """Send a message nobody asked for (a reminder): "sent", "blocked" (403) or "failed"."""
-        bot = self.application.bot
+        """Send a message nobody asked for (a reminder, a digest): "sent", "blocked" (403) or "failed"."""
         try:
-            result = await self._call(
-                lambda: bot.send_message(int(chat_id), reply.text, reply_markup=_markup(reply)), raise_forbidden=True
-            )
+            await self._send_parts(int(chat_id), reply, spaced=True)
         except Forbidden:
             return "blocked"
-        return "sent" if result is not None else "failed"
+        except (GaveUp, TelegramError, ValueError) as exc:
+            logger.warning("unprompted message failed: %s", type(exc).__name__)
+            return "failed"
+        return "sent"
 
     async def _call(
-        self, make: Callable[[], Awaitable[T]], give_up_quietly: bool = False, raise_forbidden: bool = False
+        self,
+        make: Callable[[], Awaitable[T]],
+        give_up_quietly: bool = False,
+        strict: bool = False,
+        chat: tuple[int, bool] | None = None,
     ) -> T | None:
-        """Run one Bot API call: wait out 429s, retry transient failures, stop for blocked users."""
+        """Run one Bot API call: paced when it sends a message to `chat` (chat id, spaced from the last
+        unprompted one), waiting out 429s, retrying transient failures, stopping for blocked users.
+        `strict`: raise Forbidden and GaveUp instead of logging them and returning None."""
         delay = 0.5
         for attempt in range(1, MAX_SEND_ATTEMPTS + 1):
+            if chat is not None:
+                await self._limiter.acquire(str(chat[0]) if chat[1] else None)
             try:
                 return await make()
             except RetryAfter as exc:
                 wait = min(retry_after_seconds(exc), MAX_RETRY_AFTER)
                 logger.warning("telegram flood control: waiting %.1f s (attempt %d)", wait, attempt)
+                self._limiter.hold(wait)
                 await self._sleep(wait)
             except Forbidden as exc:
                 logger.warning("telegram refused delivery (blocked or no rights): %s", exc.message)
-                if raise_forbidden:
+                if strict:
                     raise
                 return None
             except (TimedOut, NetworkError) as exc:
@@ -312,6 +345,8 @@ class TelegramChannel:
                 await self._sleep(delay)
                 delay *= 2
         logger.error("telegram call gave up after %d attempts", MAX_SEND_ATTEMPTS)
+        if strict:
+            raise GaveUp
         return None
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

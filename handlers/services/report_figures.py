@@ -69,6 +69,24 @@ def _leave_range(entry: Entry) -> tuple[dt.date, dt.date] | None:
     return (start, end) if end >= start else (start, start)
 
 
+def leave_dates(entries: Iterable[Entry], posting: Posting | None, start: dt.date, end: dt.date) -> set[dt.date]:
+    """The calendar days inside [start, end] (and inside the posting) that active leave notes cover."""
+    covered: set[dt.date] = set()
+    for entry in entries:
+        span = _leave_range(entry) if entry.kind == "leave" and entry.status == "active" else None
+        if span is None:
+            continue
+        first, last = max(span[0], start), min(span[1], end)
+        if posting is not None and posting.start_date is not None:
+            # leave taken outside the posting does not reduce the days on post
+            first, last = max(first, posting.start_date), min(last, posting.end_date or last)
+        day = first
+        while day <= last:
+            covered.add(day)  # two leave notes for the same days count once
+            day += dt.timedelta(days=1)
+    return covered
+
+
 def _sum(entries: Iterable[Entry], key: str) -> float:
     return sum(float(item.get("value", 0)) for e in entries for item in e.facts.get(key, []))
 
@@ -83,21 +101,7 @@ def compute_figures(entries: Iterable[Entry], posting: Posting | None, start: dt
     on_post = 0
     if posting is not None and posting.start_date is not None:
         on_post = _overlap(posting.start_date, posting.end_date or end, start, end)
-    leave_days = 0
-    covered: set[dt.date] = set()
-    for entry in chosen:
-        span = _leave_range(entry) if entry.kind == "leave" else None
-        if span is None:
-            continue
-        first, last = max(span[0], start), min(span[1], end)
-        if posting is not None and posting.start_date is not None:
-            # leave taken outside the posting does not reduce the days on post
-            first, last = max(first, posting.start_date), min(last, posting.end_date or last)
-        day = first
-        while day <= last:
-            covered.add(day)  # two leave notes for the same days count once
-            day += dt.timedelta(days=1)
-    leave_days = len(covered)
+    leave_days = len(leave_dates(chosen, posting, start, end))
 
     visited: dict[str, list[str]] = {t: [] for t in VISITED_TYPES}
     households = 0

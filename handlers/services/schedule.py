@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from handlers.services.workdays import WorkCalendar
@@ -55,3 +56,47 @@ def catch_up(due: list[dt.datetime], now: dt.datetime, grace: dt.timedelta) -> C
 def delivery_key(kind: str, subject: int | str, due: dt.datetime) -> str:
     """The unique key of one delivery: the same reminder at the same due time is sent at most once."""
     return f"{kind}:{subject}:{due.astimezone(dt.UTC).strftime('%Y%m%dT%H%MZ')}"
+
+
+# How late a reminder may still be sent when the bot was down at its time; beyond it, it is recorded missed.
+DEFAULT_GRACE = {
+    "remind": dt.timedelta(hours=6),
+    "nudge": dt.timedelta(hours=2),  # pointless the next day: the morning offer takes over
+    "catch-up": dt.timedelta(hours=3),
+    "promise": dt.timedelta(hours=10),
+    "study": dt.timedelta(hours=4),
+    "reflection": dt.timedelta(hours=6),
+    "month-end": dt.timedelta(hours=6),
+    "term": dt.timedelta(hours=12),
+    "leave": dt.timedelta(hours=6),
+    "digest": dt.timedelta(hours=24),
+    "comment": dt.timedelta(days=7),
+}
+_UNITS = {"m": 60, "h": 3600, "d": 86400}
+
+
+@dataclass(frozen=True, slots=True)
+class Grace:
+    """The grace window of each kind of delivery (a kind "term-mid" falls under "term")."""
+
+    per_kind: Mapping[str, dt.timedelta] = field(default_factory=lambda: dict(DEFAULT_GRACE))
+    default: dt.timedelta = dt.timedelta(hours=1)
+
+    def __call__(self, kind: str) -> dt.timedelta:
+        return self.per_kind.get(kind) or self.per_kind.get(kind.split("-")[0]) or self.default
+
+    @classmethod
+    def uniform(cls, window: dt.timedelta) -> Grace:
+        return cls(per_kind={}, default=window)
+
+    @classmethod
+    def parse(cls, text: str) -> Grace:
+        """Defaults overridden by "nudge=2h,digest=1d,remind=30m"; ValueError for anything else."""
+        per_kind = dict(DEFAULT_GRACE)
+        for item in filter(None, (part.strip() for part in text.split(","))):
+            kind, _, value = item.partition("=")
+            unit = value.strip()[-1:].lower()
+            if kind.strip() not in DEFAULT_GRACE or unit not in _UNITS or not value.strip()[:-1].isdigit():
+                raise ValueError(f"bad grace setting {item!r}: expected kind=<number><m|h|d>")
+            per_kind[kind.strip()] = dt.timedelta(seconds=int(value.strip()[:-1]) * _UNITS[unit])
+        return cls(per_kind=per_kind)

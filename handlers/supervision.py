@@ -1,0 +1,366 @@
+"""What supervisors get: the weekly digest (text and heat map), /digest, /cadres, /cadre, and comments on
+entries that reach the cadre. A supervisor sees only the cadres he supervises."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+
+from handlers import admin, texts
+from handlers.context import Context
+from handlers.errors import NotFoundError, PermissionDenied, UsageError
+from handlers.messages import Button, Document, IncomingMessage, Reply
+from handlers.reminders import Outbound, Recipient, claim_for, pick_address, recipients
+from handlers.router import NotForConversation
+from handlers.services.digest import CadreWeek, daily_counts, rank, summarise
+from handlers.services.schedule import Grace, delivery_key
+from handlers.services.workdays import WorkCalendar
+from storage.entities import Conversation, Entry, Person
+from storage.uow import UnitOfWork
+
+logger = logging.getLogger(__name__)
+
+PERIOD_DAYS = 7  # a digest covers the seven days up to yesterday
+CHART_DAYS = 28
+LOOKBACK_DAYS = 42  # entries loaded per cadre: the chart, plus leave notes filed a little earlier
+DEFAULT_DIGEST_AT = (0, dt.time(9, 0))  # Monday 09:00, the supervisor's local time
+QUOTE_CHARS = 60
+HIGHLIGHT_CHARS = 50
+CADRE_ENTRIES_SHOWN = 12
+COMMENT_BUTTONS = 8
+COMMENT_LIMIT = 500
+COMMENT_STATE = "comment"
+COMMENT_TTL = dt.timedelta(hours=12)
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """One supervisor's digest: the text, and what the heat map is drawn from."""
+
+    supervisor_id: int
+    text: str
+    names: tuple[str, ...]
+    days: tuple[dt.date, ...]
+    counts: tuple[tuple[int, ...], ...]
+
+    def picture(self) -> Document:
+        """Draw the heat map (matplotlib: CPU work, call it off the event loop)."""
+        from handlers.services.heatmap import render_heatmap  # matplotlib loads only when a digest is drawn
+
+        data = render_heatmap(self.names, self.days, self.counts, texts.DIGEST_CHART_TITLE, texts.DIGEST_CHART_LEGEND)
+        return Document(f"digest-{self.days[-1].isoformat()}.png", data, "image/png")
+
+
+def _clip(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _label(day: dt.date) -> str:
+    return texts.DATE_LABEL.format(month=day.month, day=day.day)
+
+
+def _unit(person: Person) -> str:
+    posting = person.posting
+    unit = " ".join(p for p in (posting.host_unit, posting.position) if p) if posting else ""
+    return texts.DIGEST_UNIT.format(unit=unit) if unit else ""
+
+
+def _flag_text(week: CadreWeek, flag: str) -> str:
+    if flag == "silent":
+        return texts.DIGEST_FLAG[flag].format(days=week.silent_workdays)
+    if flag == "not_back" and week.unreturned_leave:
+        start, end = week.unreturned_leave
+        return texts.DIGEST_FLAG[flag].format(start=start, end=end)
+    return texts.DIGEST_FLAG[flag]
+
+
+def cadre_block(week: CadreWeek, person: Person, highlights: bool = True) -> list[str]:
+    """The digest's lines about one cadre: name, figures, places, last entry, flags, highlights."""
+    mark = texts.DIGEST_MARK_FLAGGED if week.flags else texts.DIGEST_MARK_OK
+    kinds = " ".join(
+        texts.DIGEST_KIND.format(label=texts.KIND_LABELS[k], count=week.by_kind[k])
+        for k in ("log", "visit", "study")
+        if week.by_kind.get(k)
+    )
+    figures = texts.DIGEST_FIGURES.format(
+        logged=week.logged, workdays=week.workdays, kinds=kinds or texts.DIGEST_NO_ENTRIES
+    )
+    if week.leave_days:
+        figures += texts.DIGEST_LEAVE.format(days=week.leave_days)
+    lines = [texts.DIGEST_CADRE.format(mark=mark, name=week.name, unit=_unit(person)), figures]
+    if week.places:
+        lines.append(texts.DIGEST_PLACES.format(places="、".join(week.places[:8])))
+    lines.append(texts.DIGEST_LAST.format(date=_label(week.last_entry)) if week.last_entry else texts.DIGEST_LAST_NEVER)
+    if week.flags:
+        lines.append(texts.DIGEST_FLAGS.format(flags="；".join(_flag_text(week, f) for f in week.flags)))
+    if highlights:
+        lines += [
+            texts.DIGEST_HIGHLIGHT.format(seq=e.seq, date=_label(e.work_date), text=_clip(e.text, HIGHLIGHT_CHARS))
+            for e in week.highlights
+        ]
+    return lines
+
+
+async def _weeks(
+    uow: UnitOfWork, cadres: Sequence[Person], today: dt.date, calendar: WorkCalendar
+) -> tuple[dict[int, CadreWeek], dict[int, list[Entry]]]:
+    """Every cadre's week, with a fixed number of queries however many cadres there are."""
+    ids = [c.id for c in cadres]
+    start, end = today - dt.timedelta(days=PERIOD_DAYS), today - dt.timedelta(days=1)
+    entries = await uow.entries.between_for(ids, today - dt.timedelta(days=LOOKBACK_DAYS), today)
+    last = await uow.entries.last_work_dates(ids)
+    done = await uow.reports.kinds_done(ids)
+    weeks = {
+        c.id: summarise(
+            c, entries[c.id], start, end, today, calendar, last_entry=last.get(c.id), reports_done=done[c.id]
+        )
+        for c in cadres
+    }
+    return weeks, entries
+
+
+def compose(
+    supervisor_id: int,
+    cadres: Sequence[Person],
+    weeks: dict[int, CadreWeek],
+    entries: dict[int, list[Entry]],
+    today: dt.date,
+) -> Digest:
+    """The digest text (cadres in order of need of attention) and the chart's data in the same order."""
+    by_id = {c.id: c for c in cadres}
+    ordered = rank(weeks[c.id] for c in cadres)
+    start, end = today - dt.timedelta(days=PERIOD_DAYS), today - dt.timedelta(days=1)
+    lines = [texts.DIGEST_TITLE.format(start=_label(start), end=_label(end), count=len(ordered))]
+    for week in ordered:
+        lines += ["", *cadre_block(week, by_id[week.person_id])]
+    lines += ["", texts.DIGEST_FOOTER]
+    days = tuple(today - dt.timedelta(days=CHART_DAYS - i) for i in range(CHART_DAYS))
+    return Digest(
+        supervisor_id=supervisor_id,
+        text="\n".join(lines),
+        names=tuple(w.name for w in ordered),
+        days=days,
+        counts=tuple(tuple(daily_counts(entries[w.person_id], days)) for w in ordered),
+    )
+
+
+async def build_digests(uow: UnitOfWork, supervisors: Sequence[Recipient]) -> list[Digest]:
+    """The digests of many supervisors at once (queries do not grow with the number of cadres)."""
+    pairs = await uow.people.supervision_pairs()
+    wanted = {s.person.id for s in supervisors}
+    cadre_ids = {c for s, c in pairs if s in wanted}
+    people = {p.id: p for p in await uow.people.all() if p.id in cadre_ids and p.active and p.role == "cadre"}
+    calendar = await admin.work_calendar(uow)
+    digests = []
+    by_day: dict[dt.date, list[Recipient]] = {}
+    for s in supervisors:
+        by_day.setdefault(s.today, []).append(s)
+    for today, group in by_day.items():
+        members = {c for s, c in pairs if s in {g.person.id for g in group} and c in people}
+        weeks, entries = await _weeks(uow, [people[c] for c in sorted(members)], today, calendar)
+        for s in group:
+            cadres = [people[c] for s_id, c in pairs if s_id == s.person.id and c in people]
+            if cadres:
+                digests.append(compose(s.person.id, cadres, weeks, entries, today))
+    return digests
+
+
+def _supervisor(ctx: Context) -> Person:
+    person = ctx.require_person()
+    if person.role != "supervisor":
+        raise PermissionDenied(texts.SUPERVISOR_ONLY)
+    return person
+
+
+async def _own_cadres(ctx: Context, supervisor: Person) -> list[Person]:
+    cadres = [c for c in await ctx.uow.people.supervised_by(supervisor.id) if c.active and c.role == "cadre"]
+    if not cadres:
+        raise NotFoundError(texts.NO_CADRES)
+    return cadres
+
+
+async def digest(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """/digest: this week's digest now, with its heat map."""
+    supervisor = _supervisor(ctx)
+    cadres = await _own_cadres(ctx, supervisor)
+    today = ctx.local_date()
+    weeks, entries = await _weeks(ctx.uow, cadres, today, await admin.work_calendar(ctx.uow))
+    found = compose(supervisor.id, cadres, weeks, entries, today)
+    return Reply(found.text, photo=await asyncio.to_thread(found.picture))
+
+
+async def list_cadres(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """/cadres: who he supervises, with their posting and this week at a glance."""
+    supervisor = _supervisor(ctx)
+    cadres = await _own_cadres(ctx, supervisor)
+    weeks, _ = await _weeks(ctx.uow, cadres, ctx.local_date(), await admin.work_calendar(ctx.uow))
+    lines = [texts.CADRES_HEADER.format(count=len(cadres))]
+    for cadre in cadres:
+        week, posting = weeks[cadre.id], cadre.posting
+        lines.append(
+            texts.CADRES_LINE.format(
+                name=cadre.name,
+                unit=_unit(cadre),
+                start=posting.start_date if posting and posting.start_date else "?",
+                end=posting.end_date if posting and posting.end_date else "?",
+                logged=week.logged,
+                workdays=week.workdays,
+                last=_label(week.last_entry) if week.last_entry else texts.CADRES_NEVER,
+            )
+        )
+    return Reply("\n".join(lines))
+
+
+def _find_cadre(cadres: list[Person], words: str) -> Person:
+    name, _, unit = words.strip().partition(" ")
+    if not name:
+        raise UsageError(texts.CADRE_USAGE)
+    found = [c for c in cadres if c.name == name]
+    if unit.strip() and len(found) > 1:
+        found = [c for c in found if unit.strip() in _unit(c)]
+    if not found:
+        raise NotFoundError(texts.CADRE_NOT_YOURS.format(name=_clip(name, 20)))
+    if len(found) > 1:
+        raise UsageError(texts.CADRE_AMBIGUOUS.format(count=len(found), name=name, unit=_unit(found[0]).strip("（）")))
+    return found[0]
+
+
+async def cadre(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """/cadre NAME: one of his cadres' last seven days, every entry, with buttons to comment."""
+    supervisor = _supervisor(ctx)
+    person = _find_cadre(await _own_cadres(ctx, supervisor), args)
+    today = ctx.local_date()
+    weeks, entries = await _weeks(ctx.uow, [person], today, await admin.work_calendar(ctx.uow))
+    start, end = today - dt.timedelta(days=PERIOD_DAYS), today
+    shown = [e for e in entries[person.id] if start <= e.work_date <= end]
+    header = texts.CADRE_WEEK_HEADER.format(name=person.name, unit=_unit(person), start=_label(start), end=_label(end))
+    lines = [header, *cadre_block(weeks[person.id], person, highlights=False)[1:], ""]
+    newest = sorted(shown, key=lambda e: (e.work_date, e.seq), reverse=True)
+    for entry in newest[:CADRE_ENTRIES_SHOWN]:
+        kind = texts.KIND_LABELS.get(entry.kind, entry.kind)
+        lines.append(
+            texts.CADRE_ENTRY.format(
+                seq=entry.seq, date=_label(entry.work_date), kind=kind, text=_clip(entry.text, 120)
+            )
+        )
+    if not shown:
+        lines.append(texts.CADRE_NO_ENTRIES)
+    elif len(shown) > CADRE_ENTRIES_SHOWN:
+        lines.append(texts.CADRE_MORE.format(count=len(shown) - CADRE_ENTRIES_SHOWN))
+    buttons = [Button(texts.BTN_COMMENT.format(seq=e.seq), f"cr:{person.id}:{e.seq}") for e in newest[:COMMENT_BUTTONS]]
+    return Reply("\n".join(lines), buttons=tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)))
+
+
+async def _entry_of_own_cadre(ctx: Context, supervisor: Person, cadre_id: int, seq: int) -> tuple[Person, Entry]:
+    cadre_person = next((c for c in await _own_cadres(ctx, supervisor) if c.id == cadre_id), None)
+    if cadre_person is None:
+        raise NotFoundError(texts.STALE_BUTTON)
+    entry = await ctx.uow.entries.by_seq(cadre_id, seq)
+    if entry is None or entry.status != "active":
+        raise NotFoundError(texts.COMMENT_NO_ENTRY.format(name=cadre_person.name, seq=seq))
+    return cadre_person, entry
+
+
+async def comment_button(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """The comment button under /cadre: ask for the comment (the next message he sends)."""
+    supervisor = _supervisor(ctx)
+    parts = args.split(":")
+    if len(parts) != 2 or not all(p.isdigit() and len(p) < 10 for p in parts):
+        raise NotFoundError(texts.STALE_BUTTON)
+    person, entry = await _entry_of_own_cadre(ctx, supervisor, int(parts[0]), int(parts[1]))
+    payload = {"cadre": person.id, "seq": entry.seq}
+    await ctx.uow.conversations.set(supervisor.id, COMMENT_STATE, payload, ctx.now + COMMENT_TTL)
+    text = texts.COMMENT_ASK.format(name=person.name, seq=entry.seq, quote=_clip(entry.text, QUOTE_CHARS))
+    return Reply(text, callback_notice=texts.BTN_COMMENT.format(seq=entry.seq))
+
+
+async def comment(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
+    """/comment NAME SEQ TEXT: comment on one of his cadres' entries directly."""
+    supervisor = _supervisor(ctx)
+    words = args.split(maxsplit=2)
+    if len(words) < 3 or not words[1].lstrip("#").isdigit() or len(words[1]) > 9:
+        raise UsageError(texts.COMMENT_USAGE)
+    person = _find_cadre(await _own_cadres(ctx, supervisor), words[0])
+    _, entry = await _entry_of_own_cadre(ctx, supervisor, person.id, int(words[1].lstrip("#")))
+    return await _send_comment(ctx, supervisor, person, entry, words[2])
+
+
+async def answer_comment(msg: IncomingMessage, state: Conversation, ctx: Context) -> Reply:
+    """The comment a supervisor typed after pressing the comment button."""
+    supervisor = _supervisor(ctx)
+    if msg.text.strip() in texts.COMMENT_CANCEL_WORDS:
+        await ctx.uow.conversations.clear(supervisor.id)
+        return Reply(texts.COMMENT_CANCELLED)
+    cadre_id, seq = state.payload.get("cadre"), state.payload.get("seq")
+    if not isinstance(cadre_id, int) or not isinstance(seq, int):
+        await ctx.uow.conversations.clear(supervisor.id)
+        raise NotForConversation
+    person, entry = await _entry_of_own_cadre(ctx, supervisor, cadre_id, seq)
+    reply = await _send_comment(ctx, supervisor, person, entry, msg.text)
+    await ctx.uow.conversations.clear(supervisor.id)
+    return reply
+
+
+async def _send_comment(ctx: Context, supervisor: Person, person: Person, entry: Entry, text: str) -> Reply:
+    body = text.strip()
+    if not body:
+        raise UsageError(texts.COMMENT_EMPTY)
+    if len(body) > COMMENT_LIMIT:
+        raise UsageError(texts.COMMENT_TOO_LONG.format(limit=COMMENT_LIMIT))
+    comment_id = await ctx.uow.comments.add(entry_id=entry.id, author_id=supervisor.id, text=body, now=ctx.now)
+    address = pick_address(await ctx.uow.people.identities(person.id))
+    if address is not None:
+        message = texts.COMMENT_TO_CADRE.format(
+            author=supervisor.name,
+            date=_label(entry.work_date),
+            seq=entry.seq,
+            quote=_clip(entry.text, QUOTE_CHARS),
+            text=body,
+        )
+        await ctx.uow.deliveries.enqueue(
+            key=f"comment:{comment_id}",
+            person_id=person.id,
+            kind="comment",
+            channel=address[0],
+            chat_id=address[1],
+            text=message,
+            now=ctx.now,
+        )
+    return Reply(texts.COMMENT_SENT.format(name=person.name, seq=entry.seq))
+
+
+async def collect_digests(
+    uow: UnitOfWork, now: dt.datetime, grace: Grace, at: tuple[int, dt.time] = DEFAULT_DIGEST_AT
+) -> list[Outbound]:
+    """Each supervisor's weekly digest at his local weekday and time, claimed once, with its heat map."""
+    weekday, clock = at
+    due_now = []
+    for who in await recipients(uow, now, "supervisor"):
+        if who.today.weekday() != weekday:
+            continue
+        due = who.at(clock)
+        key = delivery_key("digest", who.person.id, due)
+        if not due <= now <= due + grace("digest") or who.prefs.in_quiet_hours(now, who.zone):
+            continue
+        if await uow.deliveries.exists(key):
+            continue
+        due_now.append((who, key, due))
+    if not due_now:
+        return []
+    digests = {d.supervisor_id: d for d in await build_digests(uow, [who for who, _, _ in due_now])}
+    out = []
+    for who, key, due in due_now:
+        found = digests.get(who.person.id)  # None: no active cadre, nothing to send
+        if await claim_for(uow, who, "digest", key, due, now, needed=found is not None) and found and who.address:
+            out.append(Outbound(key, *who.address, found.text, picture=found.picture))
+    return out
+
+
+def digest_collector(at: tuple[int, dt.time]) -> Callable[[UnitOfWork, dt.datetime, Grace], object]:
+    """collect_digests at a configured weekday and time (the scheduler's collector signature)."""
+    return partial(collect_digests, at=at)
