@@ -259,6 +259,16 @@ class Recipient:
     prefs: Prefs
     address: tuple[str, str] | None  # (channel, chat id) of his first identity that has not blocked us
 
+    @property
+    def on_post(self) -> bool:
+        """Whether today falls inside his posting (cadres are not reminded before it starts or after it ends)."""
+        posting = self.person.posting
+        if posting is None:
+            return True
+        return (posting.start_date is None or posting.start_date <= self.today) and (
+            posting.end_date is None or self.today <= posting.end_date
+        )
+
     def at(self, clock: dt.time, day: dt.date | None = None) -> dt.datetime:
         """A local time of his, today or on `day`, in UTC."""
         return dt.datetime.combine(day or self.today, clock, tzinfo=self.zone).astimezone(dt.UTC)
@@ -334,7 +344,7 @@ async def collect_nudges(uow: UnitOfWork, now: dt.datetime, grace: Grace) -> lis
     calendar = await admin.work_calendar(uow)
     out = []
     for who in await recipients(uow, now):
-        if not calendar.is_workday(who.today):
+        if not calendar.is_workday(who.today) or not who.on_post:
             continue
         for kind, clock, day in (
             ("nudge", NUDGE_EVENING, who.today),
@@ -451,6 +461,8 @@ async def collect_obligations(uow: UnitOfWork, now: dt.datetime, grace: Grace) -
     out: list[Outbound] = []
     supervisors: dict[int, Recipient] | None = None
     for who in await recipients(uow, now):
+        if not who.on_post:
+            continue
         if not any(_open(who.at(clock), now, widest) for clock in set(OBLIGATION_CLOCKS)):
             continue  # no notice of his can be due now: spare the queries
         for kind, clock, text, target in await _notices(uow, who, calendar):

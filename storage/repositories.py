@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Insert, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, raiseload
 
 from storage.entities import (
     Attachment,
@@ -533,9 +533,10 @@ class EntryRepo:
                 EntryRow.work_date <= end,
             )
             .order_by(EntryRow.person_id, EntryRow.work_date, EntryRow.seq)
+            .options(raiseload(EntryRow.attachments))  # summaries need no files: spare the second query
         )
         for row in await self._s.scalars(stmt):
-            found[row.person_id].append(_entry(row))
+            found[row.person_id].append(_entry(row, attachments=()))
         return found
 
     async def last_work_dates(self, person_ids: Collection[int]) -> dict[int, dt.date]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -59,6 +60,6 @@ def cn_to_number(text: str) -> float | None:
 
 def cn_int(text: str) -> int | None:
     value = cn_to_number(text)
-    if value is None or value != int(value):
-        return None
+    if value is None or not math.isfinite(value) or value != int(value):
+        return None  # "9" * 500 reads as infinity
     return int(value)

@@ -31,7 +31,7 @@ SWITCH_OF = {
 MAX_PAUSE_DAYS = 60
 STUDY_TARGET_RANGE = (1, 7)
 
-_RE_PAUSE = re.compile(r"^(?P<n>[0-9零〇一二两三四五六七八九十百]+)\s*(?P<unit>天|日|周|星期|个星期|礼拜)?$")
+_RE_PAUSE = re.compile(r"^(?P<n>[0-9零〇一二两三四五六七八九十百]{1,6})\s*(?P<unit>天|日|周|星期|个星期|礼拜)?$")
 _RE_CLOCK = r"(?P<{0}h>[01]?\d|2[0-3])(?:[:：点](?P<{0}m>[0-5]\d)?)?"
 _RE_QUIET = re.compile("^" + _RE_CLOCK.format("a") + r"\s*(?:-|－|—|~|～|到|至)\s*" + _RE_CLOCK.format("b") + "$")
 OFF_WORDS = ("关", "关闭", "取消", "0", "off", "无")
@@ -63,12 +63,13 @@ class Prefs:
         return prefs
 
     def dump(self) -> dict[str, object]:
-        settings: dict[str, object] = {"off": sorted(self.off), "study_per_week": self.study_per_week}
-        if self.paused_until is not None:
-            settings["paused_until"] = self.paused_until.isoformat()
-        if self.quiet is not None:
-            settings["quiet"] = format_quiet(self.quiet)
-        return settings
+        """Every key this module owns (None for what is unset), to merge over the stored settings."""
+        return {
+            "off": sorted(self.off),
+            "study_per_week": self.study_per_week,
+            "paused_until": self.paused_until.isoformat() if self.paused_until else None,
+            "quiet": format_quiet(self.quiet) if self.quiet else None,
+        }
 
     def paused(self, now: dt.datetime) -> bool:
         return self.paused_until is not None and now < self.paused_until
