@@ -26,6 +26,7 @@ BOT_ID = 900001
 BOT_USERNAME = "cadrelog_test_bot"
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
+MAX_PHOTO = 10 * 1024 * 1024  # Telegram: photos up to 10 MB
 MAX_UPLOAD = 50 * 1024 * 1024  # multipart uploads by bots
 _RE_COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 
@@ -56,7 +57,12 @@ class FakeBotApi:
         self.blocked: set[int] = set()
         self.documents: list[tuple[int, str, bytes]] = []  # (chat, file name, bytes) of every sendDocument
         self.per_chat_per_second: float | None = None  # flood control, off unless a test turns it on
+        self.overall_per_second: float | None = None  # the bot-wide limit (Telegram: about 30 a second)
         self.flood_retry_after = 1
+        self.floods = 0  # 429 answers given
+        self.photos: list[tuple[int, bytes]] = []  # (chat, bytes) of every sendPhoto
+        self._bucket = 0.0
+        self._bucket_at = 0.0
         self._updates: deque[dict[str, Any]] = deque()
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -280,6 +286,29 @@ class FakeBotApi:
             message["caption"] = params["caption"]
         return message
 
+    def _api_sendPhoto(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        chat_id = self._chat(params)
+        photo = params.get("photo")
+        if not isinstance(photo, bytes) or not photo:
+            raise ApiError(400, "Bad Request: there is no photo in the request")
+        if len(photo) > MAX_PHOTO:
+            raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        if not photo.startswith((b"\x89PNG", b"\xff\xd8")):
+            raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        self._flood_check(chat_id)
+        self.photos.append((chat_id, photo))
+        message_id = next(self._message_ids)
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self._chats[chat_id],
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "挂职工作助手", "username": BOT_USERNAME},
+            "photo": [
+                {"file_id": f"AgAC-{message_id}-s", "file_unique_id": f"ph{message_id}s", "width": 90, "height": 51},
+                {"file_id": f"AgAC-{message_id}", "file_unique_id": f"ph{message_id}", "width": 1280, "height": 720},
+            ],
+        }
+
     # -- checks shared by the methods ---------------------------------------------------------------
     def _chat(self, params: dict[str, Any]) -> int:
         try:
@@ -306,16 +335,29 @@ class FakeBotApi:
         return markup
 
     def _flood_check(self, chat_id: int) -> None:
-        if self.per_chat_per_second is None:
-            return
+        """Telegram's flood control: per chat (a sliding second) and bot-wide (a bucket of one second's worth)."""
         now = time.monotonic()
-        sent = self._sent_times[chat_id]
-        while sent and now - sent[0] > 1.0:
-            sent.popleft()
-        if len(sent) >= self.per_chat_per_second:
-            retry = self.flood_retry_after
-            raise ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
-        sent.append(now)
+        with self._cond:
+            if self.overall_per_second is not None:
+                rate = self.overall_per_second
+                self._bucket = min(rate, self._bucket + (now - self._bucket_at) * rate) if self._bucket_at else rate
+                self._bucket_at = now
+                if self._bucket < 1.0:
+                    self._flood()
+            if self.per_chat_per_second is not None:
+                sent = self._sent_times[chat_id]
+                while sent and now - sent[0] > 1.0:
+                    sent.popleft()
+                if len(sent) >= self.per_chat_per_second:
+                    self._flood()
+                sent.append(now)
+            if self.overall_per_second is not None:
+                self._bucket -= 1.0
+
+    def _flood(self) -> None:
+        self.floods += 1
+        retry = self.flood_retry_after
+        raise ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
 
     # -- what tests do ------------------------------------------------------------------------------
     def _user(self, user_id: int, first_name: str) -> dict[str, Any]:
