@@ -35,7 +35,7 @@ from storage.uow import UnitOfWork
 logger = logging.getLogger(__name__)
 
 Collector = Callable[[UnitOfWork, dt.datetime, Grace], Awaitable[list[Outbound]]]
-SEND_WORKERS = 64  # messages in flight at once; the channels' limiters set the actual pace
+SEND_WORKERS = 8  # messages in flight at once; the channels' limiters set the actual pace
 FLUSH_EVERY = 200  # outcomes recorded per write
 MAX_ROUNDS = 200  # claim rounds per tick (a round claims at most a few hundred reminders)
 

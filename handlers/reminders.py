@@ -32,6 +32,8 @@ from storage.uow import UnitOfWork
 logger = logging.getLogger(__name__)
 
 MAX_ACTIVE = 100
+DUE_BATCH = 1000  # reminders claimed per statement
+DEFAULT_ZONE = "Asia/Shanghai"
 KIND = "remind"
 _ERRORS = {
     "missing_time": texts.REMIND_USAGE,
@@ -213,34 +215,45 @@ async def cancel(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
 async def collect_due(uow: UnitOfWork, now: dt.datetime, grace: Grace) -> list[Outbound]:
     """Claim every reminder due by `now`: inside the grace window it is to be sent (once, whatever runs this,
     however often); beyond it, it is recorded as missed. Repeating reminders move on to their next time.
-    A cadre's own reminders ignore his pause and quiet hours: he set them himself."""
-    calendar = await admin.work_calendar(uow)
-    outbound = []
-    for reminder in await uow.reminders.due(now):
-        due = reminder.next_at
-        if due is None:  # due() selects reminders with a next time; nothing to do otherwise
-            continue
-        key = delivery_key(KIND, reminder.id, due)
-        fresh = now - due <= grace(KIND)
-        claimed = await uow.deliveries.claim(
-            key=key,
-            person_id=reminder.person_id,
-            kind=KIND,
-            due_at=due,
-            channel=reminder.channel,
-            now=now,
-            outcome="pending" if fresh else "missed",
+    A cadre's own reminders ignore his pause and quiet hours: he set them himself. A few statements for a
+    whole batch, however many reminders fell due at once."""
+    due = [r for r in await uow.reminders.due(now, limit=DUE_BATCH) if r.next_at is not None]
+    rows = []
+    for reminder in due:
+        due_at = reminder.next_at or now
+        rows.append(
+            {
+                "key": delivery_key(KIND, reminder.id, due_at),
+                "person_id": reminder.person_id,
+                "kind": KIND,
+                "due_at": due_at,
+                "created_at": now,
+                "channel": reminder.channel,
+                "outcome": "pending" if now - due_at <= grace(KIND) else "missed",
+            }
         )
-        if claimed and fresh:
-            outbound.append(
-                Outbound(key, reminder.channel, reminder.chat_id, texts.REMINDER_MESSAGE.format(text=reminder.text))
-            )
-        elif claimed:
-            logger.info("reminder %s due at %s missed (beyond the grace window)", reminder.id, due.isoformat())
-        rule = _rule(reminder)
-        person = await uow.people.get(reminder.person_id)
-        zone = ZoneInfo(person.timezone) if person is not None else ZoneInfo("Asia/Shanghai")
-        await uow.reminders.advance(reminder.id, next_fire(rule, max(now, due), zone, calendar) if rule else None)
+    claimed = await uow.deliveries.claim_many(rows)
+    outbound = []
+    for reminder, row in zip(due, rows, strict=True):
+        if row["key"] not in claimed:
+            continue
+        if row["outcome"] == "pending":
+            text = texts.REMINDER_MESSAGE.format(text=reminder.text)
+            outbound.append(Outbound(row["key"], reminder.channel, reminder.chat_id, text))
+        else:
+            logger.info("reminder %s due at %s missed (beyond the grace window)", reminder.id, row["due_at"])
+    await uow.reminders.retire([r.id for r in due if _rule(r) is None])
+    repeating = [r for r in due if _rule(r) is not None]
+    if repeating:
+        calendar = await admin.work_calendar(uow)
+        zones: dict[int, ZoneInfo] = {}
+        for reminder in repeating:
+            if reminder.person_id not in zones:
+                person = await uow.people.get(reminder.person_id)
+                zones[reminder.person_id] = ZoneInfo(person.timezone if person else DEFAULT_ZONE)
+            rule, zone = _rule(reminder), zones[reminder.person_id]
+            after = max(now, reminder.next_at or now)
+            await uow.reminders.advance(reminder.id, next_fire(rule, after, zone, calendar) if rule else None)
     return outbound
 
 

@@ -778,6 +778,16 @@ class ReminderRepo:
         )
         return [_reminder(r) for r in rows]
 
+    async def retire(self, reminder_ids: Collection[int]) -> None:
+        """One-off reminders that have fired: no next time, no longer active."""
+        if reminder_ids:
+            await self._s.execute(
+                update(ReminderRow)
+                .where(ReminderRow.id.in_(list(reminder_ids)))
+                .values(next_at=None, active=False)
+                .execution_options(synchronize_session=False)
+            )
+
     async def advance(self, reminder_id: int, next_at: dt.datetime | None) -> None:
         """Move a reminder to its next time, or retire it (None)."""
         row = await self._s.get(ReminderRow, reminder_id)
@@ -853,6 +863,17 @@ class DeliveryRepo:
             .returning(DeliveryRow.id)
         )
         return (await self._s.execute(stmt)).first() is not None
+
+    async def claim_many(self, rows: list[dict[str, Any]]) -> set[str]:
+        """claim() for many deliveries in one statement: the keys newly recorded (the others were before)."""
+        if not rows:
+            return set()
+        stmt = (
+            _insert_ignoring_duplicates(_dialect(self._s), DeliveryRow.__table__, ("key",))
+            .values(rows)
+            .returning(DeliveryRow.key)
+        )
+        return set((await self._s.execute(stmt)).scalars())
 
     async def exists(self, key: str) -> bool:
         return (await self._s.scalar(select(DeliveryRow.id).where(DeliveryRow.key == key))) is not None

@@ -471,6 +471,12 @@ class FakeBotApi:
             }
         )
 
+    def add_private_chats(self, user_ids: list[int]) -> None:
+        """Users who have started the bot (Telegram lets a bot write only to them)."""
+        with self._cond:
+            for user_id in user_ids:
+                self._chat_for(user_id, "private", None)
+
     def sent(self, chat_id: int | None = None, method: str = "sendMessage") -> list[dict[str, Any]]:
         with self._cond:
             return [

@@ -296,6 +296,7 @@ async def test_reminder_set_in_chat_arrives_and_a_blocked_user_is_recorded(
     api: FakeBotApi, bot: TelegramChannel, db: Database
 ) -> None:
     from bot.scheduler import ReminderScheduler
+    from handlers.reminders import collect_due
 
     await register(db)
     await register(db, 51002, "赵强")
@@ -304,10 +305,13 @@ async def test_reminder_set_in_chat_arrives_and_a_blocked_user_is_recorded(
     await say(api, "/remind 30分钟后 交周报", user=51002)
     api.blocked.add(51002)
     later = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(minutes=31)  # noqa: E731 - an injected clock
-    scheduler = ReminderScheduler(db, {"telegram": bot}, later)
+    scheduler = ReminderScheduler(db, {"telegram": bot}, later, collectors=[collect_due])
     before = len(api.sent(CADRE))
-    assert await scheduler.tick() == 1
-    assert api.sent(CADRE)[before]["text"] == "⏰ 提醒：给石桥村回电话"
-    assert await scheduler.tick() == 0  # never twice
+    try:
+        assert await scheduler.tick() == 1
+        assert api.sent(CADRE)[before]["text"] == "⏰ 提醒：给石桥村回电话"
+        assert await scheduler.tick() == 0  # never twice
+    finally:
+        await scheduler.stop()  # gives the scheduler's lock (and its connection) back
     async with db.unit_of_work() as uow:
         assert await uow.deliveries.by_outcome() == {"sent": 1, "blocked": 1}

@@ -7,8 +7,6 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from aiolimiter import AsyncLimiter
-
 from handlers.messages import Document, Reply
 
 
@@ -60,7 +58,11 @@ MAX_TRACKED_CHATS = 10_000
 class SendLimiter:
     """Outgoing pacing shared by every send of one bot: an overall rate (Telegram: about 30 messages a
     second), a minimum interval between unprompted messages to one chat (about one a second), and a hold on
-    everything after a 429 (flood control applies to the whole bot)."""
+    everything after a 429 (flood control applies to the whole bot).
+
+    Each sender reserves the next free slot on a timeline and sleeps until it: evenly spaced, no burst (the
+    platform's own bucket then stays full and never answers 429 for jitter), exact at any rate because the
+    slots are absolute times, whatever the event loop's timer resolution."""
 
     def __init__(
         self,
@@ -70,27 +72,31 @@ class SendLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self._overall = AsyncLimiter(per_second, 1.0) if per_second > 0 else None
+        self._spacing = 1.0 / per_second if per_second > 0 else 0.0
         self._chat_interval = chat_interval
         self._clock = clock
         self._sleep = sleep
+        self._next_slot = 0.0
         self._next_for_chat: dict[str, float] = {}
         self._held_until = 0.0
 
     async def acquire(self, chat: str | None = None) -> None:
         """Wait for the right to send one message (to `chat`, spaced from the last one to it, if given)."""
+        earliest = self._clock()
         if chat is not None and self._chat_interval > 0:
-            now = self._clock()
-            slot = max(now, self._next_for_chat.get(chat, 0.0))
-            self._next_for_chat[chat] = slot + self._chat_interval
+            earliest = max(earliest, self._next_for_chat.get(chat, 0.0))
+            self._next_for_chat[chat] = earliest + self._chat_interval
             if len(self._next_for_chat) > MAX_TRACKED_CHATS:
+                now = self._clock()
                 self._next_for_chat = {c: t for c, t in self._next_for_chat.items() if t > now}
-            if slot > now:
-                await self._sleep(slot - now)
-        while (wait := self._held_until - self._clock()) > 0:
-            await self._sleep(wait)
-        if self._overall is not None:
-            await self._overall.acquire()
+        while True:
+            slot = max(earliest, self._next_slot, self._held_until)
+            self._next_slot = slot + self._spacing
+            if (wait := slot - self._clock()) > 0:
+                await self._sleep(wait)
+            if self._held_until <= slot:  # no 429 arrived while we waited for our slot
+                return
+            earliest = self._held_until
 
     def hold(self, seconds: float) -> None:
         """Stop every send for `seconds` (the platform said retry_after)."""

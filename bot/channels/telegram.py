@@ -32,6 +32,8 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 TYPING_AFTER = 0.5  # seconds of work before the chat shows "typing…"
 TYPING_EVERY = 4.0  # Telegram shows a chat action for about five seconds
 MAX_CONCURRENT_UPDATES = 32
+CONNECTION_POOL = 8  # concurrent Bot API requests (replies to many chats, a reminder fan-out)
+POOL_TIMEOUT = 30.0  # seconds a request may wait for a free connection when all are busy
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -192,6 +194,9 @@ class TelegramChannel:
             .base_url(base_url)
             .base_file_url(base_file_url)
             .get_updates_read_timeout(poll_timeout + 10)
+            # PTB's default is one connection: every send would wait for the one before it
+            .connection_pool_size(CONNECTION_POOL)
+            .pool_timeout(POOL_TIMEOUT)
             .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
             .build()
         )
