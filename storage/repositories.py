@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Insert, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, raiseload
+from sqlalchemy.orm import joinedload
 
 from storage.entities import (
     Attachment,
@@ -524,19 +524,19 @@ class EntryRepo:
         found: dict[int, list[Entry]] = {p: [] for p in person_ids}
         if not found:
             return found
-        stmt = (
-            select(EntryRow)
+        table = EntryRow.__table__
+        stmt = (  # plain rows, no ORM identity map: thousands of entries load several times faster
+            select(table)
             .where(
-                EntryRow.person_id.in_(list(found)),
-                EntryRow.status == "active",
-                EntryRow.work_date >= start,
-                EntryRow.work_date <= end,
+                table.c.person_id.in_(list(found)),
+                table.c.status == "active",
+                table.c.work_date >= start,
+                table.c.work_date <= end,
             )
-            .order_by(EntryRow.person_id, EntryRow.work_date, EntryRow.seq)
-            .options(raiseload(EntryRow.attachments))  # summaries need no files: spare the second query
+            .order_by(table.c.person_id, table.c.work_date, table.c.seq)
         )
-        for row in await self._s.scalars(stmt):
-            found[row.person_id].append(_entry(row, attachments=()))
+        for row in await self._s.execute(stmt):
+            found[row.person_id].append(_entry(row, attachments=()))  # summaries need no files
         return found
 
     async def last_work_dates(self, person_ids: Collection[int]) -> dict[int, dt.date]:
