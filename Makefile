@@ -26,6 +26,8 @@ bench: $(VENV)/.installed
 	$(PY) bench/classifier.py
 	$(PY) bench/report.py
 	$(PY) bench/ingest.py
+	$(PY) bench/fanout.py --limit 30 --limit 3000
+	$(PY) bench/digest.py
 
 report-demo: $(VENV)/.installed
 	$(PY) tools/report_demo.py

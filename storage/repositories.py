@@ -67,17 +67,20 @@ def _posting(row: PostingRow) -> Posting:
     )
 
 
+def _person_fields(row: Any) -> dict[str, Any]:
+    """A person's own columns, from an ORM row or a plain one."""
+    return {
+        "id": row.id,
+        "name": row.name,
+        "role": row.role,
+        "timezone": row.timezone,
+        "active": row.active,
+        "settings": dict(row.settings or {}),
+    }
+
+
 def _person(row: PersonRow) -> Person:
-    posting = _posting(row.postings[-1]) if row.postings else None
-    return Person(
-        id=row.id,
-        name=row.name,
-        role=row.role,
-        timezone=row.timezone,
-        active=row.active,
-        posting=posting,
-        settings=dict(row.settings or {}),
-    )
+    return Person(**_person_fields(row), posting=_posting(row.postings[-1]) if row.postings else None)
 
 
 def _attachment(row: AttachmentRow) -> Attachment:
@@ -259,16 +262,11 @@ class PeopleRepo:
                 end_date=row.end_date,
             )
         return Person(
-            id=row.id,
-            name=row.name,
-            role=row.role,
-            timezone=row.timezone,
-            active=row.active,
+            **_person_fields(row),
             posting=posting,
             conversation=row.conversation,
             conversation_expires=row.conversation_expires,
             loose_attachments=bool(row.loose_attachments),
-            settings=dict(row.settings or {}),
             blocked=row.blocked_at is not None,
         )
 
@@ -806,21 +804,17 @@ class DeliveryRepo:
         self, *, key: str, person_id: int, kind: str, channel: str, chat_id: str, text: str, now: dt.datetime
     ) -> bool:
         """Put a message for someone else in the outbox (sent by the scheduler); False if the key was used."""
-        stmt = (
-            _insert_ignoring_duplicates(_dialect(self._s), DeliveryRow.__table__, ("key",))
-            .values(
-                key=key,
-                person_id=person_id,
-                kind=kind,
-                due_at=now,
-                created_at=now,
-                channel=channel,
-                outcome="queued",
-                payload={"chat_id": chat_id, "text": text},
-            )
-            .returning(DeliveryRow.id)
-        )
-        added = (await self._s.execute(stmt)).first() is not None
+        row = {
+            "key": key,
+            "person_id": person_id,
+            "kind": kind,
+            "due_at": now,
+            "created_at": now,
+            "channel": channel,
+            "outcome": "queued",
+            "payload": {"chat_id": chat_id, "text": text},
+        }
+        added = key in await self.claim_many([row])
         self.enqueued |= added
         return added
 
@@ -848,7 +842,7 @@ class DeliveryRepo:
         outcome: str = "pending",
     ) -> bool:
         """Record a due delivery under its unique key; False if it was recorded before (sent or being sent)."""
-        values = {
+        row = {
             "key": key,
             "person_id": person_id,
             "kind": kind,
@@ -857,12 +851,7 @@ class DeliveryRepo:
             "channel": channel,
             "outcome": outcome,
         }
-        stmt = (
-            _insert_ignoring_duplicates(_dialect(self._s), DeliveryRow.__table__, ("key",))
-            .values(**values)
-            .returning(DeliveryRow.id)
-        )
-        return (await self._s.execute(stmt)).first() is not None
+        return key in await self.claim_many([row])
 
     async def claim_many(self, rows: list[dict[str, Any]]) -> set[str]:
         """claim() for many deliveries in one statement: the keys newly recorded (the others were before)."""

@@ -205,13 +205,7 @@ class FakeBotApi:
             raise ApiError(400, "Bad Request: message is too long")
         markup = self._markup(params)
         self._flood_check(chat_id)
-        message = {
-            "message_id": next(self._message_ids),
-            "date": int(time.time()),
-            "chat": self._chats[chat_id],
-            "from": {"id": BOT_ID, "is_bot": True, "first_name": "挂职工作助手", "username": BOT_USERNAME},
-            "text": text,
-        }
+        message = {**self._new_bot_message(chat_id), "text": text}
         if markup:
             message["reply_markup"] = markup
         self._bot_messages[(chat_id, message["message_id"])] = message
@@ -266,22 +260,19 @@ class FakeBotApi:
         if len(document) > MAX_UPLOAD:
             raise ApiError(413, "Request Entity Too Large")
         self._flood_check(chat_id)
-        message_id = next(self._message_ids)
+        message = self._new_bot_message(chat_id)
+        message_id = message["message_id"]
         name = str(params.get("document.filename") or "document")
         self.documents.append((chat_id, name, document))
-        message = {
-            "message_id": message_id,
-            "date": int(time.time()),
-            "chat": self._chats[chat_id],
-            "from": {"id": BOT_ID, "is_bot": True, "first_name": "挂职工作助手", "username": BOT_USERNAME},
-            "document": {
+        message.update(
+            document={
                 "file_id": f"BQACAgU-{message_id}",
                 "file_unique_id": f"doc{message_id}",
                 "file_name": name,
                 "mime_type": "application/octet-stream",
                 "file_size": len(document),
-            },
-        }
+            }
+        )
         if params.get("caption"):
             message["caption"] = params["caption"]
         return message
@@ -297,16 +288,20 @@ class FakeBotApi:
             raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
         self._flood_check(chat_id)
         self.photos.append((chat_id, photo))
-        message_id = next(self._message_ids)
+        message = self._new_bot_message(chat_id)
+        message_id = message["message_id"]
+        message["photo"] = [
+            {"file_id": f"AgAC-{message_id}-s", "file_unique_id": f"ph{message_id}s", "width": 90, "height": 51},
+            {"file_id": f"AgAC-{message_id}", "file_unique_id": f"ph{message_id}", "width": 1280, "height": 720},
+        ]
+        return message
+
+    def _new_bot_message(self, chat_id: int) -> dict[str, Any]:
         return {
-            "message_id": message_id,
+            "message_id": next(self._message_ids),
             "date": int(time.time()),
             "chat": self._chats[chat_id],
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "挂职工作助手", "username": BOT_USERNAME},
-            "photo": [
-                {"file_id": f"AgAC-{message_id}-s", "file_unique_id": f"ph{message_id}s", "width": 90, "height": 51},
-                {"file_id": f"AgAC-{message_id}", "file_unique_id": f"ph{message_id}", "width": 1280, "height": 720},
-            ],
         }
 
     # -- checks shared by the methods ---------------------------------------------------------------
