@@ -12,10 +12,22 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pydantic import SecretStr
+
 from bot.channels.base import Channel, SendLimiter
 from bot.channels.console import ConsoleChannel
+from bot.channels.telegram import TelegramChannel
+from bot.channels.wecom import (
+    GroupRobot,
+    GroupRobotChannel,
+    WeComApi,
+    WeComChannel,
+    WeComError,
+    menu_definition,
+)
 from bot.cli import build_parser, identities
 from bot.config import Settings
+from bot.http import HttpServer, build_app
 from bot.logs import setup_logging
 from bot.scheduler import ReminderScheduler, default_collectors
 from handlers import admin, build_router, reports, texts
@@ -108,6 +120,15 @@ async def run_admin(args: object, settings: Settings) -> int:
                 result = await admin.import_holidays(uow, text=content, now=now)
             elif action == "holidays":
                 result = await admin.calendar_status(uow, today=now.astimezone(ZoneInfo(settings.timezone)).date())
+            elif action == "link":
+                result = await admin.link_identities(
+                    uow,
+                    telegram_id=args.telegram_id.strip(),  # type: ignore[attr-defined]
+                    wecom_id=args.wecom_id.strip(),  # type: ignore[attr-defined]
+                    now=now,
+                )
+            elif action == "wecom-menu":
+                result = await push_wecom_menu(settings)
             elif action == "remove":
                 found = identities(args)
                 if not found:
@@ -168,20 +189,34 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
     stop = asyncio.Event()
     channels: list[Channel] = []
 
+    telegram: TelegramChannel | None = None
+    wecom: WeComChannel | None = None
     if settings.telegram_bot_token is not None and not force_console:
-        from bot.channels.telegram import TelegramChannel
-
-        channels.append(
-            TelegramChannel(
-                dispatcher,
-                token=settings.telegram_bot_token.get_secret_value(),
-                base_url=settings.telegram_base_url,
-                base_file_url=settings.telegram_base_file_url,
-                poll_timeout=settings.telegram_poll_timeout,
-                commands=texts.MENU_DESCRIPTIONS,
-                limiter=SendLimiter(settings.telegram_rate_limit, settings.telegram_chat_interval),
+        if settings.telegram_webhook_url and settings.telegram_webhook_secret is None:
+            logger.error(
+                "TELEGRAM_WEBHOOK_URL is set without TELEGRAM_WEBHOOK_SECRET: refusing unauthenticated webhooks"
             )
+            await db.dispose()
+            return 2
+        telegram = TelegramChannel(
+            dispatcher,
+            token=settings.telegram_bot_token.get_secret_value(),
+            base_url=settings.telegram_base_url,
+            base_file_url=settings.telegram_base_file_url,
+            poll_timeout=settings.telegram_poll_timeout,
+            commands=texts.MENU_DESCRIPTIONS,
+            limiter=SendLimiter(settings.telegram_rate_limit, settings.telegram_chat_interval),
+            webhook_url=settings.telegram_webhook_url,
+            webhook_secret=_secret(settings.telegram_webhook_secret),
         )
+        channels.append(telegram)
+    if settings.wecom_partly_configured:
+        logger.error("WeCom needs all of WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN, WECOM_AES_KEY")
+    if settings.wecom_configured and not force_console:
+        wecom = build_wecom(settings, dispatcher)
+        channels.append(wecom)
+        if wecom.robot is not None:
+            channels.append(GroupRobotChannel(wecom.robot))
     if force_console or (not channels and sys.stdin.isatty()):
         channels.append(await _console(settings, db, dispatcher, console_as, stop.set))
         if "log_level" not in settings.model_fields_set:
@@ -196,13 +231,17 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
         await db.dispose()
         return 2
 
+    http: HttpServer | None = None
+    if wecom is not None or (telegram is not None and settings.telegram_webhook_url):
+        feed = telegram.feed_webhook if telegram is not None and settings.telegram_webhook_url else None
+        http = HttpServer(build_app(wecom=wecom, telegram=feed), settings.http_host, settings.http_port)
     scheduler = ReminderScheduler(
         db,
         {c.name: c for c in channels},
         utc_now,
         every=dt.timedelta(seconds=settings.scheduler_tick_seconds),
         grace=settings.grace(),
-        collectors=default_collectors(settings.digest_at()),
+        collectors=default_collectors(settings.digest_at(), group_robot=wecom is not None and wecom.robot is not None),
     )
     dispatcher.on_outbox = scheduler.wake
     loop = asyncio.get_running_loop()
@@ -213,15 +252,65 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
         for channel in channels:
             await channel.start()
             started.append(channel)
+        if http is not None:
+            await http.start()
         await scheduler.start()
         logger.info("cadrelog running: %s", ", ".join(c.name for c in channels))
         await stop.wait()
     finally:
         await scheduler.stop()
+        if http is not None:
+            await http.stop()
         for channel in reversed(started):
             await channel.stop()
         await db.dispose()
     return 0
+
+
+async def push_wecom_menu(settings: Settings) -> str:
+    """Create the app's menu (texts.WECOM_MENU) through WeCom's menu/create."""
+    if not settings.wecom_configured:
+        raise AdminError(texts.ADMIN_WECOM_NOT_CONFIGURED)
+    api = WeComApi(
+        corp_id=settings.wecom_corp_id or "",
+        secret=_secret(settings.wecom_secret) or "",
+        agent_id=settings.wecom_agent_id or 0,
+        base_url=settings.wecom_api_base,
+    )
+    try:
+        await api.create_menu(menu_definition())
+    except WeComError as exc:
+        raise AdminError(texts.ADMIN_WECOM_FAILED.format(error=exc)) from exc
+    finally:
+        await api.close()
+    return texts.ADMIN_WECOM_MENU_SET.format(names=" / ".join(texts.WECOM_MENU.values()))
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+def build_wecom(settings: Settings, dispatcher: Dispatcher) -> WeComChannel:
+    """The WeCom channel (and its group robot, if a key is set) from the WECOM_* settings."""
+    api = WeComApi(
+        corp_id=settings.wecom_corp_id or "",
+        secret=_secret(settings.wecom_secret) or "",
+        agent_id=settings.wecom_agent_id or 0,
+        base_url=settings.wecom_api_base,
+    )
+    robot = None
+    if settings.wecom_robot_key is not None:
+        robot = GroupRobot(
+            key=settings.wecom_robot_key.get_secret_value(), base_url=settings.wecom_api_base, client=api.client
+        )
+    return WeComChannel(
+        dispatcher,
+        api=api,
+        token=_secret(settings.wecom_token) or "",
+        aes_key=_secret(settings.wecom_aes_key) or "",
+        corp_id=settings.wecom_corp_id or "",
+        robot=robot,
+    )
 
 
 async def _console(

@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     supervisor.add_argument("--name", required=True)
     supervisor.add_argument("--telegram-id")
     supervisor.add_argument("--wecom-id")
-    supervisor.add_argument("--cadre", action="append", default=[], help="所联系干部的 Telegram id，可重复")
+    supervisor.add_argument("--cadre", action="append", default=[], help="所联系干部的 Telegram 或企业微信 id，可重复")
     supervisor.add_argument("--timezone")
 
     invite = actions.add_parser("invite", help="生成一次性邀请码")
@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--end", help="结束日期")
     report.add_argument("--format", choices=["docx", "md", "xlsx"], default="docx")
     report.add_argument("--out", required=True, help="输出文件")
+
+    link = actions.add_parser("link", help="把同一人的 Telegram 账号和企业微信账号合并")
+    link.add_argument("--telegram-id", required=True)
+    link.add_argument("--wecom-id", required=True)
+
+    actions.add_parser("wecom-menu", help="推送企业微信应用菜单（记日志 / 本周 / 生成总结 / 帮助）")
 
     remove = actions.add_parser("remove", help="停用人员（记录保留）")
     remove.add_argument("--telegram-id")

@@ -34,8 +34,30 @@ class Settings(BaseSettings):
     digest_time: dt.time = dt.time(9, 0)  # local time of the digest, in each supervisor's time zone
     reminder_grace: str = ""  # per-kind grace windows over the defaults, e.g. "nudge=2h,digest=1d"
     scheduler_tick_seconds: float = Field(default=10.0, gt=0)
+    telegram_webhook_url: str | None = None  # set: Telegram delivers to our HTTP server instead of long polling
+    telegram_webhook_secret: SecretStr | None = None  # checked on every webhook call (X-Telegram-Bot-Api-Secret-Token)
+    wecom_corp_id: str | None = None
+    wecom_agent_id: int | None = None
+    wecom_secret: SecretStr | None = None
+    wecom_token: SecretStr | None = None
+    wecom_aes_key: SecretStr | None = None
+    wecom_api_base: str = "https://qyapi.weixin.qq.com"
+    wecom_robot_key: SecretStr | None = None  # a group robot: the supervisors' group also gets the weekly digests
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65535)
 
-    @field_validator("telegram_bot_token", mode="before")
+    @field_validator(
+        "telegram_bot_token",
+        "telegram_webhook_url",
+        "telegram_webhook_secret",
+        "wecom_corp_id",
+        "wecom_agent_id",
+        "wecom_secret",
+        "wecom_token",
+        "wecom_aes_key",
+        "wecom_robot_key",
+        mode="before",
+    )
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -45,6 +67,16 @@ class Settings(BaseSettings):
     def _grace_parses(cls, value: str) -> str:
         Grace.parse(value)  # a ValueError here is reported by pydantic at start-up
         return value
+
+    @property
+    def wecom_configured(self) -> bool:
+        needed = (self.wecom_corp_id, self.wecom_agent_id, self.wecom_secret, self.wecom_token, self.wecom_aes_key)
+        return all(v is not None for v in needed)
+
+    @property
+    def wecom_partly_configured(self) -> bool:
+        given = (self.wecom_corp_id, self.wecom_agent_id, self.wecom_secret, self.wecom_token, self.wecom_aes_key)
+        return any(v is not None for v in given) and not self.wecom_configured
 
     def grace(self) -> Grace:
         return Grace.parse(self.reminder_grace)

@@ -40,13 +40,15 @@ FLUSH_EVERY = 200  # outcomes recorded per write
 MAX_ROUNDS = 200  # claim rounds per tick (a round claims at most a few hundred reminders)
 
 
-def default_collectors(digest_at: tuple[int, dt.time] = DEFAULT_DIGEST_AT) -> tuple[Collector, ...]:
+def default_collectors(
+    digest_at: tuple[int, dt.time] = DEFAULT_DIGEST_AT, group_robot: bool = False
+) -> tuple[Collector, ...]:
     return (
         collect_due,
         collect_nudges,
         collect_promises,
         collect_obligations,
-        digest_collector(digest_at),  # type: ignore[list-item]
+        digest_collector(digest_at, group_robot),  # type: ignore[list-item]
         collect_outbox,
     )
 

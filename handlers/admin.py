@@ -87,10 +87,12 @@ async def add_supervisor(
     timezone: str,
     now: dt.datetime,
 ) -> str:
-    """Register a supervisor and the cadres he looks after (by their Telegram ids)."""
+    """Register a supervisor and the cadres he looks after (by their Telegram or WeCom ids)."""
     cadre_people = []
     for external_id in cadres:
-        cadre = await uow.people.by_identity(TELEGRAM, external_id)
+        cadre = await uow.people.by_identity(TELEGRAM, external_id) or await uow.people.by_identity(
+            "wecom", external_id
+        )
         if cadre is None or cadre.role != "cadre":
             raise AdminError(texts.ADMIN_NO_SUCH_CADRE.format(external_id=external_id))
         cadre_people.append(cadre)
@@ -265,3 +267,32 @@ async def list_deliveries(uow: UnitOfWork, *, limit: int, outcome: str | None, z
     ]
     summary = "\u3001".join(f"{texts.ADMIN_OUTCOMES.get(k, k)} {v}" for k, v in sorted(totals.items()))
     return "\n".join([*lines, texts.ADMIN_DELIVERIES_TOTALS.format(totals=summary)])
+
+
+async def link_identities(uow: UnitOfWork, *, telegram_id: str, wecom_id: str, now: dt.datetime) -> str:
+    """Join a Telegram and a WeCom account into one person. One of them may be new; if both are registered
+    already, the one without any records is folded into the other (records are never merged)."""
+    on_telegram = await uow.people.by_identity(TELEGRAM, telegram_id)
+    on_wecom = await uow.people.by_identity("wecom", wecom_id)
+    if on_telegram is not None and on_wecom is not None and on_telegram.id == on_wecom.id:
+        return texts.ADMIN_LINK_ALREADY.format(name=on_telegram.name, id=on_telegram.id)
+    if on_telegram is not None and on_wecom is not None:
+        telegram_records = await uow.entries.count_between(on_telegram.id, dt.date.min, dt.date.max)
+        wecom_records = await uow.entries.count_between(on_wecom.id, dt.date.min, dt.date.max)
+        if telegram_records and wecom_records:
+            raise AdminError(texts.ADMIN_LINK_BOTH_HAVE_RECORDS.format(a=on_telegram.name, b=on_wecom.name))
+        keep, fold = (on_wecom, on_telegram) if wecom_records else (on_telegram, on_wecom)
+        await uow.people.move_identities(fold.id, keep.id)
+        await uow.people.deactivate(fold.id, now)
+        return texts.ADMIN_LINKED.format(name=keep.name, id=keep.id, telegram_id=telegram_id, wecom_id=wecom_id)
+    if on_telegram is not None:
+        person, channel, external_id = on_telegram, "wecom", wecom_id
+    elif on_wecom is not None:
+        person, channel, external_id = on_wecom, TELEGRAM, telegram_id
+    else:
+        raise AdminError(texts.ADMIN_LINK_NOBODY.format(telegram_id=telegram_id, wecom_id=wecom_id))
+    try:
+        await uow.people.add_identity(person.id, channel, external_id, now)
+    except DuplicateIdentity as exc:
+        raise AdminError(texts.ADMIN_DUPLICATE_ID.format(channel=channel, external_id=external_id)) from exc
+    return texts.ADMIN_LINKED.format(name=person.name, id=person.id, telegram_id=telegram_id, wecom_id=wecom_id)

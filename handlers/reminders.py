@@ -295,10 +295,14 @@ def _previous_workday(day: dt.date, calendar: WorkCalendar) -> dt.date:
 
 
 def pick_address(identities: list[Identity]) -> tuple[str, str] | None:
-    """Where to write to a person: his first identity, by channel preference, that has not blocked us."""
-    usable = {i.channel: i for i in identities if i.blocked_at is None}
-    found = next((usable[c] for c in ADDRESS_ORDER if c in usable), None)
-    return (found.channel, found.external_id) if found else None
+    """Where to write to a person: the account he last wrote through, of those that have not blocked us
+    (never used: by channel preference)."""
+    usable = [i for i in identities if i.blocked_at is None and i.channel in ADDRESS_ORDER]
+    if not usable:
+        return None
+    never = dt.datetime.min.replace(tzinfo=dt.UTC)
+    found = max(usable, key=lambda i: (i.last_seen_at or never, -ADDRESS_ORDER.index(i.channel)))
+    return (found.channel, found.external_id)
 
 
 async def recipients(uow: UnitOfWork, now: dt.datetime, role: str = "cadre") -> list[Recipient]:

@@ -62,6 +62,9 @@ def parse_command(text: str) -> tuple[str, str] | None:
     return None
 
 
+SEEN_EVERY = dt.timedelta(minutes=10)  # how stale the last-seen time of an account may get before it is written
+
+
 class NotForConversation(Exception):
     """Raised by the conversation handler when the message is not an answer it waits for."""
 
@@ -103,9 +106,11 @@ class Dispatcher:
 
     async def _route(self, msg: IncomingMessage, uow: UnitOfWork) -> Reply:
         person = await uow.people.by_identity(msg.channel, msg.user_id)
-        if person is not None and person.blocked:
-            await uow.people.set_blocked(msg.channel, msg.user_id, None)  # he writes again: he can be written to
-        ctx = Context(uow=uow, person=person, now=self._clock(), tz=self._timezone(person), settings=self._settings)
+        now = self._clock()
+        if person is not None and (person.blocked or person.seen_at is None or now - person.seen_at > SEEN_EVERY):
+            # where he writes is where reminders go; and if he had blocked us, he can be written to again
+            await uow.people.seen(msg.channel, msg.user_id, now)
+        ctx = Context(uow=uow, person=person, now=now, tz=self._timezone(person), settings=self._settings)
         parsed = parse_command(msg.text) if msg.callback_data is None else None
         command = self._router.command(parsed[0]) if parsed else None
 

@@ -334,10 +334,18 @@ async def _send_comment(ctx: Context, supervisor: Person, person: Person, entry:
     return Reply(texts.COMMENT_SENT.format(name=person.name, seq=entry.seq))
 
 
+GROUP_ROBOT = ("wecom-robot", "group")  # the supervisors' group robot, as a delivery address
+
+
 async def collect_digests(
-    uow: UnitOfWork, now: dt.datetime, grace: Grace, at: tuple[int, dt.time] = DEFAULT_DIGEST_AT
+    uow: UnitOfWork,
+    now: dt.datetime,
+    grace: Grace,
+    at: tuple[int, dt.time] = DEFAULT_DIGEST_AT,
+    group_robot: bool = False,
 ) -> list[Outbound]:
-    """Each supervisor's weekly digest at his local weekday and time, claimed once, with its heat map."""
+    """Each supervisor's weekly digest at his local weekday and time, claimed once, with its heat map; with a
+    group robot configured, each digest goes to the supervisors' group as well (claimed under its own key)."""
     weekday, clock = at
     due_now = []
     for who in await recipients(uow, now, "supervisor"):
@@ -358,9 +366,18 @@ async def collect_digests(
         found = digests.get(who.person.id)  # None: no active cadre, nothing to send
         if await claim_for(uow, who, "digest", key, due, now, needed=found is not None) and found and who.address:
             out.append(Outbound(key, *who.address, found.text, picture=found.picture))
+        group_key = delivery_key("digest-group", who.person.id, due)
+        if group_robot and found is not None:
+            claimed = await uow.deliveries.claim(
+                key=group_key, person_id=who.person.id, kind="digest", due_at=due, channel=GROUP_ROBOT[0], now=now
+            )
+            if claimed:
+                out.append(Outbound(group_key, *GROUP_ROBOT, found.text, picture=found.picture))
     return out
 
 
-def digest_collector(at: tuple[int, dt.time]) -> Callable[[UnitOfWork, dt.datetime, Grace], object]:
+def digest_collector(
+    at: tuple[int, dt.time], group_robot: bool = False
+) -> Callable[[UnitOfWork, dt.datetime, Grace], object]:
     """collect_digests at a configured weekday and time (the scheduler's collector signature)."""
-    return partial(collect_digests, at=at)
+    return partial(collect_digests, at=at, group_robot=group_robot)

@@ -187,7 +187,16 @@ ADMIN_INVITE = (
 ADMIN_INVITE_LINK = "\nTelegram 链接：https://t.me/{bot}?start={code}"
 ADMIN_REMOVED = "已停用 {name}（编号 {id}），其记录保留。"
 ADMIN_DUPLICATE_ID = "{channel} 账号 {external_id} 已被登记，不能重复登记。"
-ADMIN_NO_SUCH_CADRE = "找不到 Telegram 账号为 {external_id} 的挂职干部。"
+ADMIN_NO_SUCH_CADRE = "找不到账号（Telegram 或企业微信）为 {external_id} 的挂职干部。"
+ADMIN_LINKED = "已将 Telegram 账号 {telegram_id} 与企业微信账号 {wecom_id} 合并为同一人：{name}（编号 {id}）。"
+ADMIN_LINK_ALREADY = "这两个账号已属于同一人：{name}（编号 {id}）。"
+ADMIN_LINK_NOBODY = "Telegram 账号 {telegram_id} 和企业微信账号 {wecom_id} 都还没有登记，请先登记其中一个。"
+ADMIN_LINK_BOTH_HAVE_RECORDS = "{a} 和 {b} 两个账号都已有工作记录，不能自动合并。请保留一个账号，另一个停用后再关联。"
+ADMIN_WECOM_MENU_SET = "企业微信应用菜单已更新：{names}"
+ADMIN_WECOM_NOT_CONFIGURED = (
+    "没有配置企业微信（WECOM_CORP_ID、WECOM_AGENT_ID、WECOM_SECRET、WECOM_TOKEN、WECOM_AES_KEY）。"
+)
+ADMIN_WECOM_FAILED = "企业微信接口返回错误：{error}"
 ADMIN_NO_SUCH_PERSON = "找不到账号为 {external_id} 的人员。"
 ADMIN_BAD_DATES = "结束日期 {end} 早于开始日期 {start}。"
 ADMIN_BAD_NAME = "姓名不能为空，且不超过 {limit} 个字。"
@@ -389,3 +398,8 @@ COMMENT_SENT = "✅ 已将点评转给{name}（#{seq}）。"
 COMMENT_CANCEL_WORDS = ("取消", "算了", "不点评了")
 COMMENT_CANCELLED = "已放弃点评。"
 COMMENT_TO_CADRE = "💬 {author}点评了您 {date} 的记录 #{seq}：\n“{quote}”\n点评：{text}"
+
+# -- WeCom ------------------------------------------------------------------------------------------
+WECOM_BUTTONS = "回复序号选择：{choices}"
+BIND_WORDS = ("绑定", "綁定")
+WECOM_MENU = {"cmd:log": "记日志", "cmd:week": "本周", "cmd:report": "生成总结", "cmd:help": "帮助"}

@@ -36,6 +36,7 @@ class Person:
     loose_attachments: bool = False  # files sent without words, waiting to join the next entry
     settings: dict[str, Any] = field(default_factory=dict)  # reminder settings (storage/models.py PersonRow)
     blocked: bool = False  # the identity this person was looked up by had refused delivery (403)
+    seen_at: dt.datetime | None = None  # when he last wrote through the identity he was looked up by
 
     def awaits_answer(self, now: dt.datetime) -> bool:
         return (
@@ -49,6 +50,7 @@ class Identity:
     external_id: str
     person_id: int
     blocked_at: dt.datetime | None = None
+    last_seen_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

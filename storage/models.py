@@ -90,6 +90,7 @@ class IdentityRow(Base):
     external_id: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[dt.datetime]
     blocked_at: Mapped[dt.datetime | None]  # the platform refused delivery (403); cleared when he writes again
+    last_seen_at: Mapped[dt.datetime | None]  # his last message here: reminders go where he is active
 
     person: Mapped[PersonRow] = relationship(back_populates="identities")
 

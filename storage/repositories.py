@@ -135,6 +135,7 @@ _BY_IDENTITY = (
         PersonRow.active,
         PersonRow.settings,
         IdentityRow.blocked_at,
+        IdentityRow.last_seen_at,
         PostingRow.id.label("posting_id"),
         PostingRow.host_unit,
         PostingRow.position,
@@ -268,6 +269,7 @@ class PeopleRepo:
             conversation_expires=row.conversation_expires,
             loose_attachments=bool(row.loose_attachments),
             blocked=row.blocked_at is not None,
+            seen_at=row.last_seen_at,
         )
 
     async def add_identity(self, person_id: int, channel: str, external_id: str, now: dt.datetime) -> Identity:
@@ -284,7 +286,7 @@ class PeopleRepo:
         rows = await self._s.scalars(
             select(IdentityRow).where(IdentityRow.person_id == person_id).order_by(IdentityRow.id)
         )
-        return [Identity(r.channel, r.external_id, r.person_id, r.blocked_at) for r in rows]
+        return [Identity(r.channel, r.external_id, r.person_id, r.blocked_at, r.last_seen_at) for r in rows]
 
     async def identities_of(self, person_ids: Collection[int]) -> dict[int, list[Identity]]:
         """Every identity of many people in one query."""
@@ -295,8 +297,24 @@ class PeopleRepo:
             select(IdentityRow).where(IdentityRow.person_id.in_(list(person_ids))).order_by(IdentityRow.id)
         )
         for r in rows:
-            found.setdefault(r.person_id, []).append(Identity(r.channel, r.external_id, r.person_id, r.blocked_at))
+            found.setdefault(r.person_id, []).append(
+                Identity(r.channel, r.external_id, r.person_id, r.blocked_at, r.last_seen_at)
+            )
         return found
+
+    async def seen(self, channel: str, external_id: str, now: dt.datetime) -> None:
+        """He wrote through this account now (and so can be written to again, if he had blocked us)."""
+        await self._s.execute(
+            update(IdentityRow)
+            .where(IdentityRow.channel == channel, IdentityRow.external_id == external_id)
+            .values(last_seen_at=now, blocked_at=None)
+        )
+
+    async def move_identities(self, from_person: int, to_person: int) -> None:
+        """Every account of one person becomes another's (linking a Telegram and a WeCom account)."""
+        await self._s.execute(
+            update(IdentityRow).where(IdentityRow.person_id == from_person).values(person_id=to_person)
+        )
 
     async def set_blocked(self, channel: str, external_id: str, blocked_at: dt.datetime | None) -> None:
         """Record that the platform refused delivery to this address (403), or that it works again."""

@@ -148,7 +148,7 @@ def test_admin_commands(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
     code, _, err = run_cli(monkeypatch, capsys, url, "admin", "add-cadre", "--name", "重复", "--telegram-id", "51001")
     assert code == 1 and "telegram 账号 51001 已被登记" in err
     code, _, err = run_cli(monkeypatch, capsys, url, "admin", "add-supervisor", "--name", "孙", "--cadre", "99999")
-    assert code == 1 and "找不到 Telegram 账号为 99999 的挂职干部" in err
+    assert code == 1 and "找不到账号（Telegram 或企业微信）为 99999 的挂职干部" in err
     code, _, err = run_cli(
         monkeypatch, capsys, url, "admin", "add-cadre", "--name", "钱", "--start", "2026-06-01", "--end", "2026-05-01"
     )

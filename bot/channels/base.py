@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from handlers.messages import Document, Reply
+from handlers.messages import Button, Document, Reply
 
 
 class Channel(Protocol):
@@ -101,3 +102,87 @@ class SendLimiter:
     def hold(self, seconds: float) -> None:
         """Stop every send for `seconds` (the platform said retry_after)."""
         self._held_until = max(self._held_until, self._clock() + seconds)
+
+
+def chunk_bytes(text: str, limit: int, encoding: str = "utf-8") -> list[str]:
+    """Split text into pieces of at most `limit` encoded bytes (WeCom counts bytes), preferring line breaks and
+    never cutting a character in two."""
+    if len(text.encode(encoding)) <= limit:
+        return [text]
+    pieces: list[str] = []
+    rest = text
+    while rest:
+        if len(rest.encode(encoding)) <= limit:
+            pieces.append(rest)
+            break
+        # the longest prefix within the limit (characters are 1 to 4 bytes)
+        low, high = 0, len(rest)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if len(rest[:middle].encode(encoding)) <= limit:
+                low = middle
+            else:
+                high = middle - 1
+        cut = rest.rfind("\n", 0, low)
+        if cut <= low // 2:
+            cut = low
+        pieces.append(rest[:cut])
+        rest = rest[cut:].lstrip("\n")
+    return [p for p in pieces if p]
+
+
+class WindowLimiter:
+    """At most `limit` sends per `window` seconds for each key (WeCom: 30 a minute per member, 20 a minute per
+    group robot). A send over the limit waits for room: queued, never dropped."""
+
+    def __init__(
+        self,
+        limit: int,
+        window: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._limit = limit
+        self._window = window
+        self._clock = clock
+        self._sleep = sleep
+        self._sent: dict[str, deque[float]] = {}
+
+    async def acquire(self, key: str) -> None:
+        while True:
+            now = self._clock()
+            sent = self._sent.setdefault(key, deque())
+            while sent and now - sent[0] >= self._window:
+                sent.popleft()
+            if len(sent) < self._limit:
+                sent.append(now)
+                return
+            await self._sleep(self._window - (now - sent[0]))
+
+
+class NumberedButtons:
+    """For channels without inline buttons (console, WeCom text): the last reply's buttons per chat, offered as
+    numbers; a reply of a number presses the button."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, list[Button]] = {}
+
+    def offer(self, chat: str, reply: Reply) -> str | None:
+        """Remember the reply's buttons; return the line that lists them (None when it has none)."""
+        buttons = [b for row in reply.buttons for b in row]
+        if not buttons:
+            self._last.pop(chat, None)
+            return None
+        self._last[chat] = buttons
+        return "  ".join(f"[{i}] {b.label}" for i, b in enumerate(buttons, start=1))
+
+    def press(self, chat: str, text: str) -> str | bool | None:
+        """The callback data a numeric answer presses; None if the text is not a choice; False if it is a
+        number out of range."""
+        choice = text.strip()
+        buttons = self._last.get(chat)
+        if not buttons or not choice.isdigit() or len(choice) > 2:
+            return None
+        index = int(choice) - 1
+        return buttons[index].data if 0 <= index < len(buttons) else False

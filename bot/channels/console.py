@@ -11,9 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from bot.channels.base import reply_parts
+from bot.channels.base import NumberedButtons, reply_parts
 from handlers import texts
-from handlers.messages import Button, Document, IncomingMessage, Reply
+from handlers.messages import Document, IncomingMessage, Reply
 from handlers.router import Clock, Dispatcher
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ class ConsoleChannel:
         self._out = stdout or sys.stdout
         self._on_close = on_close
         self._export_dir = export_dir or Path("exports")
-        self._buttons: list[Button] = []
+        self._buttons = NumberedButtons()
         self._task: asyncio.Task[None] | None = None
         self._interactive = self._in.isatty()
 
@@ -87,13 +87,9 @@ class ConsoleChannel:
         self._render(await self._dispatcher.dispatch(msg))
 
     def _to_incoming(self, line: str) -> IncomingMessage | None:
-        choice = line.strip()
-        callback = None
-        if self._buttons and choice.isdigit() and len(choice) <= 2:
-            index = int(choice) - 1
-            if not 0 <= index < len(self._buttons):
-                return None
-            callback = self._buttons[index].data
+        callback = self._buttons.press(self._user_id, line)
+        if callback is False:
+            return None
         return IncomingMessage(
             channel=self.name,
             chat_id=self._user_id,
@@ -113,9 +109,8 @@ class ConsoleChannel:
                 self._write(texts.CONSOLE_DOCUMENT_SAVED.format(path=path))
             else:
                 self._write(part)
-        self._buttons = [b for row in reply.buttons for b in row]
-        if self._buttons:
-            choices = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(self._buttons, start=1))
+        choices = self._buttons.offer(self._user_id, reply)
+        if choices:
             self._write(texts.CONSOLE_BUTTONS.format(choices=choices))
 
     async def send(self, chat_id: str, reply: Reply) -> str:

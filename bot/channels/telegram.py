@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hmac
 import logging
 import os
 import warnings
@@ -179,6 +180,8 @@ class TelegramChannel:
         commands: dict[str, str] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         limiter: SendLimiter | None = None,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
     ) -> None:
         # PTB's documented opt-in to timedelta durations (its next major default); without it PTB warns on
         # every 429 it parses.
@@ -188,6 +191,8 @@ class TelegramChannel:
         self._commands = commands or {}
         self._sleep = sleep
         self._limiter = limiter or SendLimiter()
+        self._webhook_url = webhook_url
+        self._webhook_secret = webhook_secret
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             Application.builder()
             .token(token)
@@ -209,12 +214,33 @@ class TelegramChannel:
         if self._commands:
             await self._call(lambda: app.bot.set_my_commands([BotCommand(n, d) for n, d in self._commands.items()]))
         await app.start()
+        if self._webhook_url is not None:
+            # Our HTTP server receives the updates (bot/http.py → feed_webhook); Telegram is told where.
+            await self._call(
+                lambda: app.bot.set_webhook(
+                    self._webhook_url or "", secret_token=self._webhook_secret, allowed_updates=ALLOWED_UPDATES
+                )
+            )
+            logger.info("telegram channel receiving by webhook as @%s", app.bot.username)
+            return
         if app.updater is None:  # the builder makes one unless told not to
             raise RuntimeError("the Telegram application was built without an updater")
         await app.updater.start_polling(
             poll_interval=0.0, timeout=dt.timedelta(seconds=self._poll_timeout), allowed_updates=ALLOWED_UPDATES
         )
         logger.info("telegram channel polling as @%s", app.bot.username)
+
+    async def feed_webhook(self, data: dict[str, Any], secret: str | None) -> int:
+        """One update posted to our webhook: 403 without the right secret token, else queued (200)."""
+        expected = self._webhook_secret or ""
+        if self._webhook_url is None or not hmac.compare_digest((secret or "").encode(), expected.encode()):
+            return 403
+        try:
+            update = Update.de_json(data, self.application.bot)
+        except (KeyError, TypeError, ValueError):
+            return 400
+        await self.application.update_queue.put(update)
+        return 200
 
     async def stop(self) -> None:
         app = self.application

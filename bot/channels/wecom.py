@@ -1,0 +1,461 @@
+"""WeCom (Enterprise WeChat) self-built app: encrypted callbacks in, active messages out.
+
+Callbacks (the HTTP server in bot/http.py hands them here) are checked and decrypted, acknowledged at once with
+an empty 200, and handled afterwards, one user's messages in order; the reply goes out through message/send.
+WeCom's protocol is in ../shared/research/ecosystem.md §5: AES-256-CBC with the EncodingAESKey, SHA-1 signatures,
+retries of unanswered callbacks (deduplicated here by MsgId), text up to 2,048 bytes, 30 messages a minute per
+member (queued here, never dropped), access tokens cached and refreshed on 40014/42001/40001.
+wechatpy does the crypto; XML is parsed with defusedxml (no DTDs, no entities), the HTTP calls with httpx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import struct
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
+from wechatpy.enterprise.crypto import WeChatCrypto
+from wechatpy.enterprise.exceptions import InvalidCorpIdException
+from wechatpy.exceptions import InvalidSignatureException
+
+from bot.channels.base import NumberedButtons, WindowLimiter, chunk_bytes, reply_parts
+from handlers import texts
+from handlers.messages import Document, IncomingAttachment, IncomingMessage, Reply
+from handlers.router import Dispatcher
+
+logger = logging.getLogger(__name__)
+
+TEXT_LIMIT = 2048  # bytes of one text message
+MEMBER_LIMIT, MEMBER_WINDOW = 30, 60.0  # messages a minute per member
+ROBOT_LIMIT, ROBOT_WINDOW = 20, 60.0  # messages a minute per group robot
+ROBOT_MARKDOWN_LIMIT = 4096  # bytes of one robot markdown message
+ROBOT_IMAGE_LIMIT = 2 * 1024 * 1024
+MAX_CLOCK_SKEW = 300  # seconds between a callback's timestamp and ours before it counts as stale
+TOKEN_ERRORS = {40001, 40014, 42001}  # invalid credential, invalid token, token expired
+BLOCKED_ERRORS = {81013, 60111}  # no valid recipient; user not found
+TOKEN_MARGIN = 300  # refresh the access token this many seconds before WeCom says it expires
+SEEN_CALLBACKS = 10_000  # MsgIds remembered for WeCom's retries
+MENU_COMMANDS = {"cmd:week": "/week", "cmd:report": "/report", "cmd:help": "/help"}
+MENU_CALLBACKS = {"cmd:log": "ln:"}
+
+
+# what wechatpy raises for a forged, truncated or foreign ciphertext
+UNREADABLE = (InvalidSignatureException, InvalidCorpIdException, ValueError, KeyError, IndexError, TypeError, struct.error)
+
+
+class WeComError(Exception):
+    def __init__(self, errcode: int, errmsg: str) -> None:
+        super().__init__(f"WeCom error {errcode}: {errmsg}")
+        self.errcode = errcode
+        self.errmsg = errmsg
+
+
+class CallbackRejected(Exception):
+    """A callback that is not WeCom's or not readable: answered with `status`, nothing stored."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+class WeComApi:
+    """The few WeCom server APIs we call, over one httpx client, with the access token cached."""
+
+    def __init__(
+        self,
+        *,
+        corp_id: str,
+        secret: str,
+        agent_id: int,
+        base_url: str,
+        client: httpx.AsyncClient | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._corp_id = corp_id
+        self._secret = secret
+        self.agent_id = agent_id
+        self._base = base_url.rstrip("/")
+        self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=5.0))
+        self._clock = clock
+        self._token: tuple[str, float] | None = None  # (token, monotonic time it stops being used)
+        self._lock = asyncio.Lock()
+        self.token_fetches = 0
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def token(self) -> str:
+        async with self._lock:
+            if self._token is None or self._clock() >= self._token[1]:
+                response = await self._client.get(
+                    f"{self._base}/cgi-bin/gettoken", params={"corpid": self._corp_id, "corpsecret": self._secret}
+                )
+                data = _json(response)
+                self.token_fetches += 1
+                if data.get("errcode", 0) != 0:
+                    raise WeComError(int(data["errcode"]), str(data.get("errmsg", "")))
+                lifetime = float(data.get("expires_in", 7200))
+                self._token = (str(data["access_token"]), self._clock() + max(lifetime - TOKEN_MARGIN, lifetime / 2))
+            return self._token[0]
+
+    def _forget(self, token: str) -> None:
+        if self._token is not None and self._token[0] == token:
+            self._token = None
+
+    async def call(self, path: str, *, json: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+        """POST to a token-protected API; a token WeCom calls invalid or expired is fetched anew, once."""
+        params = dict(kwargs.pop("params", {}))
+        for attempt in (1, 2):
+            token = await self.token()
+            response = await self._client.post(
+                f"{self._base}{path}", params={**params, "access_token": token}, json=json, **kwargs
+            )
+            data = _json(response)
+            errcode = int(data.get("errcode", 0))
+            if errcode in TOKEN_ERRORS and attempt == 1:
+                logger.info("WeCom access token refused (%d): fetching a new one", errcode)
+                self._forget(token)
+                continue
+            if errcode != 0:
+                raise WeComError(errcode, str(data.get("errmsg", "")))
+            return data
+        raise WeComError(42001, "access token refused twice")
+
+    async def send(self, user: str, msgtype: str, body: dict[str, Any]) -> dict[str, Any]:
+        payload = {"touser": user, "msgtype": msgtype, "agentid": self.agent_id, msgtype: body}
+        data = await self.call("/cgi-bin/message/send", json=payload)
+        if data.get("invaliduser"):
+            raise WeComError(81013, f"invalid user {data['invaliduser']}")
+        return data
+
+    async def upload(self, kind: str, document: Document) -> str:
+        """Upload a temporary file (kept three days by WeCom); return its media_id."""
+        files = {"media": (document.filename, document.data, document.mime_type)}
+        data = await self.call("/cgi-bin/media/upload", params={"type": kind}, files=files)
+        return str(data["media_id"])
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        return self._client
+
+    async def create_menu(self, menu: dict[str, Any]) -> None:
+        """menu/create; network failures surface as WeComError too (an admin command reports them)."""
+        try:
+            await self.call("/cgi-bin/menu/create", params={"agentid": self.agent_id}, json=menu)
+        except httpx.HTTPError as exc:
+            raise WeComError(-1, type(exc).__name__) from exc
+
+
+class GroupRobot:
+    """A group robot (webhook key): markdown within 4,096 bytes and PNG pictures, 20 messages a minute."""
+
+    def __init__(
+        self, *, key: str, base_url: str, client: httpx.AsyncClient, limiter: WindowLimiter | None = None
+    ) -> None:
+        self._key = key
+        self._base = base_url.rstrip("/")
+        self._client = client
+        self._limiter = limiter or WindowLimiter(ROBOT_LIMIT, ROBOT_WINDOW)
+
+    async def _post(self, payload: dict[str, Any]) -> None:
+        await self._limiter.acquire("robot")
+        data = _json(
+            await self._client.post(f"{self._base}/cgi-bin/webhook/send", params={"key": self._key}, json=payload)
+        )
+        if int(data.get("errcode", 0)) != 0:
+            raise WeComError(int(data["errcode"]), str(data.get("errmsg", "")))
+
+    async def post(self, reply: Reply) -> None:
+        for piece in chunk_bytes(reply.text, ROBOT_MARKDOWN_LIMIT):
+            await self._post({"msgtype": "markdown", "markdown": {"content": piece}})
+        if reply.photo is not None and len(reply.photo.data) <= ROBOT_IMAGE_LIMIT:
+            data = reply.photo.data
+            image = {
+                "base64": base64.b64encode(data).decode(),
+                "md5": hashlib.md5(data).hexdigest(),
+            }  # WeCom's checksum
+            await self._post({"msgtype": "image", "image": image})
+
+
+class GroupRobotChannel:
+    """The group robot as a delivery target of its own ("wecom-robot"): the supervisors' group."""
+
+    name = "wecom-robot"
+
+    def __init__(self, robot: GroupRobot) -> None:
+        self._robot = robot
+
+    async def start(self) -> None:
+        """Nothing to receive: a robot only posts."""
+
+    async def stop(self) -> None:
+        """Nothing to release (the HTTP client belongs to the WeCom channel)."""
+
+    async def send(self, chat_id: str, reply: Reply) -> str:
+        try:
+            await self._robot.post(reply)
+        except (WeComError, httpx.HTTPError) as exc:
+            logger.warning("WeCom group robot failed: %s", exc)
+            return "failed"
+        return "sent"
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError as exc:
+        raise WeComError(-1, f"HTTP {response.status_code}, not JSON") from exc
+    if not isinstance(data, dict):
+        raise WeComError(-1, "unexpected JSON")
+    return data
+
+
+def parse_xml(body: bytes | str) -> dict[str, str]:
+    """A flat WeCom XML document as a dict (child tag -> text); DTDs, entities and malformed XML refused."""
+    try:
+        root = ElementTree.fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (DefusedXmlException, ElementTree.ParseError) as exc:
+        raise CallbackRejected(400, type(exc).__name__) from exc
+    if root.tag != "xml":
+        raise CallbackRejected(400, "root is not <xml>")
+    return {child.tag: (child.text or "") for child in root}
+
+
+def signature(token: str, timestamp: str, nonce: str, encrypted: str) -> str:
+    return hashlib.sha1("".join(sorted([token, timestamp, nonce, encrypted])).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Callback:
+    """A decrypted callback, before it becomes our neutral message."""
+
+    key: str  # MsgId, or user + CreateTime + event for events (WeCom's rule for deduplication)
+    fields: dict[str, str]
+
+
+class WeComChannel:
+    name = "wecom"
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        *,
+        api: WeComApi,
+        token: str,
+        aes_key: str,
+        corp_id: str,
+        robot: GroupRobot | None = None,
+        clock: Callable[[], float] = time.time,
+        limiter: WindowLimiter | None = None,
+    ) -> None:
+        self._dispatcher = dispatcher
+        self.api = api
+        self._token = token
+        self._crypto = WeChatCrypto(token, aes_key, corp_id)
+        self.robot = robot
+        self._clock = clock
+        self._limiter = limiter or WindowLimiter(MEMBER_LIMIT, MEMBER_WINDOW)
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._chains: dict[str, asyncio.Future[None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._buttons = NumberedButtons()
+        self.handled = 0
+
+    async def start(self) -> None:
+        logger.info("wecom channel ready for callbacks (agent %s)", self.api.agent_id)
+
+    async def stop(self) -> None:
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=10)
+        await self.api.close()
+
+    # -- callbacks ---------------------------------------------------------------------------------
+    def _check(self, params: dict[str, str], encrypted: str) -> None:
+        timestamp, nonce, given = params.get("timestamp", ""), params.get("nonce", ""), params.get("msg_signature", "")
+        if not timestamp.isdigit() or abs(self._clock() - int(timestamp)) > MAX_CLOCK_SKEW:
+            raise CallbackRejected(403, "stale or missing timestamp")
+        if not hmac.compare_digest(signature(self._token, timestamp, nonce, encrypted), given.lower()):
+            raise CallbackRejected(403, "bad signature")
+
+    def verify_url(self, params: dict[str, str]) -> str:
+        """The GET WeCom sends when the callback URL is saved: answer the decrypted echostr."""
+        echostr = params.get("echostr", "")
+        self._check(params, echostr)
+        try:
+            return self._crypto.check_signature(params["msg_signature"], params["timestamp"], params["nonce"], echostr)
+        except UNREADABLE as exc:
+            raise CallbackRejected(403, type(exc).__name__) from exc
+
+    def receive(self, params: dict[str, str], body: bytes) -> bool:
+        """Check, decrypt and queue one callback; False for a retry already taken. Raises CallbackRejected."""
+        outer = parse_xml(body)
+        encrypted = outer.get("Encrypt", "")
+        if not encrypted:
+            raise CallbackRejected(400, "no Encrypt element")
+        self._check(params, encrypted)
+        try:
+            plain = self._crypto.decrypt_message(
+                {"Encrypt": encrypted}, params["msg_signature"], params["timestamp"], params["nonce"]
+            )
+        except UNREADABLE as exc:
+            raise CallbackRejected(403, type(exc).__name__) from exc
+        fields = parse_xml(plain)
+        user = fields.get("FromUserName", "")
+        if not user:
+            raise CallbackRejected(400, "no sender")
+        key = fields.get("MsgId") or f"{user}:{fields.get('CreateTime', '')}:{fields.get('Event', '')}"
+        if key in self._seen:
+            return False  # WeCom retried a callback we had already acknowledged
+        self._seen[key] = None
+        if len(self._seen) > SEEN_CALLBACKS:
+            self._seen.popitem(last=False)
+        self._queue(Callback(key, fields))
+        return True
+
+    def _queue(self, callback: Callback) -> None:
+        """Handle after the ack, one user's callbacks strictly in arrival order."""
+        user = callback.fields["FromUserName"]
+        previous = self._chains.get(user)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._chains[user] = done
+
+        async def run() -> None:
+            try:
+                if previous is not None:
+                    await asyncio.shield(previous)
+                await self._handle(callback)
+            except Exception:
+                logger.exception("handling a WeCom callback failed")
+            finally:
+                done.set_result(None)
+                if self._chains.get(user) is done:
+                    del self._chains[user]
+
+        task = asyncio.create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait until every queued callback has been handled and answered (tests, benchmarks, shutdown)."""
+        while self._tasks:
+            await asyncio.wait(set(self._tasks))
+
+    async def _handle(self, callback: Callback) -> None:
+        incoming = self.to_incoming(callback)
+        if incoming is None:
+            return
+        reply = await self._dispatcher.dispatch(incoming)
+        self.handled += 1
+        await self.deliver(incoming.chat_id, reply)
+
+    def to_incoming(self, callback: Callback) -> IncomingMessage | None:
+        """Turn a decrypted callback into our neutral message; None for what we do not handle."""
+        f = callback.fields
+        user = f["FromUserName"]
+        sent_at = dt.datetime.fromtimestamp(int(f.get("CreateTime") or self._clock()), dt.UTC)
+        base = {"channel": self.name, "chat_id": user, "user_id": user, "user_name": user, "sent_at": sent_at}
+        kind = f.get("MsgType", "")
+        if kind == "event":
+            key = f.get("EventKey", "")
+            if f.get("Event") == "click" and key in MENU_COMMANDS:
+                return IncomingMessage(text=MENU_COMMANDS[key], **base)
+            if f.get("Event") == "click" and key in MENU_CALLBACKS:
+                return IncomingMessage(text="", callback_data=MENU_CALLBACKS[key], **base)
+            return None  # subscribe, enter_agent, location reports …: nothing to answer
+        message_id = f.get("MsgId") or None
+        if kind == "text":
+            text = f.get("Content", "")
+            pressed = self._buttons.press(user, text)
+            if isinstance(pressed, str):
+                return IncomingMessage(text="", callback_data=pressed, **base)
+            return IncomingMessage(text=_bind_as_start(text), message_id=message_id, **base)
+        attachment = _attachment(kind, f)
+        if attachment is None:
+            return None
+        return IncomingMessage(text="", message_id=message_id, attachments=(attachment,), **base)
+
+    # -- sending ----------------------------------------------------------------------------------
+    async def deliver(self, user: str, reply: Reply) -> None:
+        """Send a reply as active messages; failures are logged (the user's words are already stored)."""
+        try:
+            await self._send_parts(user, reply)
+        except (WeComError, httpx.HTTPError) as exc:
+            logger.warning("WeCom reply not delivered: %s", exc)
+
+    async def _send_parts(self, user: str, reply: Reply) -> None:
+        choices = self._buttons.offer(user, reply)
+        parts = reply_parts(reply)
+        for index, part in enumerate(parts):
+            if isinstance(part, Document):
+                kind = "image" if part.mime_type.startswith("image/") else "file"
+                await self._limiter.acquire(user)
+                media_id = await self.api.upload(kind, part)
+                await self.api.send(user, kind, {"media_id": media_id})
+                continue
+            if part == reply.text and choices and index == 0:
+                part = f"{part}\n{texts.WECOM_BUTTONS.format(choices=choices)}"
+            for piece in chunk_bytes(part, TEXT_LIMIT):
+                await self._limiter.acquire(user)
+                await self.api.send(user, "text", {"content": piece})
+
+    async def send(self, chat_id: str, reply: Reply) -> str:
+        """Send a message nobody asked for (a reminder, a digest): "sent", "blocked" or "failed"."""
+        try:
+            await self._send_parts(chat_id, reply)
+        except WeComError as exc:
+            if exc.errcode in BLOCKED_ERRORS:
+                return "blocked"
+            logger.warning("WeCom message failed: %s", exc)
+            return "failed"
+        except httpx.HTTPError as exc:
+            logger.warning("WeCom message failed: %s", type(exc).__name__)
+            return "failed"
+        return "sent"
+
+
+def _bind_as_start(text: str) -> str:
+    """A bind word and a code (texts.BIND_WORDS) is WeCom's way to say /start CODE (a slash command is awkward to type there)."""
+    stripped = text.strip()
+    for word in texts.BIND_WORDS:
+        if stripped.startswith(word):
+            code = stripped[len(word) :].strip(" ：:")
+            if code and len(code) <= 32 and code.isalnum():
+                return f"/start {code}"
+    return text
+
+
+def _attachment(kind: str, f: dict[str, str]) -> IncomingAttachment | None:
+    media = f.get("MediaId") or None
+    if kind == "image":
+        return IncomingAttachment(kind="photo", file_id=media, file_unique_id=f.get("PicUrl") or media)
+    if kind == "voice":
+        return IncomingAttachment(kind="voice", file_id=media, mime_type=f"audio/{f.get('Format', 'amr').lower()}")
+    if kind == "video":
+        return IncomingAttachment(kind="video", file_id=media)
+    if kind == "file":
+        return IncomingAttachment(kind="document", file_id=media, file_name=f.get("FileName") or f.get("Title"))
+    if kind == "location":
+        try:
+            latitude, longitude = float(f.get("Location_X", "")), float(f.get("Location_Y", ""))
+        except ValueError:
+            return None
+        return IncomingAttachment(kind="location", latitude=latitude, longitude=longitude, file_name=f.get("Label"))
+    return None
+
+
+def menu_definition() -> dict[str, Any]:
+    """The app menu of texts.WECOM_MENU (pushed by `python bot.py admin wecom-menu`)."""
+    return {"button": [{"type": "click", "name": name, "key": key} for key, name in texts.WECOM_MENU.items()]}

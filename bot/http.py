@@ -1,0 +1,125 @@
+"""The HTTP server (Starlette on uvicorn): the WeCom callback URL, the Telegram webhook, and /healthz.
+
+Every request body is read up to a size limit (413 beyond it) before anything parses it; callbacks are
+acknowledged at once and handled afterwards (bot/channels/wecom.py). Rejections are logged without payloads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from bot.channels.wecom import CallbackRejected, WeComChannel
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY = 256 * 1024  # WeCom and Telegram callbacks are a few KB
+WECOM_PATH, TELEGRAM_PATH, HEALTH_PATH = "/wecom/callback", "/telegram/webhook", "/healthz"
+
+TelegramFeed = Callable[[dict[str, Any], str | None], Awaitable[int]]
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def build_app(*, wecom: WeComChannel | None = None, telegram: TelegramFeed | None = None) -> Starlette:
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "wecom": wecom is not None, "telegram_webhook": telegram is not None})
+
+    async def wecom_callback(request: Request) -> Response:
+        if wecom is None:
+            return PlainTextResponse("not configured", status_code=404)
+        params = dict(request.query_params)
+        try:
+            if request.method == "GET":
+                return PlainTextResponse(wecom.verify_url(params))
+            body = await read_body(request)
+            wecom.receive(params, body)
+        except CallbackRejected as exc:
+            logger.warning("WeCom callback rejected (%d): %s", exc.status, exc.reason)
+            return PlainTextResponse("", status_code=exc.status)
+        except BodyTooLarge:
+            logger.warning("WeCom callback rejected (413): body over %d bytes", MAX_BODY)
+            return PlainTextResponse("", status_code=413)
+        except ClientDisconnect:
+            return PlainTextResponse("", status_code=400)
+        return PlainTextResponse("")  # an empty 200: WeCom's "received"; the answer follows as a message
+
+    async def telegram_webhook(request: Request) -> Response:
+        if telegram is None:
+            return PlainTextResponse("not configured", status_code=404)
+        try:
+            data = json.loads(await read_body(request))
+        except BodyTooLarge:
+            return PlainTextResponse("", status_code=413)
+        except (ValueError, ClientDisconnect):
+            return PlainTextResponse("", status_code=400)
+        if not isinstance(data, dict):
+            return PlainTextResponse("", status_code=400)
+        status = await telegram(data, request.headers.get("x-telegram-bot-api-secret-token"))
+        if status != 200:
+            logger.warning("Telegram webhook call rejected (%d)", status)
+        return PlainTextResponse("", status_code=status)
+
+    return Starlette(
+        routes=[
+            Route(HEALTH_PATH, health, methods=["GET"]),
+            Route(WECOM_PATH, wecom_callback, methods=["GET", "POST"]),
+            Route(TELEGRAM_PATH, telegram_webhook, methods=["POST"]),
+        ]
+    )
+
+
+class HttpServer:
+    """uvicorn inside our event loop, started and stopped with the channels."""
+
+    def __init__(self, app: Starlette, host: str, port: int) -> None:
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            if self._task.done():
+                self._task.result()  # a bind error surfaces here
+                raise RuntimeError("the HTTP server stopped at start")
+            await asyncio.sleep(0.01)
+        logger.info("HTTP server listening on %s:%d", self._server.config.host, self.port)
+
+    @property
+    def port(self) -> int:
+        for server in self._server.servers:
+            for sock in server.sockets:
+                return int(sock.getsockname()[1])
+        return self._server.config.port
+
+    async def stop(self) -> None:
+        self._server.should_exit = True
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
