@@ -52,7 +52,15 @@ MENU_CALLBACKS = {"cmd:log": "ln:"}
 
 
 # what wechatpy raises for a forged, truncated or foreign ciphertext
-UNREADABLE = (InvalidSignatureException, InvalidCorpIdException, ValueError, KeyError, IndexError, TypeError, struct.error)
+UNREADABLE = (
+    InvalidSignatureException,
+    InvalidCorpIdException,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    struct.error,
+)
 
 
 class WeComError(Exception):
@@ -316,7 +324,9 @@ class WeComChannel:
         user = fields.get("FromUserName", "")
         if not user:
             raise CallbackRejected(400, "no sender")
-        key = fields.get("MsgId") or f"{user}:{fields.get('CreateTime', '')}:{fields.get('Event', '')}"
+        key = fields.get("MsgId") or ":".join(
+            (user, fields.get("CreateTime", ""), fields.get("Event", ""), fields.get("EventKey", ""))
+        )
         if key in self._seen:
             return False  # WeCom retried a callback we had already acknowledged
         self._seen[key] = None
