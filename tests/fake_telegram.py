@@ -59,6 +59,7 @@ class FakeBotApi:
         self.per_chat_per_second: float | None = None  # flood control, off unless a test turns it on
         self.overall_per_second: float | None = None  # the bot-wide limit (Telegram: about 30 a second)
         self.flood_retry_after = 1
+        self.webhook: dict[str, Any] | None = None  # set by setWebhook
         self.floods = 0  # 429 answers given
         self.photos: list[tuple[int, bytes]] = []  # (chat, bytes) of every sendPhoto
         self._bucket = 0.0
@@ -170,7 +171,25 @@ class FakeBotApi:
         }
 
     def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        self.webhook = None
         return True
+
+    def _api_setWebhook(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        url = str(params.get("url", ""))
+        if not url.startswith("https://"):
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        self.webhook = {"url": url, "secret_token": secret}
+        return True
+
+    def update_json(self, user_id: int, text: str) -> dict[str, Any]:
+        """An update as Telegram would POST it to a webhook (not queued for getUpdates)."""
+        update = self.push_message(user_id, text)
+        with self._cond:
+            self._updates.remove(update)
+        return update
 
     def _api_setMyCommands(self, params: dict[str, Any]) -> Any:  # noqa: N802
         commands = _json_param(params, "commands")

@@ -315,3 +315,40 @@ async def test_reminder_set_in_chat_arrives_and_a_blocked_user_is_recorded(
         await scheduler.stop()  # gives the scheduler's lock (and its connection) back
     async with db.unit_of_work() as uow:
         assert await uow.deliveries.by_outcome() == {"sent": 1, "blocked": 1}
+
+
+async def test_webhook_mode_checks_the_secret_token(api: FakeBotApi, db: Database) -> None:
+    import httpx
+
+    from bot.http import HttpServer, build_app
+
+    await register(db)
+    dispatcher = Dispatcher(build_router(), db.unit_of_work, lambda: dt.datetime.now(dt.UTC), HandlerSettings())
+    channel = TelegramChannel(
+        dispatcher,
+        token=api.token,
+        base_url=api.base_url,
+        base_file_url=api.base_file_url,
+        webhook_url="https://bot.example.gov.cn/telegram/webhook",
+        webhook_secret="s3cr3t-Token_1",
+    )
+    await channel.start()
+    server = HttpServer(build_app(telegram=channel.feed_webhook), "127.0.0.1", 0)
+    await server.start()
+    url = f"http://127.0.0.1:{server.port}/telegram/webhook"
+    try:
+        assert api.webhook == {"url": "https://bot.example.gov.cn/telegram/webhook", "secret_token": "s3cr3t-Token_1"}
+        async with httpx.AsyncClient() as client:
+            update = api.update_json(CADRE, "走访东坪村3户困难户")
+            assert (await client.post(url, json=update)).status_code == 403  # no secret
+            wrong = {"X-Telegram-Bot-Api-Secret-Token": "guess"}
+            assert (await client.post(url, json=update, headers=wrong)).status_code == 403
+            right = {"X-Telegram-Bot-Api-Secret-Token": "s3cr3t-Token_1"}
+            assert (await client.post(url, content=b"{not json", headers=right)).status_code == 400
+            assert (await client.post(url, json=update, headers=right)).status_code == 200
+            [reply] = await wait_replies(api, CADRE, 1)
+        assert reply["text"].startswith("✅ 已记 #1")
+        assert len(await entries_of(db)) == 1
+    finally:
+        await server.stop()
+        await channel.stop()
