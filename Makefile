@@ -28,6 +28,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/ingest.py
 	$(PY) bench/fanout.py --limit 30 --limit 3000
 	$(PY) bench/digest.py
+	$(PY) bench/wecom.py
 
 report-demo: $(VENV)/.installed
 	$(PY) tools/report_demo.py

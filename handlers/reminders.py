@@ -107,8 +107,11 @@ def _switches(person: Person) -> tuple[str, ...]:
     return CADRE_SWITCHES if person.role == "cadre" else SUPERVISOR_SWITCHES
 
 
-def settings_panel(person: Person, prefs: Prefs, reminders: list[Reminder], now: dt.datetime, zone: ZoneInfo) -> Reply:
-    """His reminder settings and his own reminders, with a button per switch."""
+def settings_panel(
+    person: Person, prefs: Prefs, reminders: list[Reminder], now: dt.datetime, zone: ZoneInfo, accounts: int = 1
+) -> Reply:
+    """His reminder settings and his own reminders, with a button per switch (and, if he has accounts on two
+    platforms, whether reminders go to both)."""
     lines = [texts.SETTINGS_HEADER]
     for switch in _switches(person):
         mark = texts.SETTING_OFF if switch in prefs.off else texts.SETTING_ON
@@ -118,6 +121,8 @@ def settings_panel(person: Person, prefs: Prefs, reminders: list[Reminder], now:
     lines.append(texts.SETTING_QUIET.format(quiet=format_quiet(prefs.quiet)) if prefs.quiet else texts.SETTING_NO_QUIET)
     if prefs.paused(now) and prefs.paused_until is not None:
         lines.append(texts.SETTING_PAUSED.format(until=_local_label(prefs.paused_until, zone)))
+    if accounts > 1:
+        lines.append(texts.SETTING_BOTH if prefs.both_channels else texts.SETTING_ACTIVE_ONLY)
     lines.append("")
     if reminders:
         lines.append(texts.OWN_REMINDERS_HEADER.format(count=len(reminders)))
@@ -136,6 +141,8 @@ def settings_panel(person: Person, prefs: Prefs, reminders: list[Reminder], now:
     rows = [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
     if person.role == "cadre":
         rows.append((Button(texts.BTN_STUDY_LESS, "rs:s:-"), Button(texts.BTN_STUDY_MORE, "rs:s:+")))
+    if accounts > 1:
+        rows.append((Button(texts.BTN_ACTIVE_ONLY if prefs.both_channels else texts.BTN_BOTH, "rs:b:"),))
     return Reply("\n".join(lines), buttons=tuple(rows))
 
 
@@ -148,7 +155,8 @@ async def list_reminders(msg: IncomingMessage, args: str, ctx: Context) -> Reply
     """His reminder settings (switches, study target, quiet hours, pause) and the reminders he set."""
     person = ctx.require_person()
     reminders = await ctx.uow.reminders.active_for(person.id)
-    return settings_panel(person, Prefs.load(person.settings), reminders, ctx.now, ctx.tz)
+    accounts = len(await ctx.uow.people.identities(person.id))
+    return settings_panel(person, Prefs.load(person.settings), reminders, ctx.now, ctx.tz, accounts)
 
 
 async def settings_button(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
@@ -160,10 +168,14 @@ async def settings_button(msg: IncomingMessage, args: str, ctx: Context) -> Repl
         prefs = prefs.toggled(value)
     elif action == "s" and value in ("+", "-") and person.role == "cadre":
         prefs = prefs.with_study_target(prefs.study_per_week + (1 if value == "+" else -1))
+    elif action == "b":
+        prefs = replace(prefs, both_channels=not prefs.both_channels)
     else:
         raise NotFoundError(texts.STALE_BUTTON)
     await ctx.uow.people.update_settings(person.id, {**person.settings, **prefs.dump()})
-    panel = settings_panel(person, prefs, await ctx.uow.reminders.active_for(person.id), ctx.now, ctx.tz)
+    accounts = len(await ctx.uow.people.identities(person.id))
+    reminders = await ctx.uow.reminders.active_for(person.id)
+    panel = settings_panel(person, prefs, reminders, ctx.now, ctx.tz, accounts)
     return Reply(panel.text, buttons=panel.buttons, replace=True, callback_notice=texts.SETTING_CHANGED)
 
 
@@ -270,7 +282,11 @@ class Recipient:
     zone: ZoneInfo
     today: dt.date
     prefs: Prefs
-    address: tuple[str, str] | None  # (channel, chat id) of his first identity that has not blocked us
+    addresses: tuple[tuple[str, str], ...]  # (channel, chat id): where he is active first; all if he wants both
+
+    @property
+    def address(self) -> tuple[str, str] | None:
+        return self.addresses[0] if self.addresses else None
 
     @property
     def on_post(self) -> bool:
@@ -294,15 +310,18 @@ def _previous_workday(day: dt.date, calendar: WorkCalendar) -> dt.date:
     return day
 
 
-def pick_address(identities: list[Identity]) -> tuple[str, str] | None:
-    """Where to write to a person: the account he last wrote through, of those that have not blocked us
-    (never used: by channel preference)."""
+def pick_addresses(identities: list[Identity], both: bool = False) -> tuple[tuple[str, str], ...]:
+    """Where to write to a person: the account he last wrote through, of those that have not blocked us (never
+    used: by channel preference); with `both`, every usable account, that one first."""
     usable = [i for i in identities if i.blocked_at is None and i.channel in ADDRESS_ORDER]
-    if not usable:
-        return None
     never = dt.datetime.min.replace(tzinfo=dt.UTC)
-    found = max(usable, key=lambda i: (i.last_seen_at or never, -ADDRESS_ORDER.index(i.channel)))
-    return (found.channel, found.external_id)
+    usable.sort(key=lambda i: (i.last_seen_at or never, -ADDRESS_ORDER.index(i.channel)), reverse=True)
+    return tuple((i.channel, i.external_id) for i in (usable if both else usable[:1]))
+
+
+def pick_address(identities: list[Identity]) -> tuple[str, str] | None:
+    found = pick_addresses(identities)
+    return found[0] if found else None
 
 
 async def recipients(uow: UnitOfWork, now: dt.datetime, role: str = "cadre") -> list[Recipient]:
@@ -311,14 +330,14 @@ async def recipients(uow: UnitOfWork, now: dt.datetime, role: str = "cadre") -> 
     identities = await uow.people.identities_of([p.id for p in people])
     found = []
     for person in people:
-        zone = ZoneInfo(person.timezone)
+        zone, prefs = ZoneInfo(person.timezone), Prefs.load(person.settings)
         found.append(
             Recipient(
                 person=person,
                 zone=zone,
                 today=now.astimezone(zone).date(),
-                prefs=Prefs.load(person.settings),
-                address=pick_address(identities.get(person.id, [])),
+                prefs=prefs,
+                addresses=pick_addresses(identities.get(person.id, []), prefs.both_channels),
             )
         )
     return found
@@ -330,9 +349,10 @@ def _open(due: dt.datetime, now: dt.datetime, window: dt.timedelta) -> bool:
 
 async def claim_for(
     uow: UnitOfWork, who: Recipient, kind: str, key: str, due: dt.datetime, now: dt.datetime, needed: bool = True
-) -> bool:
+) -> list[tuple[str, str, str]]:
     """Claim a delivery for `who` once: pending if it is to go out now, skipped if it is not needed or his
-    settings forbid it now (a pause, quiet hours, switched off), blocked if no address of his is usable."""
+    settings forbid it now (a pause, quiet hours, switched off), blocked if no address of his is usable.
+    Returns what to send: (key, channel, chat id) for each of his addresses (a second one under its own key)."""
     allowed = who.prefs.allows(kind, now, who.zone)
     if needed and allowed and who.address is None:
         outcome = "blocked"
@@ -347,7 +367,16 @@ async def claim_for(
         now=now,
         outcome=outcome,
     )
-    return claimed and outcome == "pending"
+    if not claimed or outcome != "pending":
+        return []
+    send = [(key, *who.addresses[0])]
+    for channel, chat_id in who.addresses[1:]:
+        extra = f"{key}@{channel}"
+        if await uow.deliveries.claim(
+            key=extra, person_id=who.person.id, kind=kind, due_at=due, channel=channel, now=now
+        ):
+            send.append((extra, channel, chat_id))
+    return send
 
 
 def _waits_for_quiet_end(who: Recipient, kind: str, now: dt.datetime) -> bool:
@@ -376,13 +405,13 @@ async def collect_nudges(uow: UnitOfWork, now: dt.datetime, grace: Grace) -> lis
             needed = not await uow.entries.count_between(who.person.id, day, day) and not await _on_leave(
                 uow, who.person.id, day
             )
-            if await claim_for(uow, who, kind, key, due, now, needed) and who.address:
-                label = texts.DATE_LABEL.format(month=day.month, day=day.day)
+            label = texts.DATE_LABEL.format(month=day.month, day=day.day)
+            for sent_key, channel, chat_id in await claim_for(uow, who, kind, key, due, now, needed):
                 if kind == "nudge":
                     buttons = ((Button(texts.BTN_LOG_NOW, "ln:"),),)
-                    out.append(Outbound(key, *who.address, texts.NUDGE_EVENING, buttons))
+                    out.append(Outbound(sent_key, channel, chat_id, texts.NUDGE_EVENING, buttons))
                 else:
-                    out.append(Outbound(key, *who.address, texts.NUDGE_MORNING.format(date=label)))
+                    out.append(Outbound(sent_key, channel, chat_id, texts.NUDGE_MORNING.format(date=label)))
     return out
 
 
@@ -420,7 +449,7 @@ async def collect_promises(uow: UnitOfWork, now: dt.datetime, grace: Grace) -> l
                 if promise.get("due") != who.today.isoformat() or promise.get("status") == "done":
                     continue
                 key = delivery_key(f"promise{index}", entry.id, due)
-                if await uow.deliveries.exists(key) or not await claim_for(uow, who, "promise", key, due, now):
+                if await uow.deliveries.exists(key):
                     continue
                 text = texts.PROMISE_DUE.format(
                     promise=promise["text"],
@@ -434,8 +463,8 @@ async def collect_promises(uow: UnitOfWork, now: dt.datetime, grace: Grace) -> l
                         Button(texts.BTN_PROMISE_LATER, f"pm:{entry.seq}:{index}:later"),
                     ),
                 )
-                if who.address:
-                    out.append(Outbound(key, *who.address, text, buttons))
+                for sent_key, channel, chat_id in await claim_for(uow, who, "promise", key, due, now):
+                    out.append(Outbound(sent_key, channel, chat_id, text, buttons))
     return out
 
 
@@ -497,8 +526,8 @@ async def collect_obligations(uow: UnitOfWork, now: dt.datetime, grace: Grace) -
                 continue
             if await uow.deliveries.exists(key):
                 continue
-            if await claim_for(uow, recipient, kind, key, due, now) and recipient.address:
-                out.append(Outbound(key, *recipient.address, text))
+            for sent_key, channel, chat_id in await claim_for(uow, recipient, kind, key, due, now):
+                out.append(Outbound(sent_key, channel, chat_id, text))
     return out
 
 

@@ -364,8 +364,9 @@ async def collect_digests(
     out = []
     for who, key, due in due_now:
         found = digests.get(who.person.id)  # None: no active cadre, nothing to send
-        if await claim_for(uow, who, "digest", key, due, now, needed=found is not None) and found and who.address:
-            out.append(Outbound(key, *who.address, found.text, picture=found.picture))
+        for sent_key, channel, chat_id in await claim_for(uow, who, "digest", key, due, now, needed=found is not None):
+            if found is not None:
+                out.append(Outbound(sent_key, channel, chat_id, found.text, picture=found.picture))
         group_key = delivery_key("digest-group", who.person.id, due)
         if group_robot and found is not None:
             claimed = await uow.deliveries.claim(

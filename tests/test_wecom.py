@@ -19,7 +19,7 @@ from bot.http import HttpServer, build_app
 from bot.scheduler import ReminderScheduler
 from handlers import admin, build_router, texts
 from handlers.context import HandlerSettings
-from handlers.reminders import collect_due
+from handlers.reminders import collect_due, recipients
 from handlers.router import Dispatcher
 from handlers.supervision import digest_collector
 from storage.db import Database
@@ -304,6 +304,15 @@ async def test_linked_person_has_one_history_from_both_platforms(
     assert [e.seq for e in await entries(db, "telegram", "51001")] == [1, 2]
     await wecom.say(CADRE, "/today")
     assert "走访东坪村" in fake.texts_to(CADRE)[-1] and "信访条例" in fake.texts_to(CADRE)[-1]
+    async with db.unit_of_work() as uow:  # reminders go where he wrote last: Telegram, after WeCom
+        [who] = await recipients(uow, real_now())
+    assert who.addresses == (("telegram", "51001"),)
+    panel = await telegram.say("/reminders")
+    assert texts.SETTING_ACTIVE_ONLY in panel.text and "rs:b:" in [b.data for row in panel.buttons for b in row]
+    assert texts.SETTING_BOTH in (await telegram.press("rs:b:")).text
+    async with db.unit_of_work() as uow:
+        [who] = await recipients(uow, real_now())
+    assert who.addresses == (("telegram", "51001"), ("wecom", CADRE))  # both, if he wants
     async with db.unit_of_work() as uow:  # an account added later joins through admin link
         await admin.add_cadre(
             uow,

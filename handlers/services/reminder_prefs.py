@@ -43,6 +43,7 @@ class Prefs:
     paused_until: dt.datetime | None = None  # UTC
     quiet: tuple[dt.time, dt.time] | None = None  # local start, local end (may cross midnight)
     study_per_week: int = 1
+    both_channels: bool = False  # reminders to every account he has (Telegram and WeCom), not only the active one
 
     @classmethod
     def load(cls, settings: dict[str, object]) -> Prefs:
@@ -50,7 +51,7 @@ class Prefs:
         paused = settings.get("paused_until")
         quiet = settings.get("quiet")
         target = settings.get("study_per_week")
-        prefs = cls()
+        prefs = cls(both_channels=settings.get("both_channels") is True)
         if isinstance(off, list):
             prefs = replace(prefs, off=frozenset(str(k) for k in off))
         if isinstance(paused, str):
@@ -69,6 +70,7 @@ class Prefs:
             "study_per_week": self.study_per_week,
             "paused_until": self.paused_until.isoformat() if self.paused_until else None,
             "quiet": format_quiet(self.quiet) if self.quiet else None,
+            "both_channels": self.both_channels,
         }
 
     def paused(self, now: dt.datetime) -> bool:
