@@ -97,6 +97,12 @@ async def wecom(fake: FakeWeCom, dispatcher: Dispatcher) -> AsyncIterator[WeComS
     await channel.stop()
 
 
+@pytest.fixture(params=["wecom only", "linked to telegram"])
+def linked(request: pytest.FixtureRequest) -> str | None:
+    """The same scenarios for a cadre on WeCom alone and for one linked to a Telegram account too."""
+    return "51001" if request.param == "linked to telegram" else None
+
+
 async def register_cadre(db: Database, wecom_id: str = CADRE, telegram_id: str | None = None) -> None:
     today = real_now().astimezone(SH).date()
     ids = [("wecom", wecom_id)] + ([("telegram", telegram_id)] if telegram_id else [])
@@ -147,23 +153,32 @@ async def test_stranger_learns_to_join_then_binds_with_a_code(wecom: WeComSide, 
     assert said[1].startswith("赵强，欢迎使用") and said[-1] == texts.ASK_FIELD["host_unit"]
 
 
-async def test_capture_each_kind_and_a_location(wecom: WeComSide, fake: FakeWeCom, db: Database) -> None:
-    await register_cadre(db)
+async def test_capture_each_kind_and_a_location(
+    wecom: WeComSide, fake: FakeWeCom, db: Database, linked: str | None
+) -> None:
+    await register_cadre(db, telegram_id=linked)
     await wecom.say(CADRE, "上午列席镇党委会，研究环境卫生整治")
     await wecom.say(CADRE, "走访东坪村3户困难户，了解饮水情况")
     await wecom.say(CADRE, "学习《信访条例》，记了两页笔记")
     await wecom.send(CADRE, "location", Location_X="30.2741", Location_Y="120.1551", Scale="15", Label="东坪村村委会")
+    await wecom.send(CADRE, "image", PicUrl="https://wework.qpic.cn/x.jpg", MediaId="MEDIA-photo-1")
+    await wecom.send(CADRE, "voice", MediaId="MEDIA-voice-1", Format="amr")
+    await wecom.send(CADRE, "file", MediaId="MEDIA-file-1", FileName="学习笔记.docx")
     stored = await entries(db)
     assert [e.kind for e in stored] == ["log", "visit", "study"]
     assert (stored[-1].latitude, stored[-1].longitude) == (30.2741, 120.1551)  # joined the entry just before
+    assert [a.kind for a in stored[-1].attachments] == ["location", "photo", "voice", "document"]
+    assert stored[-1].attachments[-1].file_name == "学习笔记.docx"
     acks = fake.texts_to(CADRE)
     assert acks[0].startswith("✅ 已记 #1") and "回复序号选择：" in acks[0]  # buttons become numbered choices
     await wecom.say(CADRE, "1")  # the first button of the last reply: 改分类 for #… as on Telegram
     assert len(fake.texts_to(CADRE)) == len(acks) + 1
 
 
-async def test_retried_callback_is_handled_once(wecom: WeComSide, fake: FakeWeCom, db: Database) -> None:
-    await register_cadre(db)
+async def test_retried_callback_is_handled_once(
+    wecom: WeComSide, fake: FakeWeCom, db: Database, linked: str | None
+) -> None:
+    await register_cadre(db, telegram_id=linked)
     body = wecom.body(CADRE, Content="走访东坪村3户困难户", msg_id=7_123_456_789_000_000_001)
     first, second = await wecom.post(body), await wecom.post(body)  # WeCom retried: our ack was slow
     await wecom.channel.drain()
@@ -205,9 +220,9 @@ async def test_hostile_callbacks_are_rejected_and_nothing_is_stored(
 
 
 async def test_report_arrives_as_a_file_and_the_ack_never_waits(
-    wecom: WeComSide, fake: FakeWeCom, db: Database
+    wecom: WeComSide, fake: FakeWeCom, db: Database, linked: str | None
 ) -> None:
-    await register_cadre(db)
+    await register_cadre(db, telegram_id=linked)
     for text in ("走访东坪村3户困难户，了解饮水情况", "协调石桥村灌溉渠修建资金5万元", "学习《信访条例》，记了笔记"):
         await wecom.say(CADRE, text)
     started = time.perf_counter()
@@ -259,9 +274,9 @@ async def test_expired_token_is_refreshed_once(wecom: WeComSide, fake: FakeWeCom
 
 
 async def test_reminder_and_digest_reach_wecom_users_and_the_group(
-    wecom: WeComSide, fake: FakeWeCom, db: Database
+    wecom: WeComSide, fake: FakeWeCom, db: Database, linked: str | None
 ) -> None:
-    await register_cadre(db)
+    await register_cadre(db, telegram_id=linked)
     async with db.unit_of_work() as uow:
         await admin.add_supervisor(
             uow, name="李华", identities=[("wecom", BOSS)], cadres=[CADRE], timezone="Asia/Shanghai", now=real_now()
@@ -344,3 +359,22 @@ async def test_menu_is_pushed_and_clicks_are_commands(wecom: WeComSide, fake: Fa
     assert fake.texts_to(CADRE)[-1].startswith("本周")
     await wecom.send(CADRE, "event", Event="enter_agent")  # nothing to answer
     assert len(fake.texts_to(CADRE)) == 2
+
+
+async def test_group_robot_keeps_to_twenty_a_minute(fake: FakeWeCom) -> None:
+    from handlers.messages import Reply
+
+    clock = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    fake.clock = lambda: clock[0]
+    async with httpx.AsyncClient() as client:
+        limiter = WindowLimiter(20, 60.0, clock=lambda: clock[0], sleep=sleep)
+        robot = GroupRobotChannel(GroupRobot(key=ROBOT_KEY, base_url=fake.base_url, client=client, limiter=limiter))
+        for i in range(25):
+            assert await robot.send("group", Reply(f"**周报** 第{i}份")) == "sent"
+        assert len(fake.robot_posts) == 25 and fake.robot_refused == 0 and clock[0] >= 60  # waited, not refused
+        wrong = GroupRobotChannel(GroupRobot(key="wrong", base_url=fake.base_url, client=client))
+        assert await wrong.send("group", Reply("x")) == "failed"  # 93000 invalid webhook url
