@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from tests import wecom_crypto as wc  # noqa: E402
-from tests.fake_wecom import AGENT_ID, CORP_ID, SECRET, FakeWeCom  # noqa: E402
+from tests.fake_wecom import CORP_ID, FakeWeCom, bot_environment  # noqa: E402
 
 BARE_APP = """
 import sys, uvicorn
@@ -150,18 +150,8 @@ async def main_async(count: int, users: int, rounds: int) -> None:
         url = f"sqlite:///{tmp}/bench.db"
         await seed(url, users)
         port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "TELEGRAM_", "HTTP_"))}
-        env.update(
-            DATABASE_URL=url,
-            LOG_LEVEL="WARNING",
-            WECOM_CORP_ID=CORP_ID,
-            WECOM_AGENT_ID=str(AGENT_ID),
-            WECOM_SECRET=SECRET,
-            WECOM_TOKEN=wc.TOKEN,
-            WECOM_AES_KEY=wc.AES_KEY,
-            WECOM_API_BASE=fake.base_url,
-            HTTP_PORT=str(port),
-        )
+        env = bot_environment(dict(os.environ), api_base=fake.base_url, database_url=url, port=port)
+        env["LOG_LEVEL"] = "WARNING"
         bot = subprocess.Popen([sys.executable, "bot.py"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
         bare_port = free_port()
         bare = subprocess.Popen([sys.executable, "-c", BARE_APP, str(bare_port)], cwd=ROOT)

@@ -26,6 +26,25 @@ AGENT_ID = 1000002
 ROBOT_KEY = "robot-key-693a91f6"
 
 
+def bot_environment(base: dict[str, str], *, api_base: str, database_url: str, port: int) -> dict[str, str]:
+    """The environment for `python bot.py` as a WeCom app against this fake (any platform settings removed)."""
+    from tests import wecom_crypto
+
+    env = {k: v for k, v in base.items() if not k.startswith(("WECOM_", "TELEGRAM_", "HTTP_"))}
+    env.update(
+        DATABASE_URL=database_url,
+        WECOM_CORP_ID=CORP_ID,
+        WECOM_AGENT_ID=str(AGENT_ID),
+        WECOM_SECRET=SECRET,
+        WECOM_TOKEN=wecom_crypto.TOKEN,
+        WECOM_AES_KEY=wecom_crypto.AES_KEY,
+        WECOM_API_BASE=api_base,
+        HTTP_HOST="127.0.0.1",
+        HTTP_PORT=str(port),
+    )
+    return env
+
+
 @dataclass
 class Sent:
     user: str

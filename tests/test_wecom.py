@@ -23,6 +23,7 @@ from handlers.reminders import collect_due, recipients
 from handlers.router import Dispatcher
 from handlers.supervision import digest_collector
 from storage.db import Database
+from tests import conftest
 from tests import wecom_crypto as wc
 from tests.conftest import SH
 from tests.fake_wecom import AGENT_ID, CORP_ID, ROBOT_KEY, SECRET, FakeWeCom
@@ -328,19 +329,8 @@ async def test_linked_person_has_one_history_from_both_platforms(
     async with db.unit_of_work() as uow:
         [who] = await recipients(uow, real_now())
     assert who.addresses == (("telegram", "51001"), ("wecom", CADRE))  # both, if he wants
+    await conftest.register_cadre(db, real_now, telegram_id="51002", name="赵强")
     async with db.unit_of_work() as uow:  # an account added later joins through admin link
-        await admin.add_cadre(
-            uow,
-            name="赵强",
-            identities=[("telegram", "51002")],
-            host_unit=None,
-            position=None,
-            sending_unit=None,
-            start=None,
-            end=None,
-            timezone="Asia/Shanghai",
-            now=real_now(),
-        )
         result = await admin.link_identities(uow, telegram_id="51002", wecom_id=STRANGER, now=real_now())
         await uow.commit()
     assert result.startswith("已将 Telegram 账号 51002 与企业微信账号 zhaoqiang 合并")

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests import wecom_crypto as wc
-from tests.fake_wecom import AGENT_ID, CORP_ID, SECRET, FakeWeCom
+from tests.fake_wecom import CORP_ID, SECRET, FakeWeCom, bot_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,19 +34,9 @@ def free_port() -> int:
 
 
 def environment(fake: FakeWeCom, tmp_path: Path, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "TELEGRAM_", "HTTP_"))}
-    env.update(
-        DATABASE_URL=f"sqlite:///{tmp_path}/bot.db",
-        WECOM_CORP_ID=CORP_ID,
-        WECOM_AGENT_ID=str(AGENT_ID),
-        WECOM_SECRET=SECRET,
-        WECOM_TOKEN=wc.TOKEN,
-        WECOM_AES_KEY=wc.AES_KEY,
-        WECOM_API_BASE=fake.base_url,
-        HTTP_HOST="127.0.0.1",
-        HTTP_PORT=str(port),
+    return bot_environment(
+        dict(os.environ), api_base=fake.base_url, database_url=f"sqlite:///{tmp_path}/bot.db", port=port
     )
-    return env
 
 
 def test_bot_serves_wecom_when_configured(fake: FakeWeCom, tmp_path: Path) -> None:
