@@ -268,3 +268,27 @@ async def test_leader_lost_connection_is_noticed(database_url: str, clock: Froze
     finally:
         await leader.release()
         await standby.release()
+
+
+async def test_monthly_reflection_prompt_unless_he_wrote_one(
+    chat: Chat, cadre: str, db: Database, clock: FrozenClock
+) -> None:
+    async def reflection_prompts() -> list[str]:
+        async with db.unit_of_work() as uow:
+            items = await collect_obligations(uow, clock(), GRACE)
+            await uow.commit()
+        return [i.text for i in items if i.text == texts.REFLECTION_PROMPT]
+
+    # July 2026: the last working day is Friday the 31st; three working days before it is Tuesday the 28th
+    local(clock, 2026, 7, 27, 17, 5)
+    assert await reflection_prompts() == []
+    local(clock, 2026, 7, 28, 17, 5)
+    assert await reflection_prompts() == [texts.REFLECTION_PROMPT]
+    assert await reflection_prompts() == []  # once
+    local(clock, 2026, 8, 20, 9, 0)  # a working day in August
+    await chat.say("体会：基层工作千头万绪，要先把情况摸清再拿主意")
+    await register_cadre(db, clock, telegram_id="51002", name="赵强")  # who has not
+    local(clock, 2026, 8, 26, 17, 5)  # August's prompt day: only the one without a reflection is asked
+    async with db.unit_of_work() as uow:
+        items = await collect_obligations(uow, clock(), GRACE)
+    assert [(i.chat_id, i.text) for i in items] == [("51002", texts.REFLECTION_PROMPT)]
