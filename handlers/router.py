@@ -62,7 +62,9 @@ def parse_command(text: str) -> tuple[str, str] | None:
     return None
 
 
-SEEN_EVERY = dt.timedelta(minutes=10)  # how stale the last-seen time of an account may get before it is written
+# How stale an account's last-seen time may get before it is written again (at once when he has switched
+# platforms since: reminders go where he last wrote).
+SEEN_EVERY = dt.timedelta(minutes=10)
 
 
 class NotForConversation(Exception):
@@ -107,7 +109,9 @@ class Dispatcher:
     async def _route(self, msg: IncomingMessage, uow: UnitOfWork) -> Reply:
         person = await uow.people.by_identity(msg.channel, msg.user_id)
         now = self._clock()
-        if person is not None and (person.blocked or person.seen_at is None or now - person.seen_at > SEEN_EVERY):
+        if person is not None and (
+            person.blocked or person.seen_elsewhere_since or person.seen_at is None or now - person.seen_at > SEEN_EVERY
+        ):
             # where he writes is where reminders go; and if he had blocked us, he can be written to again
             await uow.people.seen(msg.channel, msg.user_id, now)
         ctx = Context(uow=uow, person=person, now=now, tz=self._timezone(person), settings=self._settings)

@@ -37,6 +37,7 @@ class Person:
     settings: dict[str, Any] = field(default_factory=dict)  # reminder settings (storage/models.py PersonRow)
     blocked: bool = False  # the identity this person was looked up by had refused delivery (403)
     seen_at: dt.datetime | None = None  # when he last wrote through the identity he was looked up by
+    seen_elsewhere_since: bool = False  # he has written through another account of his since then
 
     def awaits_answer(self, now: dt.datetime) -> bool:
         return (

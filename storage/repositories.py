@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Insert, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from storage.entities import (
     Attachment,
@@ -126,6 +126,7 @@ def _entry(row: Any, attachments: tuple[Attachment, ...] | None = None) -> Entry
 _CURRENT_POSTING = (
     select(func.max(PostingRow.id)).where(PostingRow.person_id == PersonRow.id).correlate(PersonRow).scalar_subquery()
 )
+_OTHER_IDENTITY = aliased(IdentityRow)
 _BY_IDENTITY = (
     select(
         PersonRow.id,
@@ -136,6 +137,15 @@ _BY_IDENTITY = (
         PersonRow.settings,
         IdentityRow.blocked_at,
         IdentityRow.last_seen_at,
+        select(_OTHER_IDENTITY.id)
+        .where(
+            _OTHER_IDENTITY.person_id == PersonRow.id,
+            _OTHER_IDENTITY.id != IdentityRow.id,
+            _OTHER_IDENTITY.last_seen_at.is_not(None),
+            or_(IdentityRow.last_seen_at.is_(None), _OTHER_IDENTITY.last_seen_at > IdentityRow.last_seen_at),
+        )
+        .exists()
+        .label("seen_elsewhere_since"),
         PostingRow.id.label("posting_id"),
         PostingRow.host_unit,
         PostingRow.position,
@@ -270,6 +280,7 @@ class PeopleRepo:
             loose_attachments=bool(row.loose_attachments),
             blocked=row.blocked_at is not None,
             seen_at=row.last_seen_at,
+            seen_elsewhere_since=bool(row.seen_elsewhere_since),
         )
 
     async def add_identity(self, person_id: int, channel: str, external_id: str, now: dt.datetime) -> Identity:

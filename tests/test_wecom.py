@@ -320,15 +320,20 @@ async def test_linked_person_has_one_history_from_both_platforms(
     assert [e.seq for e in await entries(db, "telegram", "51001")] == [1, 2]
     await wecom.say(CADRE, "/today")
     assert "走访东坪村" in fake.texts_to(CADRE)[-1] and "信访条例" in fake.texts_to(CADRE)[-1]
-    async with db.unit_of_work() as uow:  # reminders go where he wrote last: Telegram, after WeCom
+    async with db.unit_of_work() as uow:  # reminders go where he wrote last: WeCom, a moment after Telegram
         [who] = await recipients(uow, real_now())
-    assert who.addresses == (("telegram", "51001"),)
+    assert who.addresses == (("wecom", CADRE),)
     panel = await telegram.say("/reminders")
     assert texts.SETTING_ACTIVE_ONLY in panel.text and "rs:b:" in [b.data for row in panel.buttons for b in row]
     assert texts.SETTING_BOTH in (await telegram.press("rs:b:")).text
     async with db.unit_of_work() as uow:
         [who] = await recipients(uow, real_now())
     assert who.addresses == (("telegram", "51001"), ("wecom", CADRE))  # both, if he wants
+    await telegram.press("rs:b:")
+    await wecom.say(CADRE, "/week")  # back on WeCom a moment later: reminders follow him there at once
+    async with db.unit_of_work() as uow:
+        [who] = await recipients(uow, real_now())
+    assert who.addresses == (("wecom", CADRE),)
     await conftest.register_cadre(db, real_now, telegram_id="51002", name="赵强")
     async with db.unit_of_work() as uow:  # an account added later joins through admin link
         result = await admin.link_identities(uow, telegram_id="51002", wecom_id=STRANGER, now=real_now())
