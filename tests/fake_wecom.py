@@ -67,6 +67,8 @@ class FakeWeCom:
         self.robot_posts: list[dict[str, Any]] = []
         self.robot_refused = 0
         self.errors: list[int] = []
+        self.busy_next = 0  # answer this many message/send calls with errcode -1 (系统繁忙)
+        self.bad_gateway_next = 0  # answer this many calls with a proxy's 502 page, not JSON
         self._member_times: dict[str, deque[float]] = defaultdict(deque)
         self._robot_times: deque[float] = deque()
         self._ids = itertools.count(1)
@@ -117,6 +119,15 @@ class FakeWeCom:
             "/cgi-bin/webhook/send": self._webhook_send,
         }
         handler = routes.get(path)
+        if self.bad_gateway_next and path != "/cgi-bin/gettoken":
+            self.bad_gateway_next -= 1
+            page = b"<html><body>502 Bad Gateway</body></html>"
+            request.send_response(502)
+            request.send_header("Content-Type", "text/html")
+            request.send_header("Content-Length", str(len(page)))
+            request.end_headers()
+            request.wfile.write(page)
+            return
         with self._lock:
             result = handler(params, body) if handler else {"errcode": 404, "errmsg": "not found"}
             if result.get("errcode", 0):
@@ -157,6 +168,9 @@ class FakeWeCom:
     def _message_send(self, params: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
         if error := self._token_error(params):
             return error
+        if self.busy_next:
+            self.busy_next -= 1
+            return {"errcode": -1, "errmsg": "system busy"}
         if int(body.get("agentid", 0)) != AGENT_ID:
             return {"errcode": 40056, "errmsg": "invalid agentid"}
         msgtype = str(body.get("msgtype", ""))

@@ -373,3 +373,22 @@ async def test_group_robot_keeps_to_twenty_a_minute(fake: FakeWeCom) -> None:
         assert len(fake.robot_posts) == 25 and fake.robot_refused == 0 and clock[0] >= 60  # waited, not refused
         wrong = GroupRobotChannel(GroupRobot(key="wrong", base_url=fake.base_url, client=client))
         assert await wrong.send("group", Reply("x")) == "failed"  # 93000 invalid webhook url
+
+
+async def test_transient_failures_are_retried_with_backoff(fake: FakeWeCom, dispatcher: Dispatcher) -> None:
+    from handlers.messages import Reply
+
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    api = WeComApi(corp_id=CORP_ID, secret=SECRET, agent_id=AGENT_ID, base_url=fake.base_url, sleep=sleep)
+    channel = WeComChannel(dispatcher, api=api, token=wc.TOKEN, aes_key=wc.AES_KEY, corp_id=CORP_ID)
+    fake.bad_gateway_next, fake.busy_next = 1, 1
+    assert await channel.send(CADRE, Reply("⏰ 提醒：参加例会")) == "sent"
+    assert waits == [0.5, 1.0] and fake.texts_to(CADRE) == ["⏰ 提醒：参加例会"]
+    fake.busy_next = 10
+    assert await channel.send(CADRE, Reply("再来一条")) == "failed"  # gave up after four attempts
+    assert len(waits) == 2 + 3
+    await channel.stop()

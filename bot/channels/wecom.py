@@ -19,7 +19,7 @@ import logging
 import struct
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +45,9 @@ ROBOT_IMAGE_LIMIT = 2 * 1024 * 1024
 MAX_CLOCK_SKEW = 300  # seconds between a callback's timestamp and ours before it counts as stale
 TOKEN_ERRORS = {40001, 40014, 42001}  # invalid credential, invalid token, token expired
 BLOCKED_ERRORS = {81013, 60111}  # no valid recipient; user not found
+SYSTEM_BUSY = -1  # WeCom's "系统繁忙": try again
+MAX_ATTEMPTS = 4
+RETRY_FIRST_DELAY = 0.5
 TOKEN_MARGIN = 300  # refresh the access token this many seconds before WeCom says it expires
 SEEN_CALLBACKS = 10_000  # MsgIds remembered for WeCom's retries
 MENU_COMMANDS = {"cmd:week": "/week", "cmd:report": "/report", "cmd:help": "/help"}
@@ -91,8 +94,10 @@ class WeComApi:
         base_url: str,
         client: httpx.AsyncClient | None = None,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._corp_id = corp_id
+        self._sleep = sleep
         self._secret = secret
         self.agent_id = agent_id
         self._base = base_url.rstrip("/")
@@ -124,23 +129,38 @@ class WeComApi:
             self._token = None
 
     async def call(self, path: str, *, json: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
-        """POST to a token-protected API; a token WeCom calls invalid or expired is fetched anew, once."""
+        """POST to a token-protected API. A token WeCom calls invalid or expired is fetched anew, once; a
+        network failure or "system busy" (-1) is retried with backoff."""
         params = dict(kwargs.pop("params", {}))
-        for attempt in (1, 2):
+        refreshed, delay = False, RETRY_FIRST_DELAY
+        for attempt in range(1, MAX_ATTEMPTS + 1):
             token = await self.token()
-            response = await self._client.post(
-                f"{self._base}{path}", params={**params, "access_token": token}, json=json, **kwargs
-            )
-            data = _json(response)
+            try:
+                response = await self._client.post(
+                    f"{self._base}{path}", params={**params, "access_token": token}, json=json, **kwargs
+                )
+                data = _json(response)
+            except (httpx.TransportError, WeComError) as exc:
+                if attempt == MAX_ATTEMPTS:
+                    raise
+                logger.warning("WeCom call failed (%s), retrying in %.1f s", type(exc).__name__, delay)
+                await self._sleep(delay)
+                delay *= 2
+                continue
             errcode = int(data.get("errcode", 0))
-            if errcode in TOKEN_ERRORS and attempt == 1:
+            if errcode in TOKEN_ERRORS and not refreshed:
                 logger.info("WeCom access token refused (%d): fetching a new one", errcode)
                 self._forget(token)
+                refreshed = True
+                continue
+            if errcode == SYSTEM_BUSY and attempt < MAX_ATTEMPTS:
+                await self._sleep(delay)
+                delay *= 2
                 continue
             if errcode != 0:
                 raise WeComError(errcode, str(data.get("errmsg", "")))
             return data
-        raise WeComError(42001, "access token refused twice")
+        raise WeComError(SYSTEM_BUSY, "gave up after retries")
 
     async def send(self, user: str, msgtype: str, body: dict[str, Any]) -> dict[str, Any]:
         payload = {"touser": user, "msgtype": msgtype, "agentid": self.agent_id, msgtype: body}
