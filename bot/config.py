@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     merge_window_minutes: float = Field(default=5, ge=0)
     max_text_chars: int = Field(default=20000, ge=100)
     console_export_dir: str = "exports"
-    telegram_rate_limit: float = Field(default=30.0, ge=0)  # messages per second, the whole bot (0: no limit)
+    telegram_rate_limit: float = Field(default=30.0, ge=0)  # unprompted messages a second, bot-wide (0: none)
     telegram_chat_interval: float = Field(default=1.0, ge=0)  # seconds between unprompted messages to one chat
     digest_weekday: int = Field(default=1, ge=1, le=7)  # ISO weekday of the supervisors' digest (1 = Monday)
     digest_time: dt.time = dt.time(9, 0)  # local time of the digest, in each supervisor's time zone

@@ -57,9 +57,9 @@ MAX_TRACKED_CHATS = 10_000
 
 
 class SendLimiter:
-    """Outgoing pacing shared by every send of one bot: an overall rate (Telegram: about 30 messages a
-    second), a minimum interval between unprompted messages to one chat (about one a second), and a hold on
-    everything after a 429 (flood control applies to the whole bot).
+    """Outgoing pacing shared by every send of one bot: unprompted messages (reminders, digests: Telegram's
+    "bulk notifications") at an overall rate (about 30 a second) and at most one a second per chat; and a hold
+    on everything, replies included, after a 429 (flood control applies to the whole bot).
 
     Each sender reserves the next free slot on a timeline and sleeps until it: evenly spaced, no burst (the
     platform's own bucket then stays full and never answers 429 for jitter), exact at any rate because the
@@ -81,8 +81,14 @@ class SendLimiter:
         self._next_for_chat: dict[str, float] = {}
         self._held_until = 0.0
 
+    async def wait_hold(self) -> None:
+        """For a reply to a user: not paced (users' own traffic bounds it), but held after a 429 like all."""
+        while (wait := self._held_until - self._clock()) > 0:
+            await self._sleep(wait)
+
     async def acquire(self, chat: str | None = None) -> None:
-        """Wait for the right to send one message (to `chat`, spaced from the last one to it, if given)."""
+        """Wait for the right to send one unprompted message (to `chat`, spaced from the last one to it, if
+        given): reminders and digests go out at the platform's pace."""
         earliest = self._clock()
         if chat is not None and self._chat_interval > 0:
             earliest = max(earliest, self._next_for_chat.get(chat, 0.0))

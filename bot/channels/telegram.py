@@ -348,13 +348,15 @@ class TelegramChannel:
         strict: bool = False,
         chat: tuple[int, bool] | None = None,
     ) -> T | None:
-        """Run one Bot API call: paced when it sends a message to `chat` (chat id, spaced from the last
-        unprompted one), waiting out 429s, retrying transient failures, stopping for blocked users.
+        """Run one Bot API call: paced when it sends an unprompted message (`chat` = (chat id, True)), held
+        after a 429 in any case; waiting out 429s, retrying transient failures, stopping for blocked users.
         `strict`: raise Forbidden and GaveUp instead of logging them and returning None."""
         delay = 0.5
         for attempt in range(1, MAX_SEND_ATTEMPTS + 1):
-            if chat is not None:
-                await self._limiter.acquire(str(chat[0]) if chat[1] else None)
+            if chat is not None and chat[1]:
+                await self._limiter.acquire(str(chat[0]))
+            else:
+                await self._limiter.wait_hold()
             try:
                 return await make()
             except RetryAfter as exc:
