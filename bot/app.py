@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from bot.channels.base import Channel, SendLimiter
 from bot.channels.console import ConsoleChannel
@@ -47,7 +47,13 @@ def utc_now() -> dt.datetime:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the bot or an admin command."""
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:  # a configuration mistake: say which, without a traceback
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error["loc"]).upper()
+            sys.stderr.write(f"configuration error{' in ' + where if where else ''}: {error['msg']}\n")
+        return 2
     setup_logging(settings.log_level)
     upgrade_to_head(settings.database_url)
     if args.command == "admin":
@@ -192,12 +198,6 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
     telegram: TelegramChannel | None = None
     wecom: WeComChannel | None = None
     if settings.telegram_bot_token is not None and not force_console:
-        if settings.telegram_webhook_url and settings.telegram_webhook_secret is None:
-            logger.error(
-                "TELEGRAM_WEBHOOK_URL is set without TELEGRAM_WEBHOOK_SECRET: refusing unauthenticated webhooks"
-            )
-            await db.dispose()
-            return 2
         telegram = TelegramChannel(
             dispatcher,
             token=settings.telegram_bot_token.get_secret_value(),
@@ -210,8 +210,6 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
             webhook_secret=_secret(settings.telegram_webhook_secret),
         )
         channels.append(telegram)
-    if settings.wecom_partly_configured:
-        logger.error("WeCom needs all of WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN, WECOM_AES_KEY")
     if settings.wecom_configured and not force_console:
         wecom = build_wecom(settings, dispatcher)
         channels.append(wecom)
@@ -227,14 +225,17 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
         platform = any(c.name != "console" for c in channels)
         logger.log(logging.WARNING if platform else logging.INFO, "%s", warning)
     if not channels:
-        logger.error("no channel to run: set TELEGRAM_BOT_TOKEN, or run `python bot.py console` in a terminal")
+        logger.error(
+            "no channel to run: set TELEGRAM_BOT_TOKEN or the WECOM_* variables, or run `python bot.py console`"
+            " in a terminal"
+        )
         await db.dispose()
         return 2
 
     http: HttpServer | None = None
-    if wecom is not None or (telegram is not None and settings.telegram_webhook_url):
-        feed = telegram.feed_webhook if telegram is not None and settings.telegram_webhook_url else None
-        http = HttpServer(build_app(wecom=wecom, telegram=feed), settings.http_host, settings.http_port)
+    webhook = telegram if telegram is not None and settings.telegram_webhook_url else None
+    if wecom is not None or webhook is not None:
+        http = HttpServer(build_app(wecom=wecom, telegram=webhook), settings.http_host, settings.http_port)
     scheduler = ReminderScheduler(
         db,
         {c.name: c for c in channels},
@@ -271,12 +272,7 @@ async def push_wecom_menu(settings: Settings) -> str:
     """Create the app's menu (texts.WECOM_MENU) through WeCom's menu/create."""
     if not settings.wecom_configured:
         raise AdminError(texts.ADMIN_WECOM_NOT_CONFIGURED)
-    api = WeComApi(
-        corp_id=settings.wecom_corp_id or "",
-        secret=_secret(settings.wecom_secret) or "",
-        agent_id=settings.wecom_agent_id or 0,
-        base_url=settings.wecom_api_base,
-    )
+    api = _wecom_api(settings)
     try:
         await api.create_menu(menu_definition())
     except WeComError as exc:
@@ -290,14 +286,18 @@ def _secret(value: SecretStr | None) -> str | None:
     return value.get_secret_value() if value is not None else None
 
 
-def build_wecom(settings: Settings, dispatcher: Dispatcher) -> WeComChannel:
-    """The WeCom channel (and its group robot, if a key is set) from the WECOM_* settings."""
-    api = WeComApi(
+def _wecom_api(settings: Settings) -> WeComApi:
+    return WeComApi(
         corp_id=settings.wecom_corp_id or "",
         secret=_secret(settings.wecom_secret) or "",
         agent_id=settings.wecom_agent_id or 0,
         base_url=settings.wecom_api_base,
     )
+
+
+def build_wecom(settings: Settings, dispatcher: Dispatcher) -> WeComChannel:
+    """The WeCom channel (and its group robot, if a key is set) from the WECOM_* settings."""
+    api = _wecom_api(settings)
     robot = None
     if settings.wecom_robot_key is not None:
         robot = GroupRobot(

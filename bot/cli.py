@@ -52,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     deliveries = actions.add_parser("deliveries", help="提醒投递记录（已发送、已错过、失败）")
     deliveries.add_argument("--limit", type=int, default=50)
-    deliveries.add_argument("--outcome", choices=["sent", "missed", "failed", "blocked", "pending", "skipped"])
+    deliveries.add_argument(
+        "--outcome", choices=["sent", "missed", "failed", "blocked", "pending", "queued", "skipped"]
+    )
 
     holidays = actions.add_parser("holidays", help="节假日安排")
     holiday_actions = holidays.add_subparsers(dest="holidays_action", required=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handlers.context import HandlerSettings
@@ -68,15 +68,23 @@ class Settings(BaseSettings):
         Grace.parse(value)  # a ValueError here is reported by pydantic at start-up
         return value
 
-    @property
-    def wecom_configured(self) -> bool:
-        needed = (self.wecom_corp_id, self.wecom_agent_id, self.wecom_secret, self.wecom_token, self.wecom_aes_key)
-        return all(v is not None for v in needed)
+    @model_validator(mode="after")
+    def _platforms_complete(self) -> Settings:
+        if self.telegram_webhook_url and self.telegram_webhook_secret is None:
+            raise ValueError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET: webhooks are never unauthenticated")
+        given = [v is not None for v in self._wecom_required()]
+        if any(given) and not all(given):
+            raise ValueError(
+                "WeCom needs all of WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN, WECOM_AES_KEY"
+            )
+        return self
+
+    def _wecom_required(self) -> tuple[object, ...]:
+        return (self.wecom_corp_id, self.wecom_agent_id, self.wecom_secret, self.wecom_token, self.wecom_aes_key)
 
     @property
-    def wecom_partly_configured(self) -> bool:
-        given = (self.wecom_corp_id, self.wecom_agent_id, self.wecom_secret, self.wecom_token, self.wecom_aes_key)
-        return any(v is not None for v in given) and not self.wecom_configured
+    def wecom_configured(self) -> bool:
+        return all(v is not None for v in self._wecom_required())
 
     def grace(self) -> Grace:
         return Grace.parse(self.reminder_grace)

@@ -127,12 +127,9 @@ class ReminderScheduler:
         by_chat: dict[tuple[str, str], list[Outbound]] = {}
         for item in items:
             by_chat.setdefault((item.channel, item.chat_id), []).append(item)
-        queue: asyncio.Queue[list[Outbound]] = asyncio.Queue()
-        for group in by_chat.values():
-            queue.put_nowait(group)
+        groups = iter(by_chat.values())  # shared by the workers: each takes the next chat's items
         results: list[tuple[str, str, str | None]] = []
         blocked: set[tuple[str, str]] = set()
-        sent = 0
         lock = asyncio.Lock()
 
         async def flush(force: bool) -> None:
@@ -142,15 +139,17 @@ class ReminderScheduler:
                     await uow.deliveries.finish_many(batch, self._clock())
                     await uow.commit()
 
+        sent = 0
+
         async def worker() -> None:
             nonlocal sent
-            while not queue.empty():
-                for item in queue.get_nowait():
-                    outcome = await self._send_one(item)
+            for group in groups:
+                for item in group:
+                    outcome, detail = await self._send_one(item)
                     sent += outcome == "sent"
                     if outcome == "blocked":
                         blocked.add((item.channel, item.chat_id))
-                    results.append((item.key, outcome, None))
+                    results.append((item.key, outcome, detail))
                     await flush(False)
 
         await asyncio.gather(*(worker() for _ in range(min(self._workers, len(by_chat)))))
@@ -163,14 +162,15 @@ class ReminderScheduler:
             logger.info("%d address(es) refused delivery and are marked blocked", len(blocked))
         return sent
 
-    async def _send_one(self, item: Outbound) -> str:
+    async def _send_one(self, item: Outbound) -> tuple[str, str | None]:
+        """Send one item: its outcome, and for a failure that is ours to explain, why."""
         channel = self._channels.get(item.channel)
         if channel is None:
             logger.warning("message for a channel that is not running: %s", item.channel)
-            return "failed"
+            return "failed", f"channel {item.channel} not running"
         try:
             photo = await asyncio.to_thread(item.picture) if item.picture is not None else None
-            return await channel.send(item.chat_id, Reply(item.text, buttons=item.buttons, photo=photo))
-        except Exception:
+            return await channel.send(item.chat_id, Reply(item.text, buttons=item.buttons, photo=photo)), None
+        except Exception as exc:
             logger.exception("sending %s failed", item.key)
-            return "failed"
+            return "failed", type(exc).__name__

@@ -262,8 +262,9 @@ async def list_deliveries(uow: UnitOfWork, *, limit: int, outcome: str | None, z
             channel=channel,
             outcome_label=texts.ADMIN_OUTCOMES.get(result, result),
             key=key,
+            detail=texts.ADMIN_DELIVERY_DETAIL.format(detail=detail) if detail else "",
         )
-        for key, kind, due, channel, result in rows
+        for key, kind, due, channel, result, detail in rows
     ]
     summary = "\u3001".join(f"{texts.ADMIN_OUTCOMES.get(k, k)} {v}" for k, v in sorted(totals.items()))
     return "\n".join([*lines, texts.ADMIN_DELIVERIES_TOTALS.format(totals=summary)])

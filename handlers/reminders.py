@@ -1,4 +1,6 @@
-"""/remind, /reminders, /cancel: reminders the cadre sets himself; collect_due hands due ones to the scheduler."""
+"""Reminders: the ones a person sets himself (/remind, /cancel), his settings (/reminders, /pause, /quiet), and
+the collectors that tell the scheduler what is due now — his own reminders, the daily nudges, visit-note
+promises, the posting's obligations, and messages queued for him (the outbox)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from zoneinfo import ZoneInfo
 from handlers import admin, texts
 from handlers.context import Context
 from handlers.errors import NotFoundError, UsageError
+from handlers.formatting import day_label
 from handlers.messages import Button, Document, IncomingMessage, Reply
 from handlers.services.reminder_prefs import (
     CADRE_SWITCHES,
@@ -22,7 +25,7 @@ from handlers.services.reminder_prefs import (
     parse_pause,
     parse_quiet,
 )
-from handlers.services.report_figures import own_words_key
+from handlers.services.report_figures import leave_dates, own_words_key
 from handlers.services.schedule import DEFAULT_GRACE, Grace, Rule, delivery_key, next_fire
 from handlers.services.timeparse import ReminderTimeError, parse_reminder
 from handlers.services.workdays import WorkCalendar
@@ -33,7 +36,6 @@ logger = logging.getLogger(__name__)
 
 MAX_ACTIVE = 100
 DUE_BATCH = 1000  # reminders claimed per statement
-DEFAULT_ZONE = "Asia/Shanghai"
 KIND = "remind"
 _ERRORS = {
     "missing_time": texts.REMIND_USAGE,
@@ -69,8 +71,7 @@ def _when(reminder: Reminder, zone: ZoneInfo) -> str:
         return texts.REMINDER_REPEATS[reminder.repeat].format(clock=reminder.clock, weekday=weekday)
     if reminder.next_at is None:
         return ""  # finished or cancelled: nothing more is due
-    local = reminder.next_at.astimezone(zone)
-    return texts.REMINDER_ONCE.format(month=local.month, day=local.day, clock=local.strftime("%H:%M"))
+    return _local_label(reminder.next_at, zone)
 
 
 async def remind(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
@@ -151,12 +152,20 @@ def _local_label(moment: dt.datetime, zone: ZoneInfo) -> str:
     return texts.REMINDER_ONCE.format(month=local.month, day=local.day, clock=local.strftime("%H:%M"))
 
 
+async def _panel(ctx: Context, person: Person, prefs: Prefs) -> Reply:
+    reminders = await ctx.uow.reminders.active_for(person.id)
+    accounts = len(await ctx.uow.people.identities(person.id))
+    return settings_panel(person, prefs, reminders, ctx.now, ctx.tz, accounts)
+
+
+async def _save(ctx: Context, person: Person, prefs: Prefs) -> None:
+    await ctx.uow.people.update_settings(person.id, {**person.settings, **prefs.dump()})
+
+
 async def list_reminders(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     """His reminder settings (switches, study target, quiet hours, pause) and the reminders he set."""
     person = ctx.require_person()
-    reminders = await ctx.uow.reminders.active_for(person.id)
-    accounts = len(await ctx.uow.people.identities(person.id))
-    return settings_panel(person, Prefs.load(person.settings), reminders, ctx.now, ctx.tz, accounts)
+    return await _panel(ctx, person, Prefs.load(person.settings))
 
 
 async def settings_button(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
@@ -172,10 +181,8 @@ async def settings_button(msg: IncomingMessage, args: str, ctx: Context) -> Repl
         prefs = replace(prefs, both_channels=not prefs.both_channels)
     else:
         raise NotFoundError(texts.STALE_BUTTON)
-    await ctx.uow.people.update_settings(person.id, {**person.settings, **prefs.dump()})
-    accounts = len(await ctx.uow.people.identities(person.id))
-    reminders = await ctx.uow.reminders.active_for(person.id)
-    panel = settings_panel(person, prefs, reminders, ctx.now, ctx.tz, accounts)
+    await _save(ctx, person, prefs)
+    panel = await _panel(ctx, person, prefs)
     return Reply(panel.text, buttons=panel.buttons, replace=True, callback_notice=texts.SETTING_CHANGED)
 
 
@@ -192,7 +199,7 @@ async def pause(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     else:
         prefs = replace(prefs, paused_until=ctx.now + dt.timedelta(days=days))
         text = texts.PAUSE_SET.format(days=days, until=_local_label(ctx.now + dt.timedelta(days=days), ctx.tz))
-    await ctx.uow.people.update_settings(person.id, {**person.settings, **prefs.dump()})
+    await _save(ctx, person, prefs)
     return Reply(text)
 
 
@@ -208,7 +215,7 @@ async def quiet(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
         if hours is None:
             raise UsageError(texts.QUIET_USAGE)
         prefs, text = replace(prefs, quiet=hours), texts.QUIET_SET.format(quiet=format_quiet(hours))
-    await ctx.uow.people.update_settings(person.id, {**person.settings, **prefs.dump()})
+    await _save(ctx, person, prefs)
     return Reply(text)
 
 
@@ -229,46 +236,44 @@ async def collect_due(uow: UnitOfWork, now: dt.datetime, grace: Grace) -> list[O
     however often); beyond it, it is recorded as missed. Repeating reminders move on to their next time.
     A cadre's own reminders ignore his pause and quiet hours: he set them himself. A few statements for a
     whole batch, however many reminders fell due at once."""
-    due = [r for r in await uow.reminders.due(now, limit=DUE_BATCH) if r.next_at is not None]
-    rows = []
-    for reminder in due:
-        due_at = reminder.next_at or now
-        rows.append(
-            {
-                "key": delivery_key(KIND, reminder.id, due_at),
-                "person_id": reminder.person_id,
-                "kind": KIND,
-                "due_at": due_at,
-                "created_at": now,
-                "channel": reminder.channel,
-                "outcome": "pending" if now - due_at <= grace(KIND) else "missed",
-            }
-        )
+    due = [(r, r.next_at) for r in await uow.reminders.due(now, limit=DUE_BATCH) if r.next_at is not None]
+    rows = [
+        {
+            "key": delivery_key(KIND, reminder.id, due_at),
+            "person_id": reminder.person_id,
+            "kind": KIND,
+            "due_at": due_at,
+            "created_at": now,
+            "channel": reminder.channel,
+            "outcome": "pending" if now - due_at <= grace(KIND) else "missed",
+        }
+        for reminder, due_at in due
+    ]
     claimed = await uow.deliveries.claim_many(rows)
     outbound = []
-    for reminder, row in zip(due, rows, strict=True):
+    for (reminder, due_at), row in zip(due, rows, strict=True):
         if row["key"] not in claimed:
             continue
         if row["outcome"] == "pending":
             text = texts.REMINDER_MESSAGE.format(text=reminder.text)
             outbound.append(Outbound(row["key"], reminder.channel, reminder.chat_id, text))
         else:
-            logger.info("reminder %s due at %s missed (beyond the grace window)", reminder.id, row["due_at"])
-    await uow.reminders.retire([r.id for r in due if _rule(r) is None])
-    repeating = [r for r in due if _rule(r) is not None]
-    if repeating:
-        calendar = await admin.work_calendar(uow)
-        zones: dict[int, ZoneInfo] = {}
-        for reminder in repeating:
-            if reminder.person_id not in zones:
-                person = await uow.people.get(reminder.person_id)
-                zones[reminder.person_id] = ZoneInfo(person.timezone if person else DEFAULT_ZONE)
-            rule, zone = _rule(reminder), zones[reminder.person_id]
-            after = max(now, reminder.next_at or now)
-            await uow.reminders.advance(reminder.id, next_fire(rule, after, zone, calendar) if rule else None)
+            logger.info("reminder %s due at %s missed (beyond the grace window)", reminder.id, due_at)
+    rules = [(reminder, due_at, _rule(reminder)) for reminder, due_at in due]
+    await uow.reminders.retire([reminder.id for reminder, _, rule in rules if rule is None])
+    zones: dict[int, ZoneInfo] = {}
+    calendar = await admin.work_calendar(uow) if any(rule for _, _, rule in rules) else None
+    for reminder, due_at, rule in rules:
+        if rule is None or calendar is None:
+            continue
+        if reminder.person_id not in zones:  # a reminder's person always exists (the row cascades with him)
+            person = await uow.people.get(reminder.person_id)
+            zones[reminder.person_id] = ZoneInfo(person.timezone if person else "UTC")
+        await uow.reminders.advance(reminder.id, next_fire(rule, max(now, due_at), zones[reminder.person_id], calendar))
     return outbound
 
 
+LEAVE_LOOKBACK = dt.timedelta(days=90)  # a leave note is filed at most this long before the days it covers
 NUDGE_EVENING = dt.time(20, 30)
 NUDGE_MORNING = dt.time(8, 30)
 ADDRESS_ORDER = ("telegram", "wecom", "console")
@@ -384,6 +389,16 @@ def _waits_for_quiet_end(who: Recipient, kind: str, now: dt.datetime) -> bool:
     return who.prefs.in_quiet_hours(now, who.zone) and kind in SWITCH_OF and SWITCH_OF[kind] not in who.prefs.off
 
 
+async def due_unrecorded(
+    uow: UnitOfWork, who: Recipient, kind: str, key: str, due: dt.datetime, now: dt.datetime, grace: Grace
+) -> bool:
+    """Whether a delivery is to be decided now: its time has come and its grace window is open, his quiet
+    hours do not hold it, and nobody has recorded it yet (so it can be claimed)."""
+    if not _open(due, now, grace(kind)) or _waits_for_quiet_end(who, kind, now):
+        return False
+    return not await uow.deliveries.exists(key)
+
+
 async def collect_nudges(uow: UnitOfWork, now: dt.datetime, grace: Grace) -> list[Outbound]:
     """The evening nudge (20:30 on working days, if nothing is logged and he is not on leave) and the next
     working morning's offer to log the day before; each claimed once per cadre and day."""
@@ -398,14 +413,12 @@ async def collect_nudges(uow: UnitOfWork, now: dt.datetime, grace: Grace) -> lis
         ):
             due = who.at(clock)
             key = delivery_key(kind, who.person.id, due)
-            if not _open(due, now, grace(kind)) or _waits_for_quiet_end(who, kind, now):
-                continue
-            if await uow.deliveries.exists(key):
+            if not await due_unrecorded(uow, who, kind, key, due, now, grace):
                 continue
             needed = not await uow.entries.count_between(who.person.id, day, day) and not await _on_leave(
                 uow, who.person.id, day
             )
-            label = texts.DATE_LABEL.format(month=day.month, day=day.day)
+            label = day_label(day)
             for sent_key, channel, chat_id in await claim_for(uow, who, kind, key, due, now, needed):
                 if kind == "nudge":
                     buttons = ((Button(texts.BTN_LOG_NOW, "ln:"),),)
@@ -422,14 +435,8 @@ async def log_now(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
 
 
 async def _on_leave(uow: UnitOfWork, person_id: int, day: dt.date) -> bool:
-    for entry in await uow.entries.between(person_id, day - dt.timedelta(days=90), day):
-        if entry.kind != "leave":
-            continue
-        start, end = entry.details.get("from", ""), entry.details.get("to", "")
-        returned = entry.details.get("returned_on")
-        if start <= day.isoformat() <= end and not (returned and returned <= day.isoformat()):
-            return True
-    return False
+    entries = await uow.entries.between(person_id, day - LEAVE_LOOKBACK, day)
+    return day in leave_dates(entries, None, day, day)
 
 
 PROMISE_CLOCK = dt.time(9, 0)
@@ -449,13 +456,13 @@ async def collect_promises(uow: UnitOfWork, now: dt.datetime, grace: Grace) -> l
                 if promise.get("due") != who.today.isoformat() or promise.get("status") == "done":
                     continue
                 key = delivery_key(f"promise{index}", entry.id, due)
-                if await uow.deliveries.exists(key):
+                if not await due_unrecorded(uow, who, "promise", key, due, now, grace):
                     continue
                 text = texts.PROMISE_DUE.format(
                     promise=promise["text"],
                     seq=entry.seq,
                     place=entry.details.get("place", ""),
-                    date=texts.DATE_LABEL.format(month=entry.work_date.month, day=entry.work_date.day),
+                    date=day_label(entry.work_date),
                 )
                 buttons = (
                     (
@@ -522,9 +529,7 @@ async def collect_obligations(uow: UnitOfWork, now: dt.datetime, grace: Grace) -
             else:
                 recipient = who
             key = delivery_key(kind, f"{target}-{who.person.id}", due)
-            if not _open(due, now, grace(kind)) or _waits_for_quiet_end(recipient, kind, now):
-                continue
-            if await uow.deliveries.exists(key):
+            if not await due_unrecorded(uow, recipient, kind, key, due, now, grace):
                 continue
             for sent_key, channel, chat_id in await claim_for(uow, recipient, kind, key, due, now):
                 out.append(Outbound(sent_key, channel, chat_id, text))
@@ -561,8 +566,8 @@ async def _notices(uow: UnitOfWork, who: Recipient, calendar: WorkCalendar) -> l
         )
         notices.append(("month-end", MONTH_END_CLOCK, text, person.id))
     posting = person.posting
-    if posting is not None and posting.start_date and posting.end_date:
-        midpoint = posting.start_date + (posting.end_date - posting.start_date) / 2
+    midpoint = posting.midpoint() if posting is not None else None
+    if posting is not None and posting.end_date is not None and midpoint is not None:
         for kind, target_day in (("mid", midpoint), ("final", posting.end_date)):
             left = (target_day - today).days
             if left in TERM_NOTICE_DAYS[kind]:

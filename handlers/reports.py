@@ -53,9 +53,9 @@ def parse_request(person: Person, words: list[str], today: dt.date) -> ReportReq
     if words and words[0] in texts.REPORT_KIND_WORDS:
         kind = texts.REPORT_KIND_WORDS[words.pop(0)]
     end_of_posting = posting.end_date or today
-    midpoint = posting.start_date + (end_of_posting - posting.start_date) / 2
     if kind is None:
-        kind = "mid" if today < midpoint else "final"
+        midpoint = posting.midpoint(until=today)
+        kind = "mid" if midpoint is not None and today < midpoint else "final"
     start, end = posting.start_date, min(today, end_of_posting)
     if kind == "month":
         year, month = today.year, today.month

@@ -22,6 +22,7 @@ Handler = Callable[[IncomingMessage, str, Context], Awaitable[Reply]]
 Clock = Callable[[], dt.datetime]
 UnitOfWorkFactory = Callable[[], AbstractAsyncContextManager[UnitOfWork]]
 
+MAX_CODE = 32  # longer is no invite code: an ordinary sentence that starts with the bind word
 _RE_COMMAND = re.compile(r"^/([A-Za-z_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.S)
 
 
@@ -56,9 +57,15 @@ class Router:
 
 
 def parse_command(text: str) -> tuple[str, str] | None:
-    """Return (name, args) for "/name args" ("/name@bot args" too), else None."""
-    if m := _RE_COMMAND.match(text.strip()):
+    """Return (name, args) for "/name args" ("/name@bot args" too), else None. A bind word and a code
+    (texts.BIND_WORDS) is /start CODE: easier to type than a slash command on WeCom."""
+    stripped = text.strip()
+    if m := _RE_COMMAND.match(stripped):
         return m.group(1).lower(), (m.group(2) or "").strip()
+    for word in texts.BIND_WORDS:
+        code = stripped[len(word) :].strip(" ：:") if stripped.startswith(word) else ""
+        if code and len(code) <= MAX_CODE and code.isascii() and code.isalnum():
+            return "start", code
     return None
 
 

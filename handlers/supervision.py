@@ -13,8 +13,9 @@ from functools import partial
 from handlers import admin, texts
 from handlers.context import Context
 from handlers.errors import NotFoundError, PermissionDenied, UsageError
+from handlers.formatting import day_label, snippet
 from handlers.messages import Button, Document, IncomingMessage, Reply
-from handlers.reminders import Outbound, Recipient, claim_for, pick_address, recipients
+from handlers.reminders import Outbound, Recipient, claim_for, due_unrecorded, pick_address, recipients
 from handlers.router import NotForConversation
 from handlers.services.digest import CadreWeek, daily_counts, rank, summarise
 from handlers.services.schedule import Grace, delivery_key
@@ -55,18 +56,13 @@ class Digest:
         return Document(f"digest-{self.days[-1].isoformat()}.png", data, "image/png")
 
 
-def _clip(text: str, limit: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def _label(day: dt.date) -> str:
-    return texts.DATE_LABEL.format(month=day.month, day=day.day)
+def _unit_text(person: Person) -> str:
+    posting = person.posting
+    return " ".join(p for p in (posting.host_unit, posting.position) if p) if posting else ""
 
 
 def _unit(person: Person) -> str:
-    posting = person.posting
-    unit = " ".join(p for p in (posting.host_unit, posting.position) if p) if posting else ""
+    unit = _unit_text(person)
     return texts.DIGEST_UNIT.format(unit=unit) if unit else ""
 
 
@@ -95,12 +91,14 @@ def cadre_block(week: CadreWeek, person: Person, highlights: bool = True) -> lis
     lines = [texts.DIGEST_CADRE.format(mark=mark, name=week.name, unit=_unit(person)), figures]
     if week.places:
         lines.append(texts.DIGEST_PLACES.format(places="、".join(week.places[:8])))
-    lines.append(texts.DIGEST_LAST.format(date=_label(week.last_entry)) if week.last_entry else texts.DIGEST_LAST_NEVER)
+    lines.append(
+        texts.DIGEST_LAST.format(date=day_label(week.last_entry)) if week.last_entry else texts.DIGEST_LAST_NEVER
+    )
     if week.flags:
         lines.append(texts.DIGEST_FLAGS.format(flags="；".join(_flag_text(week, f) for f in week.flags)))
     if highlights:
         lines += [
-            texts.DIGEST_HIGHLIGHT.format(seq=e.seq, date=_label(e.work_date), text=_clip(e.text, HIGHLIGHT_CHARS))
+            texts.DIGEST_HIGHLIGHT.format(seq=e.seq, date=day_label(e.work_date), text=snippet(e.text, HIGHLIGHT_CHARS))
             for e in week.highlights
         ]
     return lines
@@ -135,7 +133,7 @@ def compose(
     by_id = {c.id: c for c in cadres}
     ordered = rank(weeks[c.id] for c in cadres)
     start, end = today - dt.timedelta(days=PERIOD_DAYS), today - dt.timedelta(days=1)
-    lines = [texts.DIGEST_TITLE.format(start=_label(start), end=_label(end), count=len(ordered))]
+    lines = [texts.DIGEST_TITLE.format(start=day_label(start), end=day_label(end), count=len(ordered))]
     for week in ordered:
         lines += ["", *cadre_block(week, by_id[week.person_id])]
     lines += ["", texts.DIGEST_FOOTER]
@@ -210,7 +208,7 @@ async def list_cadres(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
                 end=posting.end_date if posting and posting.end_date else "?",
                 logged=week.logged,
                 workdays=week.workdays,
-                last=_label(week.last_entry) if week.last_entry else texts.CADRES_NEVER,
+                last=day_label(week.last_entry) if week.last_entry else texts.CADRES_NEVER,
             )
         )
     return Reply("\n".join(lines))
@@ -222,11 +220,11 @@ def _find_cadre(cadres: list[Person], words: str) -> Person:
         raise UsageError(texts.CADRE_USAGE)
     found = [c for c in cadres if c.name == name]
     if unit.strip() and len(found) > 1:
-        found = [c for c in found if unit.strip() in _unit(c)]
+        found = [c for c in found if unit.strip() in _unit_text(c)]
     if not found:
-        raise NotFoundError(texts.CADRE_NOT_YOURS.format(name=_clip(name, 20)))
+        raise NotFoundError(texts.CADRE_NOT_YOURS.format(name=snippet(name, 20)))
     if len(found) > 1:
-        raise UsageError(texts.CADRE_AMBIGUOUS.format(count=len(found), name=name, unit=_unit(found[0]).strip("（）")))
+        raise UsageError(texts.CADRE_AMBIGUOUS.format(count=len(found), name=name, unit=_unit_text(found[0])))
     return found[0]
 
 
@@ -238,14 +236,16 @@ async def cadre(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     weeks, entries = await _weeks(ctx.uow, [person], today, await admin.work_calendar(ctx.uow))
     start, end = today - dt.timedelta(days=PERIOD_DAYS), today
     shown = [e for e in entries[person.id] if start <= e.work_date <= end]
-    header = texts.CADRE_WEEK_HEADER.format(name=person.name, unit=_unit(person), start=_label(start), end=_label(end))
+    header = texts.CADRE_WEEK_HEADER.format(
+        name=person.name, unit=_unit(person), start=day_label(start), end=day_label(end)
+    )
     lines = [header, *cadre_block(weeks[person.id], person, highlights=False)[1:], ""]
     newest = sorted(shown, key=lambda e: (e.work_date, e.seq), reverse=True)
     for entry in newest[:CADRE_ENTRIES_SHOWN]:
         kind = texts.KIND_LABELS.get(entry.kind, entry.kind)
         lines.append(
             texts.CADRE_ENTRY.format(
-                seq=entry.seq, date=_label(entry.work_date), kind=kind, text=_clip(entry.text, 120)
+                seq=entry.seq, date=day_label(entry.work_date), kind=kind, text=snippet(entry.text, 120)
             )
         )
     if not shown:
@@ -275,7 +275,7 @@ async def comment_button(msg: IncomingMessage, args: str, ctx: Context) -> Reply
     person, entry = await _entry_of_own_cadre(ctx, supervisor, int(parts[0]), int(parts[1]))
     payload = {"cadre": person.id, "seq": entry.seq}
     await ctx.uow.conversations.set(supervisor.id, COMMENT_STATE, payload, ctx.now + COMMENT_TTL)
-    text = texts.COMMENT_ASK.format(name=person.name, seq=entry.seq, quote=_clip(entry.text, QUOTE_CHARS))
+    text = texts.COMMENT_ASK.format(name=person.name, seq=entry.seq, quote=snippet(entry.text, QUOTE_CHARS))
     return Reply(text, callback_notice=texts.BTN_COMMENT.format(seq=entry.seq))
 
 
@@ -317,9 +317,9 @@ async def _send_comment(ctx: Context, supervisor: Person, person: Person, entry:
     if address is not None:
         message = texts.COMMENT_TO_CADRE.format(
             author=supervisor.name,
-            date=_label(entry.work_date),
+            date=day_label(entry.work_date),
             seq=entry.seq,
-            quote=_clip(entry.text, QUOTE_CHARS),
+            quote=snippet(entry.text, QUOTE_CHARS),
             text=body,
         )
         await ctx.uow.deliveries.enqueue(
@@ -353,11 +353,8 @@ async def collect_digests(
             continue
         due = who.at(clock)
         key = delivery_key("digest", who.person.id, due)
-        if not due <= now <= due + grace("digest") or who.prefs.in_quiet_hours(now, who.zone):
-            continue
-        if await uow.deliveries.exists(key):
-            continue
-        due_now.append((who, key, due))
+        if await due_unrecorded(uow, who, "digest", key, due, now, grace):
+            due_now.append((who, key, due))
     if not due_now:
         return []
     digests = {d.supervisor_id: d for d in await build_digests(uow, [who for who, _, _ in due_now])}

@@ -272,8 +272,6 @@ REMIND_PAST = "这个时间已经过去了，请设一个以后的时间。"
 REMIND_MISSING_TEXT = "请写上要提醒什么，例如 /remind 明天 15:00 给石桥村回电话"
 REMIND_TOO_MANY = "您已有 {limit} 条提醒，先用 /reminders 查看、/cancel 编号 取消一些再设。"
 REMIND_SET = "⏰ 已设提醒 #{seq}：{when} {text}"
-REMINDERS_EMPTY = "您还没有设提醒。用 /remind 时间 内容 来设。"
-REMINDERS_HEADER = "您的提醒（共 {count} 条）："
 REMINDER_LINE = "#{seq} {when} {text}"
 REMINDER_ONCE = "{month}月{day}日 {clock}"
 REMINDER_REPEATS = {"daily": "每天 {clock}", "workdays": "每个工作日 {clock}", "weekly": "每周{weekday} {clock}"}
@@ -285,13 +283,15 @@ NUDGE_EVENING = "今天还没有记录工作。一句话就行，比如“上午
 NUDGE_MORNING = "{date}还没有工作记录，要补录吗？直接发“昨天……”或“{date}……”即可。"
 ADMIN_DELIVERIES_EMPTY = "还没有任何提醒投递记录。"
 ADMIN_DELIVERIES_TOTALS = "合计：{totals}"
-ADMIN_DELIVERY_LINE = "{due}  {kind:<10} {channel:<9} {outcome_label}  {key}"
+ADMIN_DELIVERY_LINE = "{due}  {kind:<10} {channel:<9} {outcome_label}  {key}{detail}"
+ADMIN_DELIVERY_DETAIL = "（{detail}）"
 ADMIN_OUTCOMES = {
     "sent": "已发送",
     "missed": "已错过",
     "failed": "失败",
     "blocked": "被屏蔽",
     "pending": "发送中",
+    "queued": "待发送",
     "skipped": "无需发送",
 }
 PROMISE_DUE = "⏰ 走访时的承诺今天到期：{promise}\n（#{seq} {date} {place}）"
@@ -356,7 +356,6 @@ BTN_LOG_NOW = "✍️ 现在记录"
 LOG_NOW_PROMPT = "请直接发一句今天做了什么，例如“上午走访东坪村3户困难户，了解春耕备耕情况”。"
 STUDY_NUDGE_TARGET = "本周学习记录 {done} 次，计划每周 {target} 次。学了什么、记了什么笔记，发一句就行，例如“学习《信访条例》，记了两页笔记”。"
 REFLECTION_PROMPT = "本月还没有写心得体会。花几分钟写几句这个月的收获和体会吧，以“体会：”开头发给我，总结时会用上。"
-DELIVERY_GRACE_NOTE = "（原定 {due} 发送，机器人当时不在线）"
 
 # -- supervisors ------------------------------------------------------------------------------------
 SUPERVISOR_ONLY = "这个命令供督导使用。"

@@ -16,6 +16,13 @@ class Posting:
     start_date: dt.date | None
     end_date: dt.date | None
 
+    def midpoint(self, until: dt.date | None = None) -> dt.date | None:
+        """The posting's middle day (its end, or `until` while it has none); None without a start."""
+        end = self.end_date or until
+        if self.start_date is None or end is None:
+            return None
+        return self.start_date + (end - self.start_date) / 2
+
     def missing_fields(self) -> tuple[str, ...]:
         """Return the profile fields a cadre still has to supply, in asking order."""
         names = ("host_unit", "position", "sending_unit", "start_date", "end_date")
@@ -120,13 +127,3 @@ class Reminder:
     channel: str
     chat_id: str
     active: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Comment:
-    id: int
-    entry_id: int
-    author_id: int
-    author_name: str
-    text: str
-    created_at: dt.datetime

@@ -13,7 +13,6 @@ from sqlalchemy.orm import aliased, joinedload
 
 from storage.entities import (
     Attachment,
-    Comment,
     Conversation,
     Entry,
     Identity,
@@ -896,13 +895,6 @@ class DeliveryRepo:
     async def exists(self, key: str) -> bool:
         return (await self._s.scalar(select(DeliveryRow.id).where(DeliveryRow.key == key))) is not None
 
-    async def finish(self, key: str, outcome: str, now: dt.datetime, detail: str | None = None) -> None:
-        row = (await self._s.scalars(select(DeliveryRow).where(DeliveryRow.key == key))).first()
-        if row is not None:
-            row.outcome, row.detail = outcome, detail
-            row.sent_at = now if outcome == "sent" else None
-            await self._s.flush()
-
     async def finish_many(self, results: list[tuple[str, str, str | None]], now: dt.datetime) -> None:
         """Record many outcomes at once: (key, outcome, detail) each."""
         if not results:
@@ -917,12 +909,14 @@ class DeliveryRepo:
             stmt, [{"k": k, "o": o, "d": d, "s": now if o == "sent" else None} for k, o, d in results]
         )
 
-    async def recent(self, limit: int, outcome: str | None = None) -> list[tuple[str, str, dt.datetime, str, str]]:
-        """The newest deliveries: (key, kind, due at, channel, outcome)."""
+    async def recent(
+        self, limit: int, outcome: str | None = None
+    ) -> list[tuple[str, str, dt.datetime, str, str, str | None]]:
+        """The newest deliveries: (key, kind, due at, channel, outcome, detail)."""
         stmt = select(DeliveryRow).order_by(DeliveryRow.due_at.desc(), DeliveryRow.id.desc()).limit(limit)
         if outcome is not None:
             stmt = stmt.where(DeliveryRow.outcome == outcome)
-        return [(r.key, r.kind, r.due_at, r.channel, r.outcome) for r in await self._s.scalars(stmt)]
+        return [(r.key, r.kind, r.due_at, r.channel, r.outcome, r.detail) for r in await self._s.scalars(stmt)]
 
     async def by_outcome(self) -> dict[str, int]:
         rows = await self._s.execute(
@@ -940,15 +934,6 @@ class CommentRepo:
         self._s.add(row)
         await self._s.flush()
         return row.id
-
-    async def for_entry(self, entry_id: int) -> list[Comment]:
-        rows = await self._s.execute(
-            select(CommentRow, PersonRow.name)
-            .join(PersonRow, PersonRow.id == CommentRow.author_id)
-            .where(CommentRow.entry_id == entry_id)
-            .order_by(CommentRow.id)
-        )
-        return [Comment(c.id, c.entry_id, c.author_id, name, c.text, c.created_at) for c, name in rows]
 
 
 class ReportLogRepo:

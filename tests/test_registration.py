@@ -106,3 +106,11 @@ async def test_group_chat_is_refused_politely(chat: Chat, cadre: str, db: Databa
         person = await uow.people.by_identity("telegram", "51001")
         assert person is not None
         assert await uow.entries.between(person.id, dt.date(2026, 1, 1), dt.date(2026, 12, 31)) == []
+
+
+async def test_bind_word_is_start_on_every_platform(chat: Chat, db: Database, clock: FrozenClock) -> None:
+    assert (await chat.say("绑定 WRONG123")).text == texts.INVITE_INVALID  # read as a code, and refused
+    assert (await chat.say("绑定了一个新的联系人")).text == texts.JOIN_HINT  # an ordinary sentence, not a code
+    code = await invite(db, clock, name="王明")
+    assert (await chat.say(f"绑定：{code.lower()}")).text == texts.WELCOME_CADRE.format(name="王明")
+    assert (await chat.say(f"绑定 {code}")).text == texts.ALREADY_REGISTERED.format(name="王明")

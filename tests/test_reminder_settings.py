@@ -292,3 +292,14 @@ async def test_monthly_reflection_prompt_unless_he_wrote_one(
     async with db.unit_of_work() as uow:
         items = await collect_obligations(uow, clock(), GRACE)
     assert [(i.chat_id, i.text) for i in items] == [("51002", texts.REFLECTION_PROMPT)]
+
+
+async def test_a_failure_is_recorded_with_its_reason(chat: Chat, cadre: str, db: Database, clock: FrozenClock) -> None:
+    scheduler = ReminderScheduler(db, {}, clock, collectors=[collect_due])  # the Telegram channel is not running
+    await chat.say("/remind 30分钟后 给石桥村回电话")
+    clock.advance(minutes=31)
+    assert await scheduler.tick() == 0
+    await scheduler.stop()
+    async with db.unit_of_work() as uow:
+        listing = await admin.list_deliveries(uow, limit=5, outcome="failed", zone="Asia/Shanghai")
+    assert "失败" in listing and "（channel telegram not running）" in listing

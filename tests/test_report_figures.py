@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from handlers.services.report_figures import compute_figures
+from handlers.services.report_figures import compute_figures, leave_dates
 from storage.entities import Entry
 from tests.posting import POSTING, entry_from_text
 
@@ -60,3 +60,16 @@ def test_period_clips_the_posting_and_the_leave() -> None:
 def test_no_posting_no_entries() -> None:
     figures = compute_figures([], None, dt.date(2026, 6, 1), dt.date(2026, 6, 30))
     assert figures.days_on_post == 0 and figures.entries == 0 and figures.visited == {}
+
+
+def test_an_early_return_ends_the_leave() -> None:
+    from dataclasses import replace
+
+    leave = entry(dt.date(2026, 6, 17), "6月18日至6月24日请假7天，回原单位")
+    back_early = replace(leave, details={**leave.details, "returned_on": "2026-06-21"})
+    june = (dt.date(2026, 6, 1), dt.date(2026, 6, 30))
+    assert compute_figures([leave], POSTING, *june).leave_days == 7
+    assert compute_figures([back_early], POSTING, *june).leave_days == 3  # 18, 19 and 20: back on the 21st
+    same_day = replace(leave, details={**leave.details, "returned_on": "2026-06-18"})
+    assert compute_figures([same_day], POSTING, *june).leave_days == 0  # back the day it began
+    assert leave_dates([back_early], None, dt.date(2026, 6, 21), dt.date(2026, 6, 21)) == set()

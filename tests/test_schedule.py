@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from handlers.services.schedule import Rule, catch_up, delivery_key, next_fire
+import pytest
+
+from handlers.services.schedule import Grace, Rule, delivery_key, next_fire
 from handlers.services.workdays import WorkCalendar
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -41,15 +43,19 @@ def test_results_are_utc() -> None:
     assert fired.tzinfo == dt.UTC and fired.hour == 1
 
 
-def test_catching_up_after_down_time() -> None:
-    now = at(2026, 11, 19, 9, 0)
-    due = [at(2026, 11, 18, 20, 30), at(2026, 11, 19, 8, 50), at(2026, 11, 19, 9, 30)]
-    decision = catch_up(due, now, grace=dt.timedelta(hours=1))
-    assert decision.send == at(2026, 11, 19, 8, 50)  # inside the grace window: sent once
-    assert decision.missed == (at(2026, 11, 18, 20, 30),)  # beyond it: recorded as missed
-    assert catch_up(due[:1], now, dt.timedelta(hours=1)) == type(decision)(send=None, missed=(due[0],))
-
-
 def test_delivery_keys_are_stable_across_zones() -> None:
     due = at(2026, 11, 18, 20, 30)
     assert delivery_key("nudge", 7, due) == delivery_key("nudge", 7, due.astimezone(dt.UTC)) == "nudge:7:20261118T1230Z"
+
+
+def test_grace_windows_per_kind_and_bad_settings() -> None:
+    grace = Grace.parse("nudge=1h, digest=2d,remind=30m")
+    assert grace("nudge") == dt.timedelta(hours=1) and grace("remind") == dt.timedelta(minutes=30)
+    assert grace("digest") == dt.timedelta(days=2)
+    assert grace("term-mid") == grace("term") == dt.timedelta(hours=12)  # a kind falls under its family
+    assert grace("leave-not-back") == dt.timedelta(hours=6)
+    assert Grace.parse("")("catch-up") == dt.timedelta(hours=3)  # the defaults
+    assert Grace.uniform(dt.timedelta(minutes=5))("anything") == dt.timedelta(minutes=5)
+    for bad in ("nudge=2x", "weekly=1h", "nudge=", "=1h", "nudge=h", "nudge=-1h", "nudge 1h"):
+        with pytest.raises(ValueError):
+            Grace.parse(bad)

@@ -333,7 +333,7 @@ async def test_webhook_mode_checks_the_secret_token(api: FakeBotApi, db: Databas
         webhook_secret="s3cr3t-Token_1",
     )
     await channel.start()
-    server = HttpServer(build_app(telegram=channel.feed_webhook), "127.0.0.1", 0)
+    server = HttpServer(build_app(telegram=channel), "127.0.0.1", 0)
     await server.start()
     url = f"http://127.0.0.1:{server.port}/telegram/webhook"
     try:

@@ -94,3 +94,32 @@ def test_admin_pushes_the_wecom_menu(fake: FakeWeCom, tmp_path: Path) -> None:
         timeout=60,
     )
     assert failed.returncode == 1 and "企业微信接口返回错误" in failed.stderr and "40001" in failed.stderr
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"WECOM_CORP_ID": CORP_ID}, "WeCom needs all of"),
+        ({"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_WEBHOOK_URL": "https://bot.example/telegram/webhook"}, "SECRET"),
+        ({"REMINDER_GRACE": "nudge=2x"}, "bad grace setting"),
+        ({"DIGEST_WEEKDAY": "8"}, "DIGEST_WEEKDAY"),
+        ({"HTTP_PORT": "http"}, "HTTP_PORT"),
+    ],
+)
+def test_configuration_mistakes_stop_the_bot_with_a_clear_line(
+    tmp_path: Path, variables: dict[str, str], message: str
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WECOM_", "TELEGRAM_", "HTTP_", "DIGEST_"))}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path}/bot.db", **variables)
+    done = subprocess.run([sys.executable, "bot.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_digest_time_and_grace_come_from_the_environment() -> None:
+    import datetime as dt
+
+    from bot.config import Settings
+
+    settings = Settings(digest_weekday=5, digest_time="17:30", reminder_grace="digest=2h", _env_file=None)
+    assert settings.digest_at() == (4, dt.time(17, 30))  # Friday, 17:30
+    assert settings.grace()("digest") == dt.timedelta(hours=2) and settings.grace()("nudge") == dt.timedelta(hours=2)

@@ -24,21 +24,31 @@ class Channel(Protocol):
         """Send a message unprompted (a reminder); return "sent", "blocked" or "failed"."""
 
 
-def chunk_text(text: str, limit: int) -> list[str]:
-    """Split text into pieces of at most `limit` characters, preferring line breaks."""
-    if len(text) <= limit:
+def utf8_size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def chunk_text(text: str, limit: int, size: Callable[[str], int] = len) -> list[str]:
+    """Split text into pieces of at most `limit` by `size` (characters for Telegram, UTF-8 bytes for WeCom:
+    `size=utf8_size`), preferring line breaks and never cutting a character in two."""
+    if size(text) <= limit:
         return [text]
-    chunks: list[str] = []
+    pieces: list[str] = []
     rest = text
-    while len(rest) > limit:
-        cut = rest.rfind("\n", 0, limit)
-        if cut <= limit // 2:
-            cut = limit
-        chunks.append(rest[:cut])
+    while size(rest) > limit:
+        low, high = 0, len(rest)  # the longest prefix within the limit
+        while low < high:
+            middle = (low + high + 1) // 2
+            if size(rest[:middle]) <= limit:
+                low = middle
+            else:
+                high = middle - 1
+        cut = rest.rfind("\n", 0, low)
+        if cut <= low // 2:
+            cut = low
+        pieces.append(rest[:cut])
         rest = rest[cut:].lstrip("\n")
-    if rest:
-        chunks.append(rest)
-    return chunks
+    return [p for p in [*pieces, rest] if p]
 
 
 def reply_parts(reply: Reply) -> list[str | Document]:
@@ -108,33 +118,6 @@ class SendLimiter:
     def hold(self, seconds: float) -> None:
         """Stop every send for `seconds` (the platform said retry_after)."""
         self._held_until = max(self._held_until, self._clock() + seconds)
-
-
-def chunk_bytes(text: str, limit: int, encoding: str = "utf-8") -> list[str]:
-    """Split text into pieces of at most `limit` encoded bytes (WeCom counts bytes), preferring line breaks and
-    never cutting a character in two."""
-    if len(text.encode(encoding)) <= limit:
-        return [text]
-    pieces: list[str] = []
-    rest = text
-    while rest:
-        if len(rest.encode(encoding)) <= limit:
-            pieces.append(rest)
-            break
-        # the longest prefix within the limit (characters are 1 to 4 bytes)
-        low, high = 0, len(rest)
-        while low < high:
-            middle = (low + high + 1) // 2
-            if len(rest[:middle].encode(encoding)) <= limit:
-                low = middle
-            else:
-                high = middle - 1
-        cut = rest.rfind("\n", 0, low)
-        if cut <= low // 2:
-            cut = low
-        pieces.append(rest[:cut])
-        rest = rest[cut:].lstrip("\n")
-    return [p for p in pieces if p]
 
 
 class WindowLimiter:

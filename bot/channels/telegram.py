@@ -230,17 +230,23 @@ class TelegramChannel:
         )
         logger.info("telegram channel polling as @%s", app.bot.username)
 
-    async def feed_webhook(self, data: dict[str, Any], secret: str | None) -> int:
-        """One update posted to our webhook: 403 without the right secret token, else queued (200)."""
-        expected = self._webhook_secret or ""
-        if self._webhook_url is None or not hmac.compare_digest((secret or "").encode(), expected.encode()):
-            return 403
+    def accepts(self, secret: str | None) -> bool:
+        """Whether a webhook call carries our secret token (constant-time; never without a webhook set up)."""
+        expected = self._webhook_secret
+        return (
+            self._webhook_url is not None
+            and expected is not None
+            and hmac.compare_digest((secret or "").encode(), expected.encode())
+        )
+
+    async def feed(self, data: dict[str, Any]) -> bool:
+        """Queue one update posted to our webhook (accepts() checked first); False if it is not an update."""
         try:
             update = Update.de_json(data, self.application.bot)
         except (KeyError, TypeError, ValueError):
-            return 400
+            return False
         await self.application.update_queue.put(update)
-        return 200
+        return True
 
     async def stop(self) -> None:
         app = self.application

@@ -20,7 +20,6 @@ import struct
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -30,7 +29,7 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
-from bot.channels.base import NumberedButtons, WindowLimiter, chunk_bytes, reply_parts
+from bot.channels.base import NumberedButtons, WindowLimiter, chunk_text, reply_parts, utf8_size
 from handlers import texts
 from handlers.messages import Document, IncomingAttachment, IncomingMessage, Reply
 from handlers.router import Dispatcher
@@ -50,8 +49,13 @@ MAX_ATTEMPTS = 4
 RETRY_FIRST_DELAY = 0.5
 TOKEN_MARGIN = 300  # refresh the access token this many seconds before WeCom says it expires
 SEEN_CALLBACKS = 10_000  # MsgIds remembered for WeCom's retries
-MENU_COMMANDS = {"cmd:week": "/week", "cmd:report": "/report", "cmd:help": "/help"}
-MENU_CALLBACKS = {"cmd:log": "ln:"}
+# The app menu's click keys (names in texts.WECOM_MENU) and what each one says to the handlers.
+MENU_ACTIONS: dict[str, dict[str, str]] = {
+    "cmd:log": {"text": "", "callback_data": "ln:"},
+    "cmd:week": {"text": "/week"},
+    "cmd:report": {"text": "/report"},
+    "cmd:help": {"text": "/help"},
+}
 
 
 # what wechatpy raises for a forged, truncated or foreign ciphertext
@@ -105,7 +109,6 @@ class WeComApi:
         self._clock = clock
         self._token: tuple[str, float] | None = None  # (token, monotonic time it stops being used)
         self._lock = asyncio.Lock()
-        self.token_fetches = 0
 
     async def close(self) -> None:
         await self._client.aclose()
@@ -116,10 +119,7 @@ class WeComApi:
                 response = await self._client.get(
                     f"{self._base}/cgi-bin/gettoken", params={"corpid": self._corp_id, "corpsecret": self._secret}
                 )
-                data = _json(response)
-                self.token_fetches += 1
-                if data.get("errcode", 0) != 0:
-                    raise WeComError(int(data["errcode"]), str(data.get("errmsg", "")))
+                data = _checked(_json(response))
                 lifetime = float(data.get("expires_in", 7200))
                 self._token = (str(data["access_token"]), self._clock() + max(lifetime - TOKEN_MARGIN, lifetime / 2))
             return self._token[0]
@@ -157,9 +157,7 @@ class WeComApi:
                 await self._sleep(delay)
                 delay *= 2
                 continue
-            if errcode != 0:
-                raise WeComError(errcode, str(data.get("errmsg", "")))
-            return data
+            return _checked(data)
         raise WeComError(SYSTEM_BUSY, "gave up after retries")
 
     async def send(self, user: str, msgtype: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -200,14 +198,13 @@ class GroupRobot:
 
     async def _post(self, payload: dict[str, Any]) -> None:
         await self._limiter.acquire("robot")
-        data = _json(
-            await self._client.post(f"{self._base}/cgi-bin/webhook/send", params={"key": self._key}, json=payload)
+        response = await self._client.post(
+            f"{self._base}/cgi-bin/webhook/send", params={"key": self._key}, json=payload
         )
-        if int(data.get("errcode", 0)) != 0:
-            raise WeComError(int(data["errcode"]), str(data.get("errmsg", "")))
+        _checked(_json(response))
 
     async def post(self, reply: Reply) -> None:
-        for piece in chunk_bytes(reply.text, ROBOT_MARKDOWN_LIMIT):
+        for piece in chunk_text(reply.text, ROBOT_MARKDOWN_LIMIT, utf8_size):
             await self._post({"msgtype": "markdown", "markdown": {"content": piece}})
         if reply.photo is not None and len(reply.photo.data) <= ROBOT_IMAGE_LIMIT:
             data = reply.photo.data
@@ -251,6 +248,14 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     return data
 
 
+def _checked(data: dict[str, Any]) -> dict[str, Any]:
+    """WeCom answers errors with HTTP 200 and a non-zero errcode."""
+    errcode = int(data.get("errcode", 0))
+    if errcode != 0:
+        raise WeComError(errcode, str(data.get("errmsg", "")))
+    return data
+
+
 def parse_xml(body: bytes | str) -> dict[str, str]:
     """A flat WeCom XML document as a dict (child tag -> text); DTDs, entities and malformed XML refused."""
     try:
@@ -264,14 +269,6 @@ def parse_xml(body: bytes | str) -> dict[str, str]:
 
 def signature(token: str, timestamp: str, nonce: str, encrypted: str) -> str:
     return hashlib.sha1("".join(sorted([token, timestamp, nonce, encrypted])).encode()).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class Callback:
-    """A decrypted callback, before it becomes our neutral message."""
-
-    key: str  # MsgId, or user + CreateTime + event for events (WeCom's rule for deduplication)
-    fields: dict[str, str]
 
 
 class WeComChannel:
@@ -300,7 +297,6 @@ class WeComChannel:
         self._chains: dict[str, asyncio.Future[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._buttons = NumberedButtons()
-        self.handled = 0
 
     async def start(self) -> None:
         logger.info("wecom channel ready for callbacks (agent %s)", self.api.agent_id)
@@ -352,12 +348,12 @@ class WeComChannel:
         self._seen[key] = None
         if len(self._seen) > SEEN_CALLBACKS:
             self._seen.popitem(last=False)
-        self._queue(Callback(key, fields))
+        self._queue(fields)
         return True
 
-    def _queue(self, callback: Callback) -> None:
+    def _queue(self, fields: dict[str, str]) -> None:
         """Handle after the ack, one user's callbacks strictly in arrival order."""
-        user = callback.fields["FromUserName"]
+        user = fields["FromUserName"]
         previous = self._chains.get(user)
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._chains[user] = done
@@ -366,7 +362,7 @@ class WeComChannel:
             try:
                 if previous is not None:
                     await asyncio.shield(previous)
-                await self._handle(callback)
+                await self._handle(fields)
             except Exception:
                 logger.exception("handling a WeCom callback failed")
             finally:
@@ -383,48 +379,36 @@ class WeComChannel:
         while self._tasks:
             await asyncio.wait(set(self._tasks))
 
-    async def _handle(self, callback: Callback) -> None:
-        incoming = self.to_incoming(callback)
-        if incoming is None:
-            return
-        reply = await self._dispatcher.dispatch(incoming)
-        self.handled += 1
-        await self.deliver(incoming.chat_id, reply)
+    async def _handle(self, fields: dict[str, str]) -> None:
+        incoming = self.to_incoming(fields)
+        if incoming is not None:
+            # failures are logged by send(); the user's words are stored whatever becomes of the answer
+            await self.send(incoming.chat_id, await self._dispatcher.dispatch(incoming))
 
-    def to_incoming(self, callback: Callback) -> IncomingMessage | None:
-        """Turn a decrypted callback into our neutral message; None for what we do not handle."""
-        f = callback.fields
+    def to_incoming(self, f: dict[str, str]) -> IncomingMessage | None:
+        """Turn a decrypted callback's fields into our neutral message; None for what we do not handle."""
         user = f["FromUserName"]
         sent_at = dt.datetime.fromtimestamp(int(f.get("CreateTime") or self._clock()), dt.UTC)
         base = {"channel": self.name, "chat_id": user, "user_id": user, "user_name": user, "sent_at": sent_at}
         kind = f.get("MsgType", "")
         if kind == "event":
-            key = f.get("EventKey", "")
-            if f.get("Event") == "click" and key in MENU_COMMANDS:
-                return IncomingMessage(text=MENU_COMMANDS[key], **base)
-            if f.get("Event") == "click" and key in MENU_CALLBACKS:
-                return IncomingMessage(text="", callback_data=MENU_CALLBACKS[key], **base)
-            return None  # subscribe, enter_agent, location reports …: nothing to answer
+            action = MENU_ACTIONS.get(f.get("EventKey", "")) if f.get("Event") == "click" else None
+            return (
+                IncomingMessage(**base, **action) if action is not None else None
+            )  # subscribe, enter_agent, location reports …: nothing to answer
         message_id = f.get("MsgId") or None
         if kind == "text":
             text = f.get("Content", "")
             pressed = self._buttons.press(user, text)
             if isinstance(pressed, str):
                 return IncomingMessage(text="", callback_data=pressed, **base)
-            return IncomingMessage(text=_bind_as_start(text), message_id=message_id, **base)
+            return IncomingMessage(text=text, message_id=message_id, **base)
         attachment = _attachment(kind, f)
         if attachment is None:
             return None
         return IncomingMessage(text="", message_id=message_id, attachments=(attachment,), **base)
 
     # -- sending ----------------------------------------------------------------------------------
-    async def deliver(self, user: str, reply: Reply) -> None:
-        """Send a reply as active messages; failures are logged (the user's words are already stored)."""
-        try:
-            await self._send_parts(user, reply)
-        except (WeComError, httpx.HTTPError) as exc:
-            logger.warning("WeCom reply not delivered: %s", exc)
-
     async def _send_parts(self, user: str, reply: Reply) -> None:
         choices = self._buttons.offer(user, reply)
         parts = reply_parts(reply)
@@ -437,12 +421,13 @@ class WeComChannel:
                 continue
             if part == reply.text and choices and index == 0:
                 part = f"{part}\n{texts.WECOM_BUTTONS.format(choices=choices)}"
-            for piece in chunk_bytes(part, TEXT_LIMIT):
+            for piece in chunk_text(part, TEXT_LIMIT, utf8_size):
                 await self._limiter.acquire(user)
                 await self.api.send(user, "text", {"content": piece})
 
     async def send(self, chat_id: str, reply: Reply) -> str:
-        """Send a message nobody asked for (a reminder, a digest): "sent", "blocked" or "failed"."""
+        """Send a reply, or a message nobody asked for (a reminder, a digest), as active messages:
+        "sent", "blocked" (not a member) or "failed" (logged)."""
         try:
             await self._send_parts(chat_id, reply)
         except WeComError as exc:
@@ -454,17 +439,6 @@ class WeComChannel:
             logger.warning("WeCom message failed: %s", type(exc).__name__)
             return "failed"
         return "sent"
-
-
-def _bind_as_start(text: str) -> str:
-    """A bind word and a code (texts.BIND_WORDS) is WeCom's way to say /start CODE (a slash command is awkward to type there)."""
-    stripped = text.strip()
-    for word in texts.BIND_WORDS:
-        if stripped.startswith(word):
-            code = stripped[len(word) :].strip(" ：:")
-            if code and len(code) <= 32 and code.isalnum():
-                return f"/start {code}"
-    return text
 
 
 def _attachment(kind: str, f: dict[str, str]) -> IncomingAttachment | None:
@@ -488,4 +462,4 @@ def _attachment(kind: str, f: dict[str, str]) -> IncomingAttachment | None:
 
 def menu_definition() -> dict[str, Any]:
     """The app menu of texts.WECOM_MENU (pushed by `python bot.py admin wecom-menu`)."""
-    return {"button": [{"type": "click", "name": name, "key": key} for key, name in texts.WECOM_MENU.items()]}
+    return {"button": [{"type": "click", "name": texts.WECOM_MENU[key], "key": key} for key in MENU_ACTIONS]}

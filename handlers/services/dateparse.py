@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from handlers.services.numbers import cn_int
 
 _NUM = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
-_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
+WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}  # 周末: Saturday
 _REL_DAYS = {
     "大前天": -3,
     "前天": -2,
@@ -127,7 +127,7 @@ def _candidates(text: str, today: dt.date) -> list[tuple[int, str, dt.date | Non
         else:
             add(m, parsed, "ok")
     for m in _RE_WEEK.finditer(text):
-        prefix, weekday = m.group(1) or "", _WEEKDAYS[m.group(2)]
+        prefix, weekday = m.group(1) or "", WEEKDAYS[m.group(2)]
         if prefix.startswith("下"):
             add(m, None, "plan")
             continue
@@ -169,7 +169,7 @@ _RE_WITHIN = re.compile(rf"({_NUM}|半)(?:个)?(天|日|周|星期|个月|月)(?
 def parse_due_date(text: str, today: dt.date) -> dt.date | None:
     """Return the future date a promise or plan names ("下周二", "周四前", "十天内", "月底前"), else None."""
     if m := re.search(r"(下下|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天末])", text):
-        prefix, weekday = m.group(1) or "", _WEEKDAYS[m.group(2)]
+        prefix, weekday = m.group(1) or "", WEEKDAYS[m.group(2)]
         monday = today - dt.timedelta(days=today.weekday())
         if prefix:
             return monday + dt.timedelta(weeks=len(prefix), days=weekday)

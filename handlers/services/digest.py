@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from handlers.services.report_figures import compute_figures, leave_dates, own_words_key
+from handlers.services.report_figures import compute_figures, leave_dates, work_entries
 from handlers.services.workdays import WorkCalendar
 from storage.entities import Entry, Person
 
@@ -25,12 +25,10 @@ class CadreWeek:
 
     person_id: int
     name: str
-    unit: str
     workdays: int  # working days on post in the period, leave excluded
     logged: int  # of those, days with at least one work entry
     by_kind: dict[str, int]
     places: tuple[str, ...]  # places visited, first visit first
-    studies: int
     leave_days: int
     last_entry: dt.date | None
     silent_workdays: int  # working days (not on leave) since his last entry, today excluded
@@ -78,8 +76,8 @@ def _report_overdue(person: Person, today: dt.date, done: set[str]) -> bool:
         return False
     if "final" not in done and today > posting.end_date + REPORT_GRACE:
         return True
-    midpoint = posting.start_date + (posting.end_date - posting.start_date) / 2
-    return not done & {"mid", "final"} and today > midpoint + REPORT_GRACE
+    midpoint = posting.midpoint()
+    return midpoint is not None and not done & {"mid", "final"} and today > midpoint + REPORT_GRACE
 
 
 def summarise(
@@ -98,16 +96,11 @@ def summarise(
     `last_entry` is the date of his newest work entry ever (older entries than those given count too)."""
     posting = person.posting
     first = max(start, posting.start_date) if posting and posting.start_date else start
-    last = min(end, today - dt.timedelta(days=1), posting.end_date) if posting and posting.end_date else end
-    last = min(last, today - dt.timedelta(days=1))
+    last = min(end, today - dt.timedelta(days=1), (posting.end_date if posting else None) or end)
     figures = compute_figures(entries, posting, start, end)
-    leave = leave_dates(entries, posting, min(first, start), max(end, today))
+    leave = leave_dates(entries, posting, start, max(end, today))
     on_post = _workdays(calendar, first, last, leave)
-    work = [
-        e
-        for e in entries
-        if start <= e.work_date <= end and e.kind not in ("leave", "back") and own_words_key(e.text) is None
-    ]
+    work = work_entries(entries, start, end)
     logged_days = {e.work_date for e in work}
     since = last_entry + dt.timedelta(days=1) if last_entry else (posting.start_date if posting else None)
     silent = len(_workdays(calendar, since, today - dt.timedelta(days=1), leave)) if since else 0
@@ -123,12 +116,10 @@ def summarise(
     return CadreWeek(
         person_id=person.id,
         name=person.name,
-        unit=" ".join(p for p in (posting.host_unit, posting.position) if p) if posting else "",
         workdays=len(on_post),
         logged=len(logged_days & set(on_post)),
         by_kind={k: v for k, v in figures.by_kind.items() if k in ("log", "visit", "study") and v},
         places=places,
-        studies=figures.study_sessions,
         leave_days=figures.leave_days,
         last_entry=last_entry,
         silent_workdays=silent,

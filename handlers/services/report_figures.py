@@ -61,12 +61,27 @@ def _overlap(start: dt.date, end: dt.date, period_start: dt.date, period_end: dt
 
 
 def _leave_range(entry: Entry) -> tuple[dt.date, dt.date] | None:
+    """The first and last day away: to the leave's end, or to the day before he returned, if earlier."""
     try:
         start = dt.date.fromisoformat(entry.details["from"])
         end = dt.date.fromisoformat(entry.details.get("to", entry.details["from"]))
+        returned = entry.details.get("returned_on")
+        if returned:
+            end = min(end, dt.date.fromisoformat(returned) - dt.timedelta(days=1))
     except (KeyError, TypeError, ValueError):
         return None
+    if returned and end < start:
+        return None  # back before the leave began: no day away
     return (start, end) if end >= start else (start, start)
+
+
+def work_entries(entries: Iterable[Entry], start: dt.date, end: dt.date) -> list[Entry]:
+    """The entries dated inside [start, end] that record work: no leave, no return, no own-words notes."""
+    return [
+        e
+        for e in entries
+        if start <= e.work_date <= end and e.kind not in ("leave", "back") and own_words_key(e.text) is None
+    ]
 
 
 def leave_dates(entries: Iterable[Entry], posting: Posting | None, start: dt.date, end: dt.date) -> set[dt.date]:
@@ -94,7 +109,7 @@ def _sum(entries: Iterable[Entry], key: str) -> float:
 def compute_figures(entries: Iterable[Entry], posting: Posting | None, start: dt.date, end: dt.date) -> ReportFigures:
     """Count and sum what the active entries dated inside [start, end] record."""
     chosen = [e for e in entries if e.status == "active" and start <= e.work_date <= end]
-    work = [e for e in chosen if e.kind not in ("leave", "back") and own_words_key(e.text) is None]
+    work = work_entries(chosen, start, end)
     visits = [e for e in work if e.kind == "visit"]
     studies = [e for e in work if e.kind == "study"]
 

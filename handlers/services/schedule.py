@@ -1,5 +1,5 @@
-"""When repeating reminders fall due, and what to do with those that fell due while the bot was down
-(issue 3 groundwork). Pure: rules, calendar and clock in; times and decisions out.
+"""When repeating reminders fall due, the unique key of each delivery, and how late each kind may still be
+sent (its grace window). Pure: rules, calendar and clock in; times out.
 """
 
 from __future__ import annotations
@@ -35,22 +35,6 @@ def next_fire(rule: Rule, after: dt.datetime, zone: ZoneInfo, calendar: WorkCale
             continue
         return candidate.astimezone(dt.UTC)
     raise ValueError(f"rule {rule} never fires")
-
-
-@dataclass(frozen=True, slots=True)
-class Catch:
-    """What to do, at start-up, with the times a reminder fell due while nobody was sending."""
-
-    send: dt.datetime | None  # the one due time still worth sending (the latest inside the grace window)
-    missed: tuple[dt.datetime, ...]  # due times to record as missed
-
-
-def catch_up(due: list[dt.datetime], now: dt.datetime, grace: dt.timedelta) -> Catch:
-    """Send the newest due time within `grace` once; record every other due time as missed."""
-    past = sorted(d for d in due if d <= now)
-    fresh = [d for d in past if now - d <= grace]
-    send = fresh[-1] if fresh else None
-    return Catch(send=send, missed=tuple(d for d in past if d != send))
 
 
 def delivery_key(kind: str, subject: int | str, due: dt.datetime) -> str:

@@ -11,11 +11,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from handlers.services.dateparse import RE_FULL_DATE, RE_MONTH_DAY, safe_date
+from handlers.services.dateparse import RE_FULL_DATE, RE_MONTH_DAY, WEEKDAYS, safe_date
 from handlers.services.numbers import cn_int
 
 _NUM = r"(?:\d{1,2}|[零一二两三四五六七八九十]{1,3})"
-_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _RE_AFTER = re.compile(rf"^\s*(半|{_NUM})\s*(?:个)?\s*(分钟|小时|钟头|天)\s*(?:以)?后")
 _RE_CLOCK = re.compile(
     rf"(凌晨|早上|早晨|上午|中午|下午|傍晚|晚上)?\s*(?:(\d{{1,2}})\s*[:：]\s*(\d{{2}})|({_NUM})\s*[点時时](?:\s*(半|一刻|三刻|{_NUM})\s*分?)?)"
@@ -93,7 +92,7 @@ def parse_reminder(text: str, now: dt.datetime) -> ReminderTime:
             return ReminderTime(text=rest, repeat="daily", clock=at_clock)
         if repeat.group(2):
             return ReminderTime(text=rest, repeat="workdays", clock=at_clock)
-        return ReminderTime(text=rest, repeat="weekly", weekday=_WEEKDAYS[repeat.group(3)], clock=at_clock)
+        return ReminderTime(text=rest, repeat="weekly", weekday=WEEKDAYS[repeat.group(3)], clock=at_clock)
     today = now.date()
     day: dt.date | None = None
     spans = [clock.span()]
@@ -120,7 +119,7 @@ def parse_reminder(text: str, now: dt.datetime) -> ReminderTime:
         elif word == "后天":
             day = today + dt.timedelta(days=2)
         else:
-            target = _WEEKDAYS[word[-1]]
+            target = WEEKDAYS[word[-1]]
             ahead = (target - today.weekday()) % 7
             if word.startswith("下"):
                 ahead += 7 if ahead == 0 or today.weekday() <= target else 0
