@@ -17,6 +17,7 @@ import re
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -73,28 +74,10 @@ class FakeBotApi:
         self._sent_times: dict[int, deque[float]] = defaultdict(deque)
         self._cond = threading.Condition()
         self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # -- serving ------------------------------------------------------------------------------------
     def start(self) -> FakeBotApi:
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stalls
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                api._handle(self)
-
-            do_GET = do_POST  # noqa: N815
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-bot-api", daemon=True)
-        self._thread.start()
+        self._server = serve_locally(lambda request, verb: self._handle(request), "fake-bot-api")
         return self
 
     def stop(self) -> None:
@@ -528,6 +511,28 @@ def _json_param(params: dict[str, Any], name: str) -> Any:
         except json.JSONDecodeError as exc:
             raise ApiError(400, f"Bad Request: can't parse {name} JSON object") from exc
     return value
+
+
+def serve_locally(answer: Callable[[BaseHTTPRequestHandler, str], None], name: str) -> ThreadingHTTPServer:
+    """An HTTP/1.1 server on a free loopback port, in a thread, calling answer(request, "GET" | "POST")."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stalls
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            answer(self, "GET")
+
+        def do_POST(self) -> None:
+            answer(self, "POST")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name=name, daemon=True).start()
+    return server
 
 
 def _parse_body(request: BaseHTTPRequestHandler) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-from tests.fake_telegram import _parse_body
+from tests.fake_telegram import _parse_body, serve_locally
 
 CORP_ID = "ww5823bf96d3bd56c7"
 SECRET = "app-secret-0123456789"
@@ -77,24 +77,7 @@ class FakeWeCom:
 
     # -- serving ------------------------------------------------------------------------------------
     def start(self) -> FakeWeCom:
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                api._answer(self, "GET")
-
-            def do_POST(self) -> None:
-                api._answer(self, "POST")
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = serve_locally(self._answer, "fake-wecom")
         return self
 
     def stop(self) -> None:
