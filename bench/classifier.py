@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from handlers.services.text_analysis import analyse, warm_up
+from analysis.classify import analyse, warm_up
 
 TABLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "labelled_messages.tsv"
 

@@ -37,7 +37,7 @@ PLACES = ["东坪村", "石桥村", "中川村", "凹塘村", "青山社区", "�
 
 
 async def seed(url: str, cadres: int, days: int) -> None:
-    from handlers.services.text_analysis import analyse
+    from analysis.classify import analyse
     from storage.db import Database
     from storage.models import EntryRow, IdentityRow, PersonRow, PostingRow, SupervisionRow
 

@@ -18,9 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import jieba
 
-from handlers.services.docx_report import render_docx
-from handlers.services.report import compile_report
-from handlers.services.text_analysis import warm_up
+from analysis.classify import warm_up
+from reporting.compose import compile_report
+from reporting.word import render_docx
 from storage.entities import Entry, Person, Posting
 from tests.posting import entry_from_text
 

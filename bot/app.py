@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr, ValidationError
 
+from analysis.classify import warm_up
 from bot.channels.base import Channel, SendLimiter
 from bot.channels.console import ConsoleChannel
 from bot.channels.telegram import TelegramChannel
@@ -33,7 +34,6 @@ from bot.scheduler import ReminderScheduler, default_collectors
 from handlers import admin, build_router, reports, texts
 from handlers.errors import AdminError, BotError
 from handlers.router import Dispatcher
-from handlers.services.text_analysis import warm_up
 from storage.db import Database
 from storage.migrate import upgrade_to_head
 

@@ -8,7 +8,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handlers.context import HandlerSettings
-from handlers.services.schedule import Grace
+from timing.schedule import Grace
 
 
 class Settings(BaseSettings):

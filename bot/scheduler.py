@@ -26,11 +26,11 @@ from handlers.reminders import (
     collect_outbox,
     collect_promises,
 )
-from handlers.services.schedule import Grace
 from handlers.supervision import DEFAULT_DIGEST_AT, digest_collector
 from storage.db import Database
 from storage.leader import SchedulerLeadership
 from storage.uow import UnitOfWork
+from timing.schedule import Grace
 
 logger = logging.getLogger(__name__)
 

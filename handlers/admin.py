@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 from handlers import texts
 from handlers.errors import AdminError
-from handlers.services.workdays import HolidayFileError, WorkCalendar, library_years, parse_holiday_file
 from storage.entities import Person
 from storage.repositories import DuplicateIdentity
 from storage.uow import UnitOfWork
+from timing.workdays import HolidayFileError, WorkCalendar, library_years, parse_holiday_file
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on phones
 INVITE_LENGTH = 8

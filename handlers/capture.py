@@ -8,13 +8,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from analysis import lexicon
+from analysis.classify import KINDS, Analysis, analyse, split_prefix
 from handlers import texts
 from handlers.context import Context
 from handlers.errors import NotFoundError, UsageError
 from handlers.formatting import categories_label, day_label, entry_buttons
 from handlers.messages import Button, IncomingAttachment, IncomingMessage, Reply
-from handlers.services import lexicon
-from handlers.services.text_analysis import KINDS, Analysis, analyse, split_prefix
 from storage.entities import Entry, Person, Posting
 from storage.repositories import DuplicateSource
 

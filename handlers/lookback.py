@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from analysis.classify import split_prefix
+from analysis.dateparse import parse_user_date
 from handlers import texts
 from handlers.capture import edited_ack, reanalysed, validate_text
 from handlers.context import Context
 from handlers.errors import NotFoundError, UsageError
 from handlers.formatting import categories_label, day_label, entry_line, snippet
 from handlers.messages import Button, IncomingMessage, Reply
-from handlers.services.dateparse import parse_user_date
-from handlers.services.text_analysis import split_prefix
 from storage.entities import Entry, Person
 
 HISTORY_LIMIT = 50

@@ -10,12 +10,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
+from analysis.timeparse import ReminderTimeError, parse_reminder
 from handlers import admin, texts
 from handlers.context import Context
 from handlers.errors import NotFoundError, UsageError
 from handlers.formatting import day_label
 from handlers.messages import Button, Document, IncomingMessage, Reply
-from handlers.services.reminder_prefs import (
+from reporting.figures import leave_dates, own_words_key
+from storage.entities import Identity, Person, Reminder
+from storage.uow import UnitOfWork
+from timing.prefs import (
     CADRE_SWITCHES,
     OFF_WORDS,
     SUPERVISOR_SWITCHES,
@@ -25,12 +29,8 @@ from handlers.services.reminder_prefs import (
     parse_pause,
     parse_quiet,
 )
-from handlers.services.report_figures import leave_dates, own_words_key
-from handlers.services.schedule import DEFAULT_GRACE, Grace, Rule, delivery_key, next_fire
-from handlers.services.timeparse import ReminderTimeError, parse_reminder
-from handlers.services.workdays import WorkCalendar
-from storage.entities import Identity, Person, Reminder
-from storage.uow import UnitOfWork
+from timing.schedule import DEFAULT_GRACE, Grace, Rule, delivery_key, next_fire
+from timing.workdays import WorkCalendar
 
 logger = logging.getLogger(__name__)
 

@@ -7,17 +7,17 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from analysis.dateparse import parse_user_date
 from handlers import texts
 from handlers.capture import record
 from handlers.context import Context
 from handlers.errors import UsageError
 from handlers.messages import Document, IncomingMessage, Reply
-from handlers.services import report_templates
-from handlers.services.dateparse import parse_user_date
-from handlers.services.docx_report import render_docx
-from handlers.services.report import ReportDraft, compile_report, render_markdown, report_title
-from handlers.services.report_figures import OWN_WORD_PREFIXES
-from handlers.services.xlsx_ledger import render_ledgers
+from reporting import templates as report_templates
+from reporting.compose import ReportDraft, compile_report, render_markdown, report_title
+from reporting.figures import OWN_WORD_PREFIXES
+from reporting.ledgers import render_ledgers
+from reporting.word import render_docx
 from storage.entities import Conversation, Entry, Person
 from storage.uow import UnitOfWork
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from analysis.dateparse import parse_user_date
 from handlers import texts
 from handlers.context import Context
 from handlers.errors import UsageError
 from handlers.messages import IncomingMessage, Reply
-from handlers.services.dateparse import parse_user_date
 from storage.entities import Conversation, Person
 
 logger = logging.getLogger(__name__)

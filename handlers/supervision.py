@@ -17,11 +17,11 @@ from handlers.formatting import day_label, snippet
 from handlers.messages import Button, Document, IncomingMessage, Reply
 from handlers.reminders import Outbound, Recipient, claim_for, due_unrecorded, pick_address, recipients
 from handlers.router import NotForConversation
-from handlers.services.digest import CadreWeek, daily_counts, rank, summarise
-from handlers.services.schedule import Grace, delivery_key
-from handlers.services.workdays import WorkCalendar
+from reporting.digest import CadreWeek, daily_counts, rank, summarise
 from storage.entities import Conversation, Entry, Person
 from storage.uow import UnitOfWork
+from timing.schedule import Grace, delivery_key
+from timing.workdays import WorkCalendar
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class Digest:
 
     def picture(self) -> Document:
         """Draw the heat map (matplotlib: CPU work, call it off the event loop)."""
-        from handlers.services.heatmap import render_heatmap  # matplotlib loads only when a digest is drawn
+        from reporting.heatmap import render_heatmap  # matplotlib loads only when a digest is drawn
 
         data = render_heatmap(self.names, self.days, self.counts, texts.DIGEST_CHART_TITLE, texts.DIGEST_CHART_LEGEND)
         return Document(f"digest-{self.days[-1].isoformat()}.png", data, "image/png")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from handlers.services import lexicon
+from analysis import lexicon
 
-# The taxonomy's names are shared with the reports (handlers/services/lexicon.py keeps them).
+# The taxonomy's names are shared with the reports (analysis/lexicon.py keeps them).
 KIND_LABELS = lexicon.KIND_LABELS
 CATEGORY_LABELS = lexicon.CATEGORY_LABELS
 UNCATEGORISED = "未分类"

@@ -16,11 +16,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from analysis.classify import warm_up
 from handlers import admin, build_router
 from handlers.context import HandlerSettings
 from handlers.messages import IncomingAttachment, IncomingMessage, Reply
 from handlers.router import Dispatcher
-from handlers.services.text_analysis import warm_up
 from storage.db import Database, normalise_url
 from storage.migrate import upgrade_to_head
 from storage.models import Base

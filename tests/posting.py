@@ -7,7 +7,7 @@ import itertools
 import random
 from dataclasses import dataclass, field
 
-from handlers.services.text_analysis import analyse
+from analysis.classify import analyse
 from storage.entities import Entry, Person, Posting
 
 POSTING = Posting(

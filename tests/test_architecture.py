@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("bot", "handlers", "storage")
+PACKAGES = ("bot", "handlers", "storage", "analysis", "reporting", "timing")
+PURE = ("analysis", "reporting", "timing")
 
 # library -> the only places allowed to import it (a path prefix)
 ONLY_IN = {
@@ -15,11 +20,11 @@ ONLY_IN = {
     "wechatpy": ("bot/channels/wecom",),
     "sqlalchemy": ("storage/",),
     "alembic": ("storage/",),
-    "jieba": ("handlers/services/text_analysis.py",),
-    "opencc": ("handlers/services/text_analysis.py",),
-    "docx": ("handlers/services/docx_report.py",),
-    "openpyxl": ("handlers/services/xlsx_ledger.py",),
-    "matplotlib": ("handlers/services/heatmap.py",),
+    "jieba": ("analysis/classify.py",),
+    "opencc": ("analysis/classify.py",),
+    "docx": ("reporting/word.py",),
+    "openpyxl": ("reporting/ledgers.py",),
+    "matplotlib": ("reporting/heatmap.py",),
     "pydantic_settings": ("bot/config.py",),
     "httpx": ("bot/channels/",),
     "defusedxml": ("bot/channels/wecom.py",),
@@ -27,7 +32,11 @@ ONLY_IN = {
     "uvicorn": ("bot/http.py",),
 }
 # package -> packages it must never import
-FORBIDDEN = {"storage": ("handlers", "bot"), "handlers": ("bot",)}
+FORBIDDEN = {
+    "storage": ("handlers", "bot", "analysis", "reporting", "timing"),
+    "handlers": ("bot",),
+    **{pure: ("handlers", "bot") for pure in PURE},
+}
 
 
 def imports(path: Path) -> set[str]:
@@ -79,25 +88,41 @@ def test_channels_do_not_import_storage_or_each_other() -> None:
     assert offences == []
 
 
-def test_services_are_pure() -> None:
+def test_pure_packages_are_pure() -> None:
     """Leaf code: no platform, no database; of storage only its frozen entities."""
-    for path in (ROOT / "handlers" / "services").glob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-        modules |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-        impure = {m for m in modules if m.split(".")[0] in {"bot", "sqlalchemy", "telegram", "alembic"}}
-        impure |= {m for m in modules if m.startswith("storage") and m != "storage.entities"}
-        impure |= {m for m in modules if m.startswith("handlers") and not m.startswith("handlers.services")}
-        assert impure == set(), path.name
+    for package in PURE:
+        for path in (ROOT / package).glob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+            modules |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+            impure = {m for m in modules if m.split(".")[0] in {"bot", "handlers", "sqlalchemy", "telegram", "alembic"}}
+            impure |= {m for m in modules if m.startswith("storage") and m != "storage.entities"}
+            assert impure == set(), path.name
+
+
+@pytest.mark.parametrize("package", PURE)
+def test_pure_packages_load_nothing_impure_in_a_fresh_interpreter(package: str) -> None:
+    """Transitively: importing every module of a pure package loads no database, platform or handler code."""
+    modules = sorted(f"{package}.{p.stem}" for p in (ROOT / package).glob("*.py") if p.stem != "__init__")
+    script = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'sqlalchemy', 'aiosqlite', 'asyncpg', 'alembic', 'telegram', 'wechatpy', 'httpx', 'starlette', 'uvicorn',"
+        " 'handlers', 'bot', 'apscheduler', 'pydantic_settings'})\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "", f"{package} loads {result.stdout.strip()}"
 
 
 def test_user_facing_chinese_lives_in_texts() -> None:
     """Chinese string literals in handlers/ and bot/ only in texts.py (the lexicon is data, not UI)."""
-    allowed = {"handlers/texts.py", "handlers/services/lexicon.py"}
+    allowed = {"handlers/texts.py"}
     offences = []
     for path in sources():
         relative = path.relative_to(ROOT).as_posix()
-        if relative in allowed or relative.startswith("storage/") or relative.startswith("handlers/services/"):
+        if relative in allowed or relative.split("/")[0] in ("storage", *PURE):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)

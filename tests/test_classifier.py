@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from analysis.classify import analyse, classify, split_prefix
 from bench.classifier import evaluate, load_table
-from handlers.services.text_analysis import analyse, classify, split_prefix
 
 TODAY = dt.date(2026, 7, 15)
 

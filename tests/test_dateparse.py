@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.services.dateparse import parse_due_date, parse_user_date, parse_work_date
-from handlers.services.numbers import cn_to_number
+from analysis.dateparse import parse_due_date, parse_user_date, parse_work_date
+from analysis.numbers import cn_to_number
 
 WED = dt.date(2026, 7, 15)  # a Wednesday
 

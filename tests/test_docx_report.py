@@ -10,8 +10,8 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from handlers.services.docx_report import render_docx
-from handlers.services.report import compile_report
+from reporting.compose import compile_report
+from reporting.word import render_docx
 from tests.posting import CADRE, build_posting
 
 

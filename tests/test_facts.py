@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.services.facts import extract_facts, find_places
+from analysis.facts import extract_facts, find_places
 
 
 @pytest.mark.parametrize(

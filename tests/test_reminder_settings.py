@@ -13,10 +13,10 @@ from bot.scheduler import ReminderScheduler
 from handlers import admin, texts
 from handlers.messages import Reply
 from handlers.reminders import collect_due, collect_nudges, collect_obligations
-from handlers.services.reminder_prefs import Prefs, parse_pause, parse_quiet
-from handlers.services.schedule import Grace
 from storage.db import Database
 from tests.conftest import SH, Chat, FrozenClock, register_cadre
+from timing.prefs import Prefs, parse_pause, parse_quiet
+from timing.schedule import Grace
 
 GRACE = Grace.uniform(dt.timedelta(hours=1))
 

@@ -6,9 +6,9 @@ import datetime as dt
 
 from handlers import texts
 from handlers.reminders import MAX_ACTIVE, collect_due
-from handlers.services.schedule import Grace
 from storage.db import Database
 from tests.conftest import Chat, FrozenClock, register_cadre, register_supervisor
+from timing.schedule import Grace
 
 GRACE = Grace.uniform(dt.timedelta(hours=1))
 

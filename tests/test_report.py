@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from handlers.services import report_templates as t
-from handlers.services.report import cn_date, compile_report, length_text, money_text
+from reporting import templates as t
+from reporting.compose import cn_date, compile_report, length_text, money_text
 from tests.posting import CADRE, build_posting
 
 START, END, TODAY = dt.date(2026, 6, 1), dt.date(2026, 8, 31), dt.date(2026, 9, 1)
@@ -126,7 +126,7 @@ def test_no_entries_gives_an_honest_draft() -> None:
 
 
 def test_markdown_mirrors_the_draft(posting: tuple[list, object]) -> None:
-    from handlers.services.report import render_markdown
+    from reporting.compose import render_markdown
 
     draft = compile_report("mid", CADRE, posting[0], START, END, TODAY)
     markdown = render_markdown(draft)
@@ -138,7 +138,7 @@ def test_markdown_mirrors_the_draft(posting: tuple[list, object]) -> None:
 
 def test_five_thousand_entries_make_a_bounded_draft() -> None:
     from bench.report import make_entries
-    from handlers.services.docx_report import render_docx
+    from reporting.word import render_docx
 
     entries = make_entries(5000)
     posting_cadre = CADRE

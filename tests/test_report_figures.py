@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from handlers.services.report_figures import compute_figures, leave_dates
+from reporting.figures import compute_figures, leave_dates
 from storage.entities import Entry
 from tests.posting import POSTING, entry_from_text
 

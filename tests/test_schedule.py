@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.services.schedule import Grace, Rule, delivery_key, next_fire
-from handlers.services.workdays import WorkCalendar
+from timing.schedule import Grace, Rule, delivery_key, next_fire
+from timing.workdays import WorkCalendar
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar()

@@ -12,10 +12,10 @@ from sqlalchemy import event
 
 from handlers import texts
 from handlers.reminders import collect_outbox, recipients
-from handlers.services.schedule import Grace
 from handlers.supervision import build_digests, collect_digests
 from storage.db import Database
 from tests.conftest import SH, Chat, FrozenClock, register_cadre, register_supervisor
+from timing.schedule import Grace
 
 GRACE = Grace.uniform(dt.timedelta(hours=1))
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.services.timeparse import ReminderTimeError, parse_reminder
+from analysis.timeparse import ReminderTimeError, parse_reminder
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=SH)  # a Wednesday

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import main
-from handlers.services.workdays import HolidayFileError, WorkCalendar, library_years, parse_holiday_file
+from timing.workdays import HolidayFileError, WorkCalendar, library_years, parse_holiday_file
 
 HOLIDAYS_2027 = """# 2027 年节假日安排（示例）
 2027-01-01，休，元旦

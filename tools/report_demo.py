@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from handlers.services.docx_report import render_docx  # noqa: E402
-from handlers.services.report import compile_report, render_markdown  # noqa: E402
+from reporting.compose import compile_report, render_markdown  # noqa: E402
+from reporting.word import render_docx  # noqa: E402
 from tests.posting import CADRE, build_posting  # noqa: E402
 
 DOCS = ROOT / "docs"

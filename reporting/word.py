@@ -17,8 +17,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
-from handlers.services import report_templates as t
-from handlers.services.report import ReportDraft
+from reporting import templates as t
+from reporting.compose import ReportDraft
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from handlers.services.workdays import WorkCalendar
+from timing.workdays import WorkCalendar
 
 MAX_DAYS_AHEAD = 400  # a weekly rule on a calendar of holidays still finds its day well within this
 

@@ -8,9 +8,9 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from handlers.services.report_figures import compute_figures, leave_dates, work_entries
-from handlers.services.workdays import WorkCalendar
+from reporting.figures import compute_figures, leave_dates, work_entries
 from storage.entities import Entry, Person
+from timing.workdays import WorkCalendar
 
 SILENT_WORKDAYS = 3  # working days without an entry before a cadre is flagged
 REPORT_GRACE = dt.timedelta(days=7)  # a mid-term or final report is overdue this long after its date

@@ -11,8 +11,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from handlers.services.dateparse import RE_FULL_DATE, RE_MONTH_DAY, WEEKDAYS, safe_date
-from handlers.services.numbers import cn_int
+from analysis.dateparse import RE_FULL_DATE, RE_MONTH_DAY, WEEKDAYS, safe_date
+from analysis.numbers import cn_int
 
 _NUM = r"(?:\d{1,2}|[零一二两三四五六七八九十]{1,3})"
 _RE_AFTER = re.compile(rf"^\s*(半|{_NUM})\s*(?:个)?\s*(分钟|小时|钟头|天)\s*(?:以)?后")

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from handlers.services.numbers import cn_int
+from analysis.numbers import cn_int
 
 _NUM = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}  # 周末: Saturday

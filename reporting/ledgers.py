@@ -10,8 +10,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from handlers.services import lexicon
-from handlers.services import report_templates as t
+from analysis import lexicon
+from reporting import templates as t
 from storage.entities import Entry
 
 WIDTHS = {"内容": 60, "反映问题": 40, "承诺事项": 36, "走访对象": 20, "地点": 20, "分类": 18}

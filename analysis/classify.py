@@ -19,10 +19,10 @@ from typing import Any
 import jieba
 import opencc
 
-from handlers.services import lexicon
-from handlers.services.dateparse import DateParse, parse_due_date, parse_user_date, parse_work_date
-from handlers.services.facts import extract_facts
-from handlers.services.numbers import NUMBER_PATTERN, cn_to_number
+from analysis import lexicon
+from analysis.dateparse import DateParse, parse_due_date, parse_user_date, parse_work_date
+from analysis.facts import extract_facts
+from analysis.numbers import NUMBER_PATTERN, cn_to_number
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
-from handlers.services.numbers import cn_int
+from analysis.numbers import cn_int
 
 # The automatic reminders a person can switch off, in the order the settings panel shows them.
 CADRE_SWITCHES = ("nudge", "study", "reflection", "month-end", "term", "leave", "promise")

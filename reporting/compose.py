@@ -12,9 +12,9 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from handlers.services import report_templates as t
-from handlers.services.report_figures import OWN_WORD_PREFIXES, ReportFigures, compute_figures, own_words_key
-from handlers.services.text_analysis import keywords
+from analysis.classify import keywords
+from reporting import templates as t
+from reporting.figures import OWN_WORD_PREFIXES, ReportFigures, compute_figures, own_words_key
 from storage.entities import Entry, Person
 
 KINDS = ("mid", "final", "month", "week")

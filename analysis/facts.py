@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from handlers.services.numbers import NUMBER_PATTERN, cn_to_number
+from analysis.numbers import NUMBER_PATTERN, cn_to_number
 
 _N = NUMBER_PATTERN
 _QUAL_BEFORE = r"(近|约|大约|将近)?"
