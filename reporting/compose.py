@@ -1,8 +1,9 @@
-"""Compile a draft report (中期工作小结, 工作总结, monthly report) from a cadre's own entries.
+"""Compile a draft report (中期工作小结, 工作总结, monthly or weekly report) from a cadre's own entries.
 
-Pure: profile, entries and dates in, a structured draft out. Every figure comes from compute_figures, every
-highlight from an entry, every reflection, shortcoming and plan from the cadre's own words; what the records
-cannot give is marked 【待补充:…】. Rendering to Word or Markdown is separate.
+Pure: profile, entries and dates in, a `ReportDraft` out. The draft is synthesised, not printed: entries are sorted
+by what they are for (work, summary, plan, own words), work is pooled by category, place and activity, projects are
+told as threads from problem to outcome, and figures are summed only within one kind and one role. Every paragraph
+keeps the entries it came from, and the verifier (reporting/verify.py) holds every number and name to them.
 """
 
 from __future__ import annotations
@@ -10,100 +11,42 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from analysis.classify import keywords
+from analysis import normalise
+from analysis.quantities import Quantity, read_quantities
+from analysis.roles import OWN_WORDS, strip_label
+from analysis.threads import STAGE_ORDER, Mention, Thread, find_threads
 from reporting import templates as t
-from reporting.figures import OWN_WORD_PREFIXES, ReportFigures, compute_figures, own_words_key
+from reporting.figures import ReportFigures, compute_figures, entry_places, role_of
+from reporting.model import NUMERALS, Paragraph, ReportDraft, Section, Source, Subsection
+from reporting.verify import Records, verify_paragraph
 from storage.entities import Entry, Person
 
 KINDS = ("mid", "final", "month", "week")
-MAX_WORK_SECTIONS = 6
-MAX_HIGHLIGHTS = 3
-HIGHLIGHT_CHARS = 70
-KEYWORD_SAMPLE_CHARS = 30000
-OUTCOME_WORDS = (
-    "建成",
-    "完成",
-    "解决",
-    "签约",
-    "签订",
-    "到位",
-    "通水",
-    "出水",
-    "竣工",
-    "验收",
-    "达成",
-    "化解",
-    "办结",
-    "落地",
+MAX_SECTIONS = {"mid": 6, "final": 7, "month": 4, "week": 3}
+MIN_SECTION_ENTRIES = 2
+MAX_CASES = 3
+MAX_LISTED_NAMES = 4
+VISITED_TYPES = ("village", "community", "enterprise", "cooperative", "school")
+_VERBS = (
+    "走访", "入户", "看望", "慰问", "调研", "考察", "座谈", "接待", "参加", "列席", "主持", "召开", "组织", "开展", "协调",
+    "督导", "检查", "排查", "宣讲", "宣传", "培训", "陪同", "对接", "推进", "指导", "讲", "帮助", "落实", "起草", "撰写",
 )
-_RE_PROJECT = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:项目|工程))")
-_RE_LEADING_DATE = re.compile(
-    "^(?:\\d{4}[-/年]\\d{1,2}[-/月]\\d{1,2}[日号]?|\\d{1,2}月\\d{1,2}[日号]|今天|昨天|前天|大前天|上周.|本周.|周.)"
-    "[,\uff0c\u3001\\s]*"
+_VISIT_VERBS = ("走访", "入户", "看望", "慰问", "调研", "考察", "座谈")
+_RE_TOPIC = re.compile(
+    r"(?:了解|研究|反映|部署|围绕|商讨|讨论|排查|解决|协调|听取|查看|摸排|宣讲|宣传|讲授|讲解|讲|学习|督导|检查|推进)"
+    r"(?:了)?([\u4e00-\u9fff、和及与]{2,14})"
 )
-_RE_OWN_PREFIX = re.compile("^[\\s:\uff1a,\uff0c\u3001]*")
-_CLAUSE_ENDS = ",\uff0c;\uff1b\u3002"  # where a long sentence may be cut
-
-
-@dataclass(frozen=True, slots=True)
-class Subsection:
-    heading: str
-    paragraphs: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Section:
-    heading: str
-    paragraphs: tuple[str, ...] = ()
-    subsections: tuple[Subsection, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ReportDraft:
-    kind: str
-    title: str
-    opening: str
-    sections: tuple[Section, ...]
-    closing: str
-    signature_name: str
-    signature_date: str
-    appendix: tuple[str, ...]
-    figures: ReportFigures
-    missing: tuple[str, ...]  # which of reflections / shortcomings / plans still need the cadre's words
-    source_seqs: tuple[int, ...]  # the entries the draft was compiled from
-
-    def body_text(self) -> str:
-        """The draft as plain text, numbered the way the document numbers it."""
-        lines = [self.title, self.opening]
-        for index, section in enumerate(self.sections):
-            lines.append(f"{t.ENUMERATORS[index]}、{section.heading}")
-            lines += section.paragraphs
-            for sub_index, sub in enumerate(section.subsections):
-                lines.append(f"\uff08{t.ENUMERATORS[sub_index]}\uff09{sub.heading}")
-                lines += sub.paragraphs
-        lines += [self.closing, self.signature_name, self.signature_date]
-        return "\n".join(lines)
+_TOPIC_TAIL = re.compile(r"(?:情况|问题|工作|进度|事宜|事项|有关|相关|等|的)+$")
+_RE_MEETING = re.compile(r"((?:[\u4e00-\u9fff]{0,8}?)(?:党委会|办公会|常务会|调度会|推进会|例会|座谈会|部署会|专题会|党员大会|动员会|培训会|联席会|工作会|会议))")
+_MEETING_LEAD = re.compile(r"^(?:参加|列席|主持|召开|组织|出席|在|了)+")
 
 
 def report_title(kind: str, start: dt.date, end: dt.date) -> str:
     """The title of a draft of `kind` over start..end (the monthly and weekly ones name their period)."""
     return t.TITLES[kind].format(year=start.year, month=start.month, period_start=_day(start), period_end=_day(end))
-
-
-def cn_date(day: dt.date) -> str:
-    """2026-09-21 -> 二〇二六年九月二十一日 (the 落款 style)."""
-    year = "".join(t.CN_DIGITS[int(d)] for d in str(day.year))
-    return t.DATE_CN.format(year=year, month=_cn_small(day.month), day=_cn_small(day.day))
-
-
-def _cn_small(n: int) -> str:
-    tens, ones = divmod(n, 10)
-    if tens == 0:
-        return t.CN_DIGITS[ones]
-    head = "" if tens == 1 else t.CN_DIGITS[tens]
-    return head + "十" + (t.CN_DIGITS[ones] if ones else "")
 
 
 def _day(day: dt.date) -> str:
@@ -124,201 +67,482 @@ def length_text(metres: float) -> str:
     )
 
 
-def _span(start: dt.date, end: dt.date) -> str:
-    months = (end.year - start.year) * 12 + end.month - start.month - (1 if end.day < start.day else 0)
-    if months >= 1:
-        return t.SPAN_MONTHS.format(n=t.CN_NUMBERS.get(months, str(months)))
-    return t.SPAN_DAYS.format(n=(end - start).days + 1)
+def span_text(start: dt.date, end: dt.date) -> str:
+    """How long the posting has run by `end`, the way a report says it: 三个月, 半年, 一年, 20天."""
+    days = (end - start).days + 1
+    months = round(days / 30.44)
+    if days < 28:
+        return t.SPAN_UNDER_MONTH.format(n=days)
+    if months == 6:
+        return t.SPAN_HALF_YEAR
+    if months == 12:
+        return t.SPAN_YEAR
+    return t.SPAN_MONTHS.format(n=t.CN_NUMBERS.get(months, str(months)))
 
 
-def _own_words(entries: list[Entry], key: str) -> list[str]:
-    """The texts the cadre wrote for a section himself (entries starting 体会 / 不足 / 下一步)."""
-    found = []
+def leadership(host: str) -> str:
+    """The host's leadership named the way a 公文 names it (青山镇人民政府 -> 青山镇党委、政府)."""
+    for suffix, pattern in t.LEADERSHIP_SUFFIXES:
+        if host.endswith(suffix):
+            return pattern.format(base=host[: -len(suffix)])
+    return t.LEADERSHIP_FALLBACK.format(host=host)
+
+
+def _source(entry: Entry) -> Source:
+    return Source(seq=entry.seq, date=entry.work_date, text=entry.text)
+
+
+def _join(names: Sequence[str], limit: int = MAX_LISTED_NAMES) -> tuple[str, str]:
+    """Names joined with 、 (at most `limit`), and 等 when some were left out."""
+    shown = list(dict.fromkeys(names))
+    return "、".join(shown[:limit]), (t.FACT_ETC if len(shown) > limit else "")
+
+
+def _ordinals(items: Sequence[str]) -> str:
+    """一是…。二是…。 for two or more items; a lone item is a plain sentence (never a lone 一是)."""
+    cleaned = [i.rstrip("。；，") for i in items if i.strip("。；， ")]
+    if len(cleaned) == 1:
+        return cleaned[0] + "。"
+    return "".join(t.ORDINAL_ITEM.format(ordinal=NUMERALS[n], text=text) + "。" for n, text in enumerate(cleaned))
+
+
+# -- the pieces of a section ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Piece:
+    """A sentence or case of the body, with the entries it tells and the figures it states."""
+
+    text: str
+    entries: list[Entry]
+    figures: set[tuple[float, str]]
+    weight: float = 0.0
+
+
+def _topics(entries: Iterable[Entry], limit: int = 4) -> list[str]:
+    found: list[str] = []
     for entry in entries:
-        if own_words_key(entry.text) != key:
-            continue
-        text = entry.text.strip()
-        prefix = next(p for p in OWN_WORD_PREFIXES[key] if text.startswith(p))
-        rest = _RE_OWN_PREFIX.sub("", text[len(prefix) :]).rstrip("\u3002")
-        if rest:
-            found.append(rest)
-    return found
+        for clause in normalise.clauses(entry.text):
+            if normalise.has_relative_time(clause):
+                continue
+            for m in _RE_TOPIC.finditer(clause):
+                topic = _TOPIC_TAIL.sub("", m.group(1)).strip("、和及与")
+                topic = re.sub(r"^(?:了|的|和|与|关于|有关)", "", topic)
+                if 2 <= len(topic) <= 12 and topic not in found and not any(topic in f or f in topic for f in found):
+                    found.append(topic)
+    return found[:limit]
 
 
-def _clause_cut(text: str, limit: int = HIGHLIGHT_CHARS) -> str:
-    flat = " ".join(text.split()).rstrip(_CLAUSE_ENDS + " ")
-    if len(flat) <= limit:
-        return flat
-    cut = max(flat.rfind(p, 0, limit) for p in _CLAUSE_ENDS)
-    return flat[: cut if cut > limit // 2 else limit].rstrip(_CLAUSE_ENDS)
+def _verb(entries: Iterable[Entry]) -> str:
+    counts: Counter[str] = Counter()
+    for entry in entries:
+        first = min(((entry.text.find(v), v) for v in _VERBS if v in entry.text), default=None)
+        if first:
+            counts[first[1]] += 1
+    return counts.most_common(1)[0][0] if counts else "开展"
 
 
-def _highlight(entry: Entry) -> str:
-    body = _RE_LEADING_DATE.sub("", entry.text.strip())
-    return f"{entry.work_date.month}月{entry.work_date.day}日\uff0c{_clause_cut(body)}"
+def _sum(quantities: Iterable[Quantity], kind: str, role: str = "done") -> float:
+    return sum(q.value for q in quantities if q.kind == kind and q.role == role)
 
 
-def _score(entry: Entry, weights: dict[str, float]) -> float:
-    if entry.starred:
-        return 1000.0  # the cadre's own choice comes first
-    score = 3.0 * sum(1 for w in OUTCOME_WORDS if w in entry.text)
-    score += sum(1.0 for key in ("money", "lengths", "households", "people", "petitions") if entry.facts.get(key))
-    score += sum(weights.get(w, 0.0) for w in weights if w in entry.text)
-    return score
+def _quantities(entries: Iterable[Entry]) -> list[Quantity]:
+    return [q for e in entries for q in read_quantities(e.text)]
 
 
-def _projects(entries: list[Entry]) -> dict[str, list[Entry]]:
-    """Projects named in two or more entries, with those entries in date order."""
-    named: dict[str, list[Entry]] = defaultdict(list)
-    for entry in sorted(entries, key=lambda e: (e.work_date, e.seq)):
-        for name in dict.fromkeys(_RE_PROJECT.findall(entry.text)):
-            if len(name) >= 4:
-                named[name].append(entry)
-    return {name: items for name, items in named.items() if len(items) >= 2}
+def _pool_place(place: str, entries: list[Entry]) -> _Piece:
+    """Several entries at one place, told once: 先后4次走访凹塘村，入户走访困难户19户次，了解…等情况."""
+    verb = _verb(entries)
+    quantities = _quantities(entries)
+    text = (t.POOLED_TIMES if len(entries) > 1 else t.POOLED_ONCE).format(n=len(entries), verb=verb, place=place)
+    figures: set[tuple[float, str]] = {(float(len(entries)), "次")}
+    households = _sum(quantities, "households")
+    if households:
+        objects = Counter(q.object for q in quantities if q.kind == "households" and q.role == "done" and q.object)
+        obj = objects.most_common(1)[0][0] if len(objects) == 1 else ""
+        text += "，" + t.HOUSEHOLDS_DONE.format(object=obj, n=_number(households))
+        figures.add((households, "户"))
+    secured = _sum(quantities, "money", "secured")
+    if secured:
+        text += t.FUNDS_SECURED.format(amount=money_text(secured))
+        figures.add((secured, "元"))
+    topics = _topics(entries)
+    if topics:
+        joined, _ = _join(topics)
+        lead = "了解" if verb in ("走访", "入户", "看望", "慰问", "调研", "座谈") else "围绕"
+        tail = "等情况" if lead == "了解" else "等开展工作"
+        text += t.POOLED_TOPICS.format(lead=lead, topics=joined, etc="", tail=tail)
+    return _Piece(text, entries, figures, weight=len(entries) + households / 10)
 
 
-def _sameness(entry: Entry) -> str:
-    """Entries that differ only in numbers or place tell the same thing twice in a report."""
-    body = _RE_LEADING_DATE.sub("", entry.text.strip())
-    for place in entry.facts.get("places", []):
-        body = body.replace(place["name"], "")
-    return re.sub(r"[\d\s]+", "", body)[:24]
+def _pool_kind(kind: str, names: list[str], entries: list[Entry]) -> _Piece:
+    """Visits to several enterprises (or schools) told once, with what they raised."""
+    joined, etc = _join(names, 3)
+    noun = {"school": "所学校", "enterprise": "家企业", "cooperative": "个合作社"}.get(kind, "处")
+    text = f"走访{joined}{etc or '等' if len(names) > 1 else ''}{len(names)}{noun}{len(entries)}次"
+    issues = _issues(entries)
+    if issues:
+        text += t.KIND_ISSUES.format(topics="、".join(issues[:4]))
+    return _Piece(text, entries, {(float(len(names)), "个"), (float(len(entries)), "次")}, weight=len(entries) + 1)
 
 
-def _places_sentence(items: list[Entry]) -> str:
+def _issues(entries: Iterable[Entry]) -> list[str]:
+    """What people raised (反映…), as short noun phrases."""
+    issues: list[str] = []
+    for entry in entries:
+        for clause in normalise.clauses(entry.text):
+            m = re.search(r"反映(.{2,12})", clause)
+            if not m:
+                continue
+            issue = re.split(r"[，、]|希望|需要|左右", m.group(1))[0]
+            issue = re.sub(r"问题$|的$", "", re.split(r"\d", issue)[0]).strip()
+            if 2 <= len(issue) <= 10 and issue not in issues:
+                issues.append(issue)
+    return issues
+
+
+def _pool_petitions(entries: list[Entry]) -> _Piece | None:
+    quantities = _quantities(entries)
+    visitors, cases = _sum(quantities, "person_times"), _sum(quantities, "petitions")
+    if not visitors and not cases:
+        return None
+    parts = []
+    if visitors:
+        parts.append(t.FACT_PETITIONS.format(n=_number(visitors)))
+    if cases:
+        parts.append(t.FACT_CASES.format(n=_number(cases)))
+    text = "、".join(parts)
+    issues = []
+    for entry in entries:
+        for m in re.finditer(r"反映([\u4e00-\u9fff、和及]{2,10}?)(?:问题|的问题|等|，|。|$)", normalise.punctuate(entry.text)):
+            issue = m.group(1).strip("、和及")
+            if issue and issue not in issues:
+                issues.append(issue)
+    if issues:
+        joined, _ = _join(issues)
+        text += t.PETITION_ISSUES.format(topics=joined)
+    return _Piece(text, entries, {(visitors, "人次"), (cases, "起")}, weight=len(entries) * 2)
+
+
+def _pool_meetings(entries: list[Entry]) -> _Piece | None:
     names: list[str] = []
-    for entry in items:
-        for place in entry.facts.get("places", []):
-            if place["type"] in ("village", "community", "enterprise", "school") and place["name"] not in names:
-                names.append(place["name"])
+    for entry in entries:
+        for m in _RE_MEETING.finditer("，".join(normalise.clauses(entry.text))):
+            name = _MEETING_LEAD.sub("", m.group(1))
+            if len(name) >= 3 and name not in names:
+                names.append(name)
     if not names:
-        return ""
-    if len(names) > 6:
-        return t.CATEGORY_PLACES_MORE.format(places="\u3001".join(names[:6]), n=len(names))
-    return t.CATEGORY_PLACES.format(places="\u3001".join(names))
+        return None
+    joined, etc = _join(names, 3)
+    text = t.MEETING_POOL.format(names=joined, etc="等" if etc or len(names) > 1 else "", n=len(entries))
+    topics = _topics(entries)
+    if topics:
+        joined_topics, _ = _join(topics)
+        text += t.MEETING_TOPICS.format(topics=joined_topics, etc="等")
+    return _Piece(text, entries, {(float(len(entries)), "次")}, weight=len(entries))
 
 
-def _sample(entries: list[Entry], limit: int = KEYWORD_SAMPLE_CHARS) -> str:
-    """Enough of the text, spread over the whole period, to weigh keywords (they only steer the choice)."""
-    step = max(1, sum(len(e.text) for e in entries) // limit)
-    return " ".join(e.text for e in entries[::step])
+def _thread_story(thread: Thread, by_seq: dict[int, Entry]) -> _Piece:
+    """A project from problem to outcome in one or two sentences, each step dated by month."""
+    steps: list[str] = []
+    last_stage = -1
+    entries = [by_seq[s.seq] for s in thread.steps if s.seq in by_seq]
+    for step in thread.steps:
+        order = STAGE_ORDER.get(step.stage or "", -1)
+        is_last = step is thread.steps[-1]
+        if order <= last_stage and not is_last:
+            continue  # a step that adds no stage is part of the same story
+        last_stage = max(last_stage, order)
+        clause = normalise.clean(step.text, 36)
+        clause = clause.replace(thread.name, "").strip("，、")
+        if thread.place:
+            clause = clause.replace(thread.place, "", 1).strip("，、") if clause.startswith(thread.place) else clause
+        if clause:
+            steps.append(t.THREAD_STEP.format(month=step.date.month, text=clause))
+    figures: set[tuple[float, str]] = set()
+    quantities = _quantities(entries)
+    for q in quantities:
+        figures.add((q.value, q.unit))
+    text = t.THREAD_OPEN.format(name=thread.name) + "，".join(dict.fromkeys(steps))
+    weight = 10.0 * (1 + STAGE_ORDER.get(thread.state or "", -1)) + len(entries)
+    return _Piece(text, entries, figures, weight=weight)
 
 
-def _work_sections(work: list[Entry]) -> tuple[Subsection, ...]:
+def _single(entry: Entry) -> _Piece | None:
+    text = normalise.clean(entry.text, 40)
+    if len(text) < 6:
+        return None
+    figures = {(q.value, q.unit) for q in read_quantities(entry.text)}
+    return _Piece(t.CASE_DATED.format(month=entry.work_date.month, text=text), [entry], figures, weight=1.0)
+
+
+def _first_clause(entry: Entry) -> str:
+    parts = normalise.clauses(entry.text)
+    return parts[0] if parts else ""
+
+
+def _common_prefix(texts: Sequence[str]) -> str:
+    first = texts[0]
+    n = 0
+    while n < len(first) and all(len(x) > n and x[n] == first[n] for x in texts):
+        n += 1
+    return first[:n]
+
+
+def _by_opening(
+    entries: list[Entry], places: dict[int, list[tuple[str, str]]], minimum: int = 2
+) -> list[list[Entry]]:
+    """Entries whose first clause opens alike once places are set aside (为结对帮扶的困难户…, 在□开党员大会), grouped."""
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        clause = _first_clause(entry)
+        for name, _ in places.get(entry.seq, []):
+            clause = clause.replace(name, "□")
+        if len(clause) >= 6:
+            groups[clause[:5]].append(entry)
+    return sorted((g for g in groups.values() if len(g) >= minimum), key=len, reverse=True)
+
+
+def _pool_opening(group: list[Entry]) -> _Piece:
+    """为结对帮扶的困难户送去米、油，落实医疗救助，联系就业岗位 — one sentence for entries that open alike."""
+    firsts = [_first_clause(e) for e in group]
+    prefix = _common_prefix(firsts)
+    suffix = _common_prefix([f[len(prefix) :][::-1] for f in firsts])[::-1]
+    if len(prefix) + len(suffix) < 3:
+        suffix = ""
+    middles = list(dict.fromkeys(f[len(prefix) : len(f) - len(suffix)] for f in firsts))
+    named = {name for e in group for name, _ in entry_places(e)}
+    for k in range(len(suffix), 0, -1):  # never cut a name: 东坪 + 村开党员大会 -> 东坪村 + 开党员大会
+        if all(m + suffix[:k] in named for m in middles):
+            middles, suffix = [m + suffix[:k] for m in middles], suffix[k:]
+            break
+    middles = [m for m in middles if m]
+    shown = middles[:MAX_LISTED_NAMES]
+    separator = "，" if any("、" in m for m in shown) else "、"
+    text = prefix + separator.join(shown) + ("等" if len(middles) > len(shown) else "") + suffix
+    text = t.POOLED_TIMES.format(n=len(group), verb="", place="") + text if len(group) > 1 else text
+    quantities = _quantities(group)
+    figures: set[tuple[float, str]] = {(float(len(group)), "次")}
+    people = _sum(quantities, "people") + _sum(quantities, "person_times")
+    if people:
+        text += "，" + t.PEOPLE_DONE.format(n=_number(people))
+        figures.add((people, "人次"))
+    return _Piece(text, group, figures, weight=len(group) / 2)
+
+
+def _main_place(entry: Entry, places: dict[int, list[tuple[str, str]]]) -> str | None:
+    for name, kind in places.get(entry.seq, []):
+        if kind in VISITED_TYPES:
+            return name
+    return None
+
+
+def _pieces_for(code: str, items: list[Entry], places: dict[int, list[tuple[str, str]]]) -> list[_Piece]:
+    pieces: list[_Piece] = []
+    rest = list(items)
+    if code == "petition":
+        pooled = _pool_petitions(rest)
+        if pooled:
+            pieces.append(pooled)
+            rest = [e for e in rest if e not in pooled.entries]
+    if code == "meeting":
+        pooled = _pool_meetings(rest)
+        if pooled:
+            pieces.append(pooled)
+            rest = [e for e in rest if e not in pooled.entries]
+    if code != "research":
+        for group in _by_opening(rest, places):
+            pieces.append(_pool_opening(group))
+            rest = [e for e in rest if e not in group]
+    by_place: dict[str, list[Entry]] = defaultdict(list)
+    for entry in rest:
+        place = _main_place(entry, places)
+        if place and (code == "research" or _verb([entry]) in _VISIT_VERBS):
+            by_place[place].append(entry)
+    kinds = {name: kind for e in rest for name, kind in places.get(e.seq, [])}
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for place in by_place:
+        by_kind[kinds.get(place, "village")].append(place)
+    for kind, names in by_kind.items():
+        if kind in ("enterprise", "cooperative", "school") and len(names) >= 2:
+            group = [e for name in names for e in by_place.pop(name)]
+            pieces.append(_pool_kind(kind, names, group))
+            rest = [e for e in rest if e not in group]
+    for place, group in sorted(by_place.items(), key=lambda kv: -len(kv[1])):
+        pieces.append(_pool_place(place, group))
+        rest = [e for e in rest if e not in group]
+    for group in _by_opening(rest, places):
+        pieces.append(_pool_opening(group))
+        rest = [e for e in rest if e not in group]
+    starred = sorted((e for e in rest if e.starred), key=lambda e: e.work_date)
+    for entry in starred[:1] or rest[:1] if not pieces else starred[:1]:
+        single = _single(entry)
+        if single:
+            pieces.append(single)
+    return pieces
+
+
+def _section_figures(code: str, items: list[Entry], places: dict[int, list[tuple[str, str]]]) -> tuple[str, set[tuple[float, str]]]:
+    """The section's pooled figures as one clause: places reached, households, funds secured."""
+    names = list(dict.fromkeys(p for e in items for p, kind in places.get(e.seq, []) if kind in VISITED_TYPES))
+    quantities = _quantities(items)
+    parts, figures = [], set()
+    if len(names) >= 2 and code in ("research", "aid", "industry", "investment"):
+        joined, etc = _join(names, 3)
+        parts.append(f"足迹覆盖{joined}{etc or '等'}{len(names)}处")
+        figures.add((float(len(names)), "处"))
+    secured = _sum(quantities, "money", "secured")
+    if secured:
+        parts.append(t.FUNDS_SECURED.format(amount=money_text(secured)).lstrip("，"))
+        figures.add((secured, "元"))
+    return "，".join(parts), figures
+
+
+def _work_sections(
+    kind: str, work: list[Entry], threads: list[Thread], places: dict[int, list[tuple[str, str]]], records: Records
+) -> tuple[tuple[Subsection, ...], int]:
+    by_seq = {e.seq: e for e in work}
+    in_thread = {s for th in threads for s in th.seqs}
     by_category: dict[str, list[Entry]] = defaultdict(list)
     for entry in work:
-        if entry.categories and entry.categories[0] in t.CATEGORY_HEADINGS and entry.categories[0] != "study":
-            by_category[entry.categories[0]].append(entry)
-    projects = _projects(work)
-    project_home = {
-        name: Counter(e.categories[0] for e in items if e.categories).most_common(1)[0][0]
-        for name, items in projects.items()
-    }
-    ranked = sorted(by_category, key=lambda c: (-len(by_category[c]), c))
-    chosen = ranked[:MAX_WORK_SECTIONS]
-    for home in dict.fromkeys(project_home.values()):
-        if home in by_category and home not in chosen:
-            chosen = [*chosen[: MAX_WORK_SECTIONS - 1], home]  # a followed project always gets its section
-    chosen.sort(key=ranked.index)
-    told = {e.seq for items in projects.values() for e in items}
-    weights = dict(keywords(_sample(work), top=30)) if work else {}
-    subsections = []
-    for rank, code in enumerate(chosen):
-        items = by_category[code]
-        room = MAX_HIGHLIGHTS + (1 if rank < 2 else 0)  # the two main work streams get one more example
-        sentence = t.CATEGORY_FIGURE.format(n=len(items)) + _places_sentence(items)
-        money = sum(float(m["value"]) for e in items for m in e.facts.get("money", []))
-        length = sum(float(m["value"]) for e in items for m in e.facts.get("lengths", []))
-        if money:
-            sentence += t.CATEGORY_MONEY.format(amount=money_text(money))
-        if length:
-            sentence += t.CATEGORY_LENGTH.format(length=length_text(length))
-        paragraphs = [sentence + "\u3002"]
-        lines = [
-            t.PROJECT_LINE.format(
-                name=name,
-                first=f"{entries[0].work_date.month}月{entries[0].work_date.day}日",
-                count=len(entries),
-                latest=_clause_cut(_RE_LEADING_DATE.sub("", entries[-1].text.strip()), 50),
-            )
-            for name, entries in projects.items()
-            if project_home[name] == code
-        ]
-        candidates = sorted(
-            (e for e in items if e.seq not in told), key=lambda e: (-_score(e, weights), e.work_date, e.seq)
+        if entry.kind == "study" or entry.seq in in_thread:
+            continue
+        code = entry.categories[0] if entry.categories else "other"
+        if code in ("study", "other"):
+            continue
+        by_category[code].append(entry)
+    weight = {code: float(len(items)) for code, items in by_category.items()}
+    if threads:
+        weight["project"] = weight.get("project", 0.0) + sum(
+            5.0 + 3 * STAGE_ORDER.get(th.state or "", 0) for th in threads
         )
-        picked: list[Entry] = []
-        seen: set[str] = set()
-        for entry in candidates:
-            if len(lines) + len(picked) >= room:
-                break
-            key = _sameness(entry)
-            if key not in seen:
-                seen.add(key)
-                picked.append(entry)
-        picks = [_highlight(e) for e in sorted(picked, key=lambda e: (e.work_date, e.seq))]
-        enumerated = [*lines, *picks]
-        if enumerated:
-            paragraphs.append(
-                "".join(
-                    t.ITEM.format(ordinal=t.ENUMERATORS[i], text=text.rstrip("\u3002"))
-                    for i, text in enumerate(enumerated)
-                )
-            )
-        subsections.append(Subsection(t.CATEGORY_HEADINGS[code], tuple(paragraphs)))
-    return tuple(subsections)
+    ranked = [c for c in sorted(weight, key=lambda c: -weight[c]) if c == "project" or len(by_category[c]) >= MIN_SECTION_ENTRIES]
+    chosen = ranked[: MAX_SECTIONS[kind]]
+    if threads and "project" not in chosen:
+        chosen = [*chosen[:-1], "project"]  # the period's projects and their results always have their place
+    subsections, unverified = [], 0
+    for index, code in enumerate(chosen):
+        items = by_category.get(code, [])
+        pieces = _pieces_for(code, items, places) if items else []
+        if code == "project":
+            pieces = [_thread_story(th, by_seq) for th in threads] + pieces
+        pieces = sorted(pieces, key=lambda p: -p.weight)[: MAX_CASES + (1 if index < 2 else 0)]
+        if not pieces:
+            continue
+        lead = t.TOPICS.get(code, t.TOPIC_FALLBACK)[index % 2]
+        figure_clause, figures = _section_figures(code, items, places) if code != "project" else ("", set())
+        first = pieces[0]
+        opening = lead + (figure_clause + "。" if figure_clause else "")
+        paragraphs = []
+        if len(pieces) == 1:
+            body = opening + first.text.rstrip("。") + "。" if figure_clause else lead + first.text.rstrip("。") + "。"
+            paragraphs.append((body, first.entries, figures | first.figures))
+        else:
+            intro = opening if figure_clause else lead.rstrip("，") + "，主要做了以下工作：" if code != "project" else ""
+            if code == "project":
+                intro = lead + "主要推进了以下工作："
+            cases = _ordinals([p.text for p in pieces])
+            paragraphs.append((intro + cases, [e for p in pieces for e in p.entries], figures.union(*(p.figures for p in pieces))))
+        built = []
+        for text, sources, allowed in paragraphs:
+            checked = verify_paragraph(text, [_source(e) for e in sources], allowed, records)
+            unverified += checked.unverified
+            built.append(checked)
+        heading = t.CATEGORY_HEADINGS.get(code, t.CATEGORY_HEADINGS["project"])
+        subsections.append(Subsection(heading, tuple(built)))
+    return tuple(subsections), unverified
 
 
-def _basic(figures: ReportFigures) -> str:
-    parts = []
+def _basic(figures: ReportFigures, unvisited: tuple[int, int] | None) -> tuple[str, set[tuple[float, str]]]:
+    allowed: set[tuple[float, str]] = set()
+    text = ""
     if figures.days_on_post:
-        days = t.BASIC_DAYS.format(net=figures.days_on_post_net)
+        text = t.FACT_DAYS.format(net=figures.days_on_post_net)
+        allowed |= {(float(figures.days_on_post_net), "天")}
         if figures.leave_days:
-            days += t.BASIC_LEAVE.format(leave=figures.leave_days)
-        parts.append(days)
-    if figures.workdays_logged:
-        parts.append(t.BASIC_LOGGED.format(days=figures.workdays_logged))
-    for kind, names in figures.visited.items():
-        shown = "、".join(names[:8]) + ("等" if len(names) > 8 else "")
-        parts.append(t.BASIC_VISITED[kind].format(n=len(names), names=shown))
-    for value, template in (
-        (figures.households_visited, t.BASIC_HOUSEHOLDS),
-        (figures.meetings, t.BASIC_MEETINGS),
-        (figures.petition_visitors, t.BASIC_PETITIONS),
-        (figures.petitions, t.BASIC_CASES),
-        (figures.study_sessions, t.BASIC_STUDY),
-        (figures.reflections, t.BASIC_REFLECTIONS),
+            text += t.FACT_LEAVE.format(leave=figures.leave_days)
+            allowed.add((float(figures.leave_days), "天"))
+        if figures.workdays_logged:
+            text += t.FACT_LOGGED.format(days=figures.workdays_logged)
+            allowed.add((float(figures.workdays_logged), "天"))
+        text += "。"
+    visited = []
+    for kind in VISITED_TYPES:
+        names = figures.visited.get(kind, ())
+        if names:
+            joined, etc = _join(names, 3)
+            visited.append(t.FACT_VISITED[kind].format(names=joined, etc=etc or "等" if len(names) > 1 else "", n=len(names)))
+            allowed.add((float(len(names)), "个"))
+    parts = []
+    if visited:
+        parts.append(t.FACT_VISITED_LEAD + "、".join(visited))
+        if unvisited:
+            parts[-1] += t.FACT_UNVISITED.format(total=unvisited[0], left=unvisited[1])
+    for value, template, unit in (
+        (figures.households_visited, t.FACT_HOUSEHOLDS, "户"),
+        (figures.meetings, t.FACT_MEETINGS, "次"),
+        (figures.petition_visitors, t.FACT_PETITIONS, "人次"),
+        (figures.petitions, t.FACT_CASES, "起"),
     ):
         if value:
             parts.append(template.format(n=value))
-    return "\uff0c".join(parts) + "\u3002" if parts else ""
+            allowed.add((float(value), unit))
+    if parts:
+        text += "，".join(parts) + "。"
+    return text, allowed
 
 
-def _study(figures: ReportFigures) -> str:
+def _study(figures: ReportFigures) -> tuple[str, set[tuple[float, str]]]:
     if not figures.study_sessions:
-        return t.STUDY_NONE
-    text = t.STUDY_SENTENCE.format(n=figures.study_sessions)
+        return t.STUDY_NONE, set()
+    text = t.STUDY_OPEN.format(n=figures.study_sessions)
+    allowed = {(float(figures.study_sessions), "次"), (float(figures.study_notes), "次"), (float(figures.reflections), "篇")}
     if figures.materials:
-        text += t.STUDY_MATERIALS.format(materials="、".join(f"《{m}》" for m in figures.materials[:6]))
+        titles = "".join(f"《{m}》" for m in figures.materials[:4])  # consecutive titles take no 顿号
+        text += t.STUDY_TITLES.format(titles=titles, etc="等" if len(figures.materials) > 4 else "")
     if figures.study_notes:
-        text += t.STUDY_NOTES.format(n=figures.study_notes)
+        text += t.STUDY_NOTES_TEXT.format(n=figures.study_notes)
     if figures.reflections:
-        text += t.STUDY_REFLECTIONS.format(n=figures.reflections)
-    return text + "。"
+        text += t.STUDY_REFLECTIONS_TEXT.format(n=figures.reflections)
+    return text + "。", allowed
 
 
-def _own_section(entries: list[Entry], key: str, missing: list[str]) -> tuple[str, ...]:
-    words = _own_words(entries, key)
-    if not words:
-        missing.append(key)
-        return (t.MISSING[key],)
-    return ("".join(t.ITEM.format(ordinal=t.ENUMERATORS[i], text=w) for i, w in enumerate(words[:6])),)
+_RE_ITEM_SPLIT = re.compile(r"(?:^|[。；;，,\s])(?:[一二三四五六七八九十]是|[一二三四五六七八九十]、|\d[.、．]|（\d）|\(\d\)|首先|其次|再次|最后)")
+
+
+def own_points(texts: Iterable[str]) -> list[str]:
+    """The cadre's own words for one section as separate points: labels and his own numbering removed."""
+    points: list[str] = []
+    for text in texts:
+        body = normalise.punctuate(strip_label(text))
+        for part in _RE_ITEM_SPLIT.split(body):
+            point = part.strip("。；，、：: ")
+            if len(point) >= 4 and point not in points:
+                points.append(point)
+    return points
+
+
+def _own_section(entries: list[Entry], role: str, missing: list[str], records: Records) -> tuple[Paragraph, ...]:
+    own = [e for e in entries if role_of(e) == role]
+    points = own_points(e.text for e in own)
+    if not points:
+        missing.append(role)
+        return (Paragraph(t.MISSING[role]),)
+    text = _ordinals(points[:5])
+    return (verify_paragraph(text, [_source(e) for e in own], set(), records),)
 
 
 def compile_report(
-    kind: str, person: Person, entries: list[Entry], start: dt.date, end: dt.date, today: dt.date
+    kind: str,
+    person: Person,
+    entries: Sequence[Entry],
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    places: Sequence[object] = (),
+    unvisited: tuple[int, int] | None = None,
 ) -> ReportDraft:
-    """Compile the draft of `kind` ("mid", "final", "month") over the entries dated start..end."""
+    """Compile the draft of `kind` ("mid", "final", "month", "week") over the entries dated start..end."""
     if kind not in KINDS:
         raise ValueError(kind)
     posting = person.posting
@@ -326,74 +550,82 @@ def compile_report(
         (e for e in entries if e.status == "active" and not e.excluded and start <= e.work_date <= end),
         key=lambda e: (e.work_date, e.seq),
     )
-    figures = compute_figures(chosen, posting, start, end)
-    work = [e for e in chosen if e.kind not in ("leave", "back") and own_words_key(e.text) is None]
+    roles = {e.seq: role_of(e) for e in chosen}
+    counted = [e for e in chosen if roles[e.seq] in ("work", "leave", "back")]
+    figures = compute_figures(counted, posting, start, end)
+    work = [e for e in chosen if roles[e.seq] == "work" and e.kind not in ("leave", "back")]
+    located = {e.seq: entry_places(e) for e in chosen}
+    records = Records.build(chosen, person)
+    mentions = [Mention(e.seq, e.work_date, normalise.punctuate(e.text), tuple(n for n, _ in located[e.seq])) for e in work]
+    # a thread is told as a project when it went beyond a problem raised (or the cadre named it a project)
+    threads = [
+        th for th in find_threads(mentions) if th.state not in (None, "raised") or th.name.endswith(("项目", "工程"))
+    ]
     missing: list[str] = []
     host = (posting.host_unit if posting else None) or t.MISSING_HOST
+    first_day = posting.start_date if posting and posting.start_date else start
     values = {
         "sending": (posting.sending_unit if posting else None) or t.SENDING_FALLBACK,
-        "start": _day(posting.start_date) if posting and posting.start_date else _day(start),
+        "start": _day(first_day),
         "end": _day(posting.end_date) if posting and posting.end_date else _day(end),
         "host": host,
+        "leadership": leadership(host) if posting and posting.host_unit else host,
         "position": (posting.position if posting else None) or t.MISSING_POSITION,
-        "span": _span(posting.start_date if posting and posting.start_date else start, end),
+        "span": span_text(first_day, min(end, posting.end_date) if posting and posting.end_date else end),
         "year": start.year,
         "month": start.month,
         "period_start": _day(start),
         "period_end": _day(end),
     }
-    title = report_title(kind, start, end)
-    opening = t.OPENING[kind].format(**values)
-    work_section = Section(t.SECTION_WORK, subsections=_work_sections(work))
-    study_section = Section(t.SECTION_STUDY, (_study(figures),))
+    opening_template = {"mid": t.OPENING_MID, "final": t.OPENING_FINAL}.get(kind, t.OPENING.get(kind, ""))
+    opening = Paragraph(opening_template.format(**values))
+    subsections, _ = _work_sections(kind, work, threads, located, records)
+    work_section = Section(t.SECTION_WORK, subsections=subsections)
+    study_text, study_allowed = _study(figures)
+    study_sources = [_source(e) for e in work if e.kind == "study"]
+    study_paragraph = verify_paragraph(study_text, study_sources, study_allowed, records)
+    study_section = Section(t.SECTION_STUDY, (study_paragraph,))
     if kind in ("month", "week"):
         plans = t.SECTION_MONTH_PLANS if kind == "month" else t.SECTION_WEEK_PLANS
         sections: tuple[Section, ...] = (
             work_section,
             study_section,
-            Section(plans, _own_section(chosen, "plans", missing)),
+            Section(plans, _own_section(chosen, "next_steps", missing, records)),
         )
+        closing = t.CLOSING_PERIODIC
     else:
-        basic = _basic(figures)
+        basic_text, basic_allowed = _basic(figures, unvisited)
+        basic_sources = [_source(e) for e in counted]
+        basic = verify_paragraph(basic_text, basic_sources, basic_allowed, records) if basic_text else None
         sections = (
             Section(t.SECTION_BASIC, (basic,) if basic else ()),
             work_section,
             study_section,
-            Section(t.SECTION_REFLECTIONS, _own_section(chosen, "reflections", missing)),
-            Section(t.SECTION_SHORTCOMINGS, _own_section(chosen, "shortcomings", missing)),
-            Section(t.SECTION_PLANS, _own_section(chosen, "plans", missing)),
+            Section(t.SECTION_REFLECTIONS, _own_section(chosen, "reflections", missing, records)),
+            Section(t.SECTION_SHORTCOMINGS, _own_section(chosen, "shortcomings", missing, records)),
+            Section(t.SECTION_PLANS, _own_section(chosen, "next_steps", missing, records)),
         )
-    appendix = tuple(
-        t.APPENDIX_LINE.format(date=e.work_date.isoformat(), seq=e.seq, kind=e.kind, text=_clause_cut(e.text, 40))
-        for e in chosen
-    )
-    return ReportDraft(
+        closing = t.CLOSING_MID if kind == "mid" else t.CLOSING_FINAL
+    draft = ReportDraft(
         kind=kind,
-        title=title,
+        title=report_title(kind, start, end),
         opening=opening,
         sections=sections,
-        closing=t.CLOSING,
+        closing=Paragraph(closing),
         signature_name=person.name,
-        signature_date=cn_date(today),
-        appendix=appendix,
-        figures=figures,
+        signature_date=today,
         missing=tuple(missing),
         source_seqs=tuple(e.seq for e in chosen),
+        plans_offered=tuple(e.seq for e in chosen if roles[e.seq] == "plan"),
+        figures=figures,
     )
+    marked = sum(p.unverified for p in draft.paragraphs())
+    return ReportDraft(**{**_fields(draft), "unverified": marked})
 
 
-def render_markdown(draft: ReportDraft) -> str:
-    """The draft as Markdown mirroring the document: title, numbered headings, 落款, appendix."""
-    lines = [f"# {draft.title}", "", draft.opening, ""]
-    for index, section in enumerate(draft.sections):
-        lines += [f"## {t.ENUMERATORS[index]}\u3001{section.heading}", ""]
-        for paragraph in section.paragraphs:
-            lines += [paragraph, ""]
-        for sub_index, sub in enumerate(section.subsections):
-            lines += [f"### \uff08{t.ENUMERATORS[sub_index]}\uff09{sub.heading}", ""]
-            for paragraph in sub.paragraphs:
-                lines += [paragraph, ""]
-    lines += [draft.closing, "", f'<div align="right">{draft.signature_name}<br>{draft.signature_date}</div>', ""]
-    if draft.appendix:
-        lines += [f"## {t.APPENDIX}", ""] + [f"- {line}" for line in draft.appendix]
-    return "\n".join(lines) + "\n"
+def _fields(draft: ReportDraft) -> dict[str, object]:
+    return {name: getattr(draft, name) for name in ReportDraft.__dataclass_fields__}
+
+
+__all__ = ["KINDS", "OWN_WORDS", "compile_report", "leadership", "length_text", "money_text", "own_points", "report_title",
+           "role_of", "span_text"]

@@ -11,11 +11,27 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from analysis.facts import find_places
+from analysis.quantities import read_quantities
+from analysis.roles import entry_role
 from storage.entities import Entry, Posting
 
 VISITED_TYPES = ("village", "community", "enterprise", "school")
 # Entries the cadre writes for a report's own sections (体会 / 不足 / 下一步): words, not work.
 OWN_WORD_PREFIXES = {"reflections": ("体会", "心得"), "shortcomings": ("不足",), "plans": ("下一步", "打算")}
+
+
+def role_of(entry: Entry) -> str:
+    """What an entry is for: leave/back, else the role stored at capture (or set by the cadre), else its words'."""
+    if entry.kind in ("leave", "back"):
+        return entry.kind
+    stored = entry.details.get("role") if isinstance(entry.details, dict) else None
+    return stored if isinstance(stored, str) else entry_role(entry.text)
+
+
+def entry_places(entry: Entry) -> list[tuple[str, str]]:
+    """(name, type) of the places an entry names, in order of first mention."""
+    return [(p["name"], p["type"]) for p in find_places(entry.text)]
 
 
 def own_words_key(text: str) -> str | None:
@@ -80,7 +96,7 @@ def work_entries(entries: Iterable[Entry], start: dt.date, end: dt.date) -> list
     return [
         e
         for e in entries
-        if start <= e.work_date <= end and e.kind not in ("leave", "back") and own_words_key(e.text) is None
+        if start <= e.work_date <= end and e.kind not in ("leave", "back") and role_of(e) == "work"
     ]
 
 
@@ -102,8 +118,9 @@ def leave_dates(entries: Iterable[Entry], posting: Posting | None, start: dt.dat
     return covered
 
 
-def _sum(entries: Iterable[Entry], key: str) -> float:
-    return sum(float(item.get("value", 0)) for e in entries for item in e.facts.get(key, []))
+def _sum(entries: Iterable[Entry], kind: str, roles: tuple[str, ...] = ("done",)) -> float:
+    """The sum of one kind of quantity in one role (money secured, households visited …): never across roles."""
+    return sum(q.value for e in entries for q in read_quantities(e.text) if q.kind == kind and q.role in roles)
 
 
 def compute_figures(entries: Iterable[Entry], posting: Posting | None, start: dt.date, end: dt.date) -> ReportFigures:
@@ -121,12 +138,12 @@ def compute_figures(entries: Iterable[Entry], posting: Posting | None, start: dt
     visited: dict[str, list[str]] = {t: [] for t in VISITED_TYPES}
     households = 0
     for entry in sorted(visits, key=lambda e: (e.work_date, e.seq)):
-        for place in entry.facts.get("places", []):
-            names = visited.get(place.get("type", ""))
-            if names is not None and place["name"] not in names:
-                names.append(place["name"])
-        stated = sum(int(h.get("value", 0)) for h in entry.facts.get("households", []))
-        households += stated if stated else len(entry.details.get("households", []))
+        for name, kind in entry_places(entry):
+            names = visited.get(kind)
+            if names is not None and name not in names:
+                names.append(name)
+        stated = _sum([entry], "households")
+        households += int(stated) if stated else len(entry.details.get("households", []))
 
     materials: list[str] = []
     for entry in studies:
@@ -148,11 +165,11 @@ def compute_figures(entries: Iterable[Entry], posting: Posting | None, start: dt
         households_visited=households,
         meetings=sum(1 for e in work if "meeting" in e.categories),
         petitions=int(_sum(work, "petitions")),
-        petition_visitors=int(_sum(work, "petition_visitors")),
+        petition_visitors=int(_sum(work, "person_times")),
         study_sessions=len(studies),
         reflections=sum(1 for e in studies if e.details.get("reflection")),
         study_notes=sum(1 for e in studies if e.details.get("notes")),
         materials=tuple(materials),
-        money_yuan=_sum(work, "money"),
-        length_metres=_sum(work, "lengths"),
+        money_yuan=_sum(work, "money", ("secured",)),
+        length_metres=_sum(work, "length"),
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from reporting.figures import ReportFigures
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -53,6 +55,7 @@ class ReportDraft:
     unverified: int = 0  # sentences the verifier marked 【待核实】
     source_seqs: tuple[int, ...] = ()  # every entry the draft was compiled from
     plans_offered: tuple[int, ...] = field(default=())  # plan entries (not work done), for the chat to offer
+    figures: ReportFigures | None = None  # the figures the draft states, computed once (digest and chat share them)
 
     def paragraphs(self) -> list[Paragraph]:
         """Every paragraph of the body in reading order (opening and closing included, headings not)."""

@@ -91,11 +91,13 @@ MISSING = {
     "reflections": "【待补充：挂职以来的两三点体会】",
     "shortcomings": "【待补充：自身存在的不足】",
     "plans": "【待补充：下一步工作打算】",
+    "next_steps": "【待补充：下一步工作打算】",
 }
 QUESTIONS = {
     "reflections": "挂职以来，您最深的两三点体会是什么？",
     "shortcomings": "您觉得自己还有哪些不足？",
     "plans": "下一阶段您打算重点做哪几件事？",
+    "next_steps": "下一阶段您打算重点做哪几件事？",
 }
 CLOSING = "在今后的挂职工作中，我将继续虚心学习、扎实工作，努力把各项工作做细做实。"
 APPENDIX_LINE = "{date} #{seq} [{kind}] {text}"
@@ -123,21 +125,138 @@ CN_NUMBERS = {
     12: "十二",
 }
 
-LEDGER_TITLE = "工作台账"
+# -- the ledgers (reporting/ledgers.py): what a clerk files, one sheet per ledger --------------------------------------
+LEDGER_TITLE = "工作台账"  # in the workbook's file name
 LEDGER_WORK_SHEET = "工作台账"
 LEDGER_VISIT_SHEET = "走访台账"
+LEDGER_SHEET_TITLES = {
+    "work": "{name}同志挂职工作台账（{period}）",
+    "visit": "{name}同志挂职走访台账（{period}）",
+}
+LEDGER_PERIOD = "{start}至{end}"
+LEDGER_UNIT_PARTS = {"host": "挂职单位：{value}", "position": "挂任职务：{value}", "sending": "派出单位：{value}"}
+LEDGER_MADE_ON = "制表日期：{date}"
+LEDGER_UNIT_SEPARATOR = "\u3000\u3000"
 LEDGER_WORK_COLUMNS = (
-    "编号",
+    "序号",
     "日期",
     "类型",
     "分类",
-    "内容",
+    "工作内容",
     "地点",
     "户数",
     "人数",
     "金额（元）",
     "长度（米）",
-    "附件",
+    "附件（个）",
+    "记录号",
 )
-LEDGER_VISIT_COLUMNS = ("编号", "日期", "地点", "走访对象", "反映问题", "承诺事项", "承诺期限", "跟进状态")
-LEDGER_FOLLOW_UP = {"open": "待跟进", "none": "—"}
+LEDGER_VISIT_COLUMNS = ("序号", "走访时间", "地点", "走访对象", "反映问题", "承诺事项", "办理情况", "办结时间", "记录号")
+LEDGER_FOLLOW_UP = {
+    "done": "已办结",
+    "overdue": "已逾期（应于{due}前办结）",
+    "open_due": "办理中（应于{due}前办结）",
+    "postponed": "办理中（已延至{due}前办结）",
+    "open": "办理中",
+    "none": "—",
+}
+LEDGER_ITEM = "{n}. {text}"  # one of several promises of a visit, one a line
+LEDGER_RECORD = "#{seq}"
+LEDGER_FOOTER = "第 &P 页，共 &N 页"
+
+# -- the review copy (reporting/word.py, reporting/markdown.py): each paragraph's sources as a comment ---------------
+REVIEW_AUTHOR = "挂职工作助手"
+REVIEW_INITIALS = "助手"
+REVIEW_SOURCES_HEADER = "依据记录{n}条："
+REVIEW_SOURCE_LINE = "#{seq} {date} {text}"
+REVIEW_ELLIPSIS = "…"
+REVIEW_SOURCES_MORE = "另{n}条：{seqs}"
+REVIEW_UNVERIFIED = "本段有{n}句在记录中找不到依据，已标{mark}，请核实后修改或删去。"
+
+# -- the synthesised draft (reporting/compose.py) ------------------------------------------------------------------
+# The opening names the host's leadership the way a 公文 does: 青山镇人民政府 -> 青山镇党委、政府.
+LEADERSHIP_SUFFIXES = (
+    ("人民政府", "{base}党委、政府"),
+    ("街道办事处", "{base}街道党工委、办事处"),
+    ("镇", "{base}镇党委、政府"),
+    ("乡", "{base}乡党委、政府"),
+    ("村", "{base}村党支部和村委会"),
+    ("局", "{base}局党组"),
+    ("委", "{base}委党组"),
+    ("学校", "{base}学校党组织"),
+    ("中学", "{base}中学党组织"),
+    ("小学", "{base}小学党组织"),
+)
+LEADERSHIP_FALLBACK = "{host}党组织"
+OPENING_MID = (
+    "按照{sending}安排，我于{start}到{host}挂职锻炼，任{position}。{span}来，在{leadership}的关心支持和同志们的帮助下，"
+    "我坚持边学习、边工作、边思考，较好地完成了阶段性任务。现将挂职以来的工作学习情况小结如下："
+)
+OPENING_FINAL = (
+    "按照{sending}安排，我于{start}至{end}在{host}挂职锻炼，任{position}，为期{span}。{span}来，在{leadership}的领导和"
+    "同志们的帮助下，我服从安排、主动作为，较好地完成了挂职锻炼任务。现将挂职期间的工作学习情况总结如下："
+)
+SPAN_UNDER_MONTH = "{n}天"
+SPAN_HALF_YEAR = "半年"
+SPAN_YEAR = "一年"
+# 基本情况: each part is stated only when its figure is not zero.
+FACT_DAYS = "挂职以来，我在岗{net}天"
+FACT_LEAVE = "（请假{leave}天，均按规定履行请销假手续）"
+FACT_LOGGED = "，有工作记录的{days}天"
+FACT_VISITED_LEAD = "先后走访"
+FACT_VISITED = {
+    "village": "{names}{etc}{n}个村",
+    "community": "{names}{etc}{n}个社区",
+    "enterprise": "{names}{etc}{n}家企业",
+    "cooperative": "{names}{etc}{n}个合作社",
+    "school": "{names}{etc}{n}所学校",
+}
+FACT_ETC = "等"
+FACT_HOUSEHOLDS = "入户走访{n}户次"
+FACT_MEETINGS = "参加各类会议{n}次"
+FACT_PETITIONS = "接待来访群众{n}人次"
+FACT_CASES = "受理信访事项{n}起"
+FACT_UNVISITED = "，全镇{total}个村中尚有{left}个未走访到"
+# Topic sentences open each work subsection; several frames, so no two subsections start alike.
+TOPICS = {
+    "research": ("把走访调研作为熟悉情况的第一步，", "坚持到群众中去、到一线去，"),
+    "meeting": ("按照分工参与议事决策，", "积极参与班子集体研究，"),
+    "investment": ("围绕招商引资主动对接，", "把招商引资作为发展抓手，"),
+    "project": ("把重点项目作为检验成效的标尺，", "紧盯项目进度，"),
+    "petition": ("把来访接待作为了解民意的窗口，", "坚持把矛盾化解在基层，"),
+    "aid": ("聚焦群众急难愁盼，", "把帮扶工作落到具体的人和事上，"),
+    "industry": ("围绕产业增收，", "立足当地资源，"),
+    "party": ("坚持抓党建促发展，", "着力夯实基层组织，"),
+    "publicity": ("注重宣传引导，", "把政策讲到群众身边，"),
+    "exchange": ("发挥派出单位和挂职地的桥梁作用，", "主动加强交流协作，"),
+    "teaching": ("深入课堂和教研一线，", "围绕教学质量提升，"),
+    "environment": ("围绕人居环境改善，", "着力改善村容村貌，"),
+    "employment": ("围绕稳就业、促增收，", "把就业服务做到家门口，"),
+    "clerical": ("认真做好办文办会，", "扎实做好服务保障，"),
+    "admin": ("认真落实各项管理制度，", "按要求做好日常管理，"),
+    "safety": ("绷紧安全生产这根弦，", "坚持把安全放在首位，"),
+}
+TOPIC_FALLBACK = ("扎实做好分管工作，", "认真履行岗位职责，")
+POOLED_TIMES = "先后{n}次{verb}{place}"
+POOLED_ONCE = "{verb}{place}"
+POOLED_TOPICS = "，{lead}{topics}{etc}{tail}"
+CASE_DATED = "{month}月，{text}"
+THREAD_STEP = "{month}月{text}"
+THREAD_OPEN = "{name}："
+HOUSEHOLDS_DONE = "入户走访{object}{n}户次"
+PEOPLE_DONE = "累计{n}人次参加"
+PETITION_POOL = "接待来访群众{visitors}人次、受理信访事项{cases}起"
+PETITION_ISSUES = "，群众反映主要集中在{topics}等方面"
+KIND_ISSUES = "，帮助梳理{topics}等问题"
+MEETING_POOL = "参加{names}{etc}会议{n}次"
+MEETING_TOPICS = "，研究{topics}{etc}工作"
+FUNDS_SECURED = "，争取落实资金{amount}"
+STUDY_OPEN = "挂职以来，我把学习作为提高能力的基础，参加集中学习和自学{n}次"
+STUDY_TITLES = "，重点学习了{titles}{etc}"
+STUDY_NOTES_TEXT = "，记学习笔记{n}次"
+STUDY_REFLECTIONS_TEXT = "，撰写心得体会{n}篇"
+ORDINAL_ITEM = "{ordinal}是{text}"
+CLOSING_MID = "下一阶段，我将继续虚心学习、扎实工作，把挂职锻炼的各项任务做细做实，以实实在在的成效回报组织的信任。"
+CLOSING_FINAL = "挂职期间的经历使我受益匪浅。回到原单位后，我将把在基层学到的经验用到工作中去，继续关注和支持挂职地的发展。"
+CLOSING_PERIODIC = "以上报告，请审阅。"
+UNVERIFIED = "【待核实】"

@@ -1,0 +1,202 @@
+"""Quantities with their object and their role: what a figure in a message means, not only what it is.
+
+"走访5户困难户，了解到其中2户取暖困难" states 5 households visited and a subset of 2 (not 7). "争取资金30万元" is money
+secured; "企业年产值800万元" is an enterprise's scale; "测算需资金50万元" an estimate; "全村流转土地1200亩" a stock.
+A report sums only quantities of one kind and one role.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from analysis.numbers import NUMBER_PATTERN, cn_to_number
+
+QuantityKind = Literal["households", "money", "length", "area", "people", "person_times", "petitions", "count"]
+Role = Literal["done", "secured", "scale", "estimate", "stock", "subset", "plan", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    kind: QuantityKind
+    value: float  # in the base unit: 元, 米, 亩, 户, 人, 起 …
+    unit: str  # the base unit
+    role: Role
+    object: str  # what is counted: 困难户, 党员, 村民 …; "" when the words don't say
+    qualifier: str  # 余 / 多 / 近 / 约 / 左右 / ""
+    text: str  # the words it came from, as written
+    start: int  # offset of those words in the text
+
+
+_N = NUMBER_PATTERN
+_BEFORE = r"(近|约|大约|将近|共|累计|合计)?"
+_AFTER = r"(余|多|来)?"
+_MONEY_UNITS = {"亿元": 1e8, "万元": 1e4, "千元": 1e3, "元": 1.0, "万": 1e4}
+_LENGTH_UNITS = {"公里": 1000.0, "千米": 1000.0, "延长米": 1.0, "米": 1.0}
+_HOUSEHOLD_OBJECTS = (
+    "脱贫户",
+    "监测户",
+    "低保户",
+    "五保户",
+    "特困户",
+    "困难户",
+    "贫困户",
+    "农户",
+    "种植户",
+    "养殖户",
+    "独居老人",
+    "留守老人",
+    "留守儿童",
+    "残疾人家庭",
+    "群众",
+    "村民",
+)
+_OBJ = "|".join(_HOUSEHOLD_OBJECTS)
+_RE_HOUSEHOLDS = re.compile(
+    rf"(?:({_OBJ})(?:家庭)?)?{_BEFORE}({_N}){_AFTER}户(次)?(?:({_OBJ}))?(?!口|籍|主|型|外)"
+)
+_RE_MONEY = re.compile(rf"{_BEFORE}({_N}){_AFTER}(亿元|万元|千元|元|万(?![人户名个余多件亩平斤吨株只头]))")
+_RE_LENGTH = re.compile(rf"{_BEFORE}({_N}){_AFTER}(公里|千米|延长米|米(?!粮|面|线))")
+_RE_AREA = re.compile(rf"{_BEFORE}({_N}){_AFTER}(亩|平方米|平米)")
+_RE_PEOPLE = re.compile(rf"{_BEFORE}({_N}){_AFTER}(人次|名|人|位)([\u4e00-\u9fff]{{0,4}})")
+_RE_PETITIONS = re.compile(
+    rf"(?:来访|上访|信访|集体访|接访|纠纷|矛盾)[^，,。；;]{{0,10}}?{_BEFORE}({_N}){_AFTER}(起|件|批次|批|件次)"
+    rf"|{_BEFORE}({_N}){_AFTER}(起|件|批次|批)(?:来访|上访|信访|集体访|纠纷|矛盾|案件)"
+)
+_RE_CLAUSE = re.compile(r"[，,。；;！!？?\n]")
+
+# Words in a figure's clause that tell its role; the first list that matches wins.
+_ROLE_WORDS: tuple[tuple[Role, tuple[str, ...]], ...] = (
+    ("estimate", ("测算", "预计", "预估", "估算", "概算", "估计", "计划投资", "拟投资", "拟投入", "预算", "需资金", "需要资金",
+                  "缺口", "还差", "需投入", "总投资约")),
+    ("scale", ("产值", "销售收入", "销售额", "营收", "营业收入", "营业额", "年收入", "年销售", "利税", "纳税", "总资产",
+               "注册资本", "年产", "规模", "出口额", "交易额")),
+    ("stock", ("全村", "全镇", "全乡", "全县", "共有", "现有", "总户数", "总人口", "常住", "辖区", "户籍", "总面积", "耕地",
+               "全长", "占地")),
+    ("plan", ("计划", "准备", "打算", "拟", "将于", "明年", "下一步")),
+    ("secured", ("争取", "补助", "到位", "拨付", "下达", "落实资金", "筹集", "募集", "捐赠", "捐款", "奖补", "申请到", "投资",
+                 "投入", "帮扶资金", "资金支持", "衔接资金", "专项资金", "配套")),
+)
+_SUBSET_WORDS = ("其中", "了解到", "发现", "有的", "反映有", "内有", "含")
+_DONE_WORDS = ("完成", "硬化", "修通", "铺设", "建成", "新建", "改造", "修复", "疏通", "清理", "安装", "架设", "维修", "铺", "修")
+_VISIT_WORDS = ("走访", "入户", "看望", "慰问", "探望", "遍访", "摸排", "到户", "家访")
+
+
+def _number(text: str) -> float | None:
+    return cn_to_number(text.replace(",", ""))
+
+
+def _qualifier(before: str | None, after: str | None, tail: str) -> str:
+    if before in ("近", "将近"):
+        return "近"
+    if before in ("约", "大约"):
+        return "约"
+    if after:
+        return "余" if after == "余" else "多"
+    if tail.startswith(("左右", "以上")):
+        return tail[:2]
+    return ""
+
+
+def _clause(text: str, start: int, end: int) -> tuple[str, str]:
+    """The clause around [start, end): its words before the figure and the whole clause."""
+    left = start
+    while left > 0 and not _RE_CLAUSE.match(text[left - 1]):
+        left -= 1
+    right = end
+    while right < len(text) and not _RE_CLAUSE.match(text[right]):
+        right += 1
+    return text[left:start], text[left:right]
+
+
+def _role(text: str, start: int, end: int, default: Role) -> Role:
+    _, clause = _clause(text, start, end)
+    for role, words in _ROLE_WORDS:
+        if any(w in clause for w in words):
+            if role == "plan" and any(w in clause for w in ("已", "完成")):
+                continue
+            return role
+    if default == "done" and not any(w in clause for w in _DONE_WORDS):
+        return "other"
+    return default
+
+
+def _households(text: str) -> list[Quantity]:
+    found: list[Quantity] = []
+    for m in _RE_HOUSEHOLDS.finditer(text):
+        value = _number(m.group(3))
+        if value is None or value <= 0:
+            continue
+        obj = m.group(1) or m.group(6) or ""
+        before, clause = _clause(text, m.start(), m.end())
+        role: Role
+        if found and any(w in clause for w in _SUBSET_WORDS):
+            role = "subset"  # part of households already counted in the same message
+        elif any(w in clause for w in ("全村", "全组", "共有", "现有", "总户数", "户籍", "建档立卡")) and not any(
+            w in clause for w in _VISIT_WORDS
+        ):
+            role = "stock"
+        elif any(w in before for w in _VISIT_WORDS) or any(w in clause for w in _VISIT_WORDS):
+            role = "done"
+        elif found:
+            role = "subset"
+        else:
+            role = "other"
+        unit = "户次" if m.group(5) else "户"
+        qualifier = _qualifier(m.group(2), m.group(4), text[m.end() : m.end() + 2])
+        found.append(Quantity("households", value, unit, role, obj, qualifier, m.group(0), m.start()))
+    return found
+
+
+def _scaled(
+    pattern: re.Pattern[str], text: str, kind: QuantityKind, factors: dict[str, float], unit: str, default: Role
+) -> list[Quantity]:
+    found = []
+    for m in pattern.finditer(text):
+        value = _number(m.group(2))
+        if value is None or value <= 0:
+            continue
+        qualifier = _qualifier(m.group(1), m.group(3), text[m.end() : m.end() + 2])
+        role = _role(text, m.start(), m.end(), default)
+        found.append(Quantity(kind, value * factors[m.group(4)], unit, role, "", qualifier, m.group(0), m.start()))
+    return found
+
+
+def read_quantities(text: str) -> tuple[Quantity, ...]:
+    """Every quantity of a simplified text, with its role, in order of appearance."""
+    found: list[Quantity] = []
+    found += _households(text)
+    found += _scaled(_RE_MONEY, text, "money", _MONEY_UNITS, "元", "other")
+    found += _scaled(_RE_LENGTH, text, "length", _LENGTH_UNITS, "米", "done")
+    found += _scaled(_RE_AREA, text, "area", {"亩": 1.0, "平方米": 1.0, "平米": 1.0}, "亩", "done")
+    for m in _RE_AREA.finditer(text):
+        if m.group(4) != "亩":
+            found = [q for q in found if not (q.kind == "area" and q.start == m.start())]
+            value = _number(m.group(2))
+            if value:
+                role = _role(text, m.start(), m.end(), "done")
+                found.append(Quantity("area", value, "平方米", role, "", "", m.group(0), m.start()))
+    for m in _RE_PETITIONS.finditer(text):
+        g = m.groups()
+        before, number, after, unit = (g[0], g[1], g[2], g[3]) if g[1] else (g[4], g[5], g[6], g[7])
+        value = _number(number or "")
+        if value:
+            role = _role(text, m.start(), m.end(), "done")
+            role = "done" if role == "other" else role
+            found.append(Quantity("petitions", value, "起", role, "", _qualifier(before, after, ""), m.group(0), m.start()))
+    for m in _RE_PEOPLE.finditer(text):
+        value = _number(m.group(2))
+        if value is None or value <= 0:
+            continue
+        unit = m.group(4)
+        if unit == "人" and text[m.end(4) : m.end(4) + 1] == "次":
+            continue
+        kind: QuantityKind = "person_times" if unit == "人次" else "people"
+        role = _role(text, m.start(), m.end(), "done")
+        role = "done" if role == "other" else role
+        qualifier = _qualifier(m.group(1), m.group(3), m.group(5))
+        obj = re.sub(r"^(左右|以上)", "", m.group(5))
+        found.append(Quantity(kind, value, "人次" if kind == "person_times" else "人", role, obj, qualifier,
+                              m.group(0), m.start()))
+    return tuple(sorted(found, key=lambda q: q.start))
