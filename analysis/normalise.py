@@ -7,6 +7,7 @@ punctuation. These helpers clean a clause; they never invent words.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _ASCII_TO_FULL = str.maketrans({",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"})
 _RE_DECIMAL_COMMA = re.compile(r"(?<=\d)，(?=\d{3}\b)")
@@ -35,7 +36,8 @@ def punctuate(text: str) -> str:
     return text
 
 
-def _pieces(text: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=32768)
+def _pieces(text: str) -> tuple[tuple[str, str], ...]:
     """(raw, cleaned) per clause; a date or clock word opening the message names its work date and goes."""
     out = []
     for index, raw in enumerate(r for r in _RE_CLAUSE_SPLIT.split(punctuate(text)) if r.strip()):
@@ -43,7 +45,7 @@ def _pieces(text: str) -> list[tuple[str, str]]:
         cleaned = _RE_INNER_CLOCK.sub("", cleaned).strip("，、：；。 ")
         if cleaned:
             out.append((raw if index else cleaned, cleaned))
-    return out
+    return tuple(out)
 
 
 def clauses(text: str) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from analysis.numbers import NUMBER_PATTERN, cn_to_number
@@ -163,6 +164,7 @@ def _scaled(
     return found
 
 
+@lru_cache(maxsize=32768)  # a report reads each entry several times (figures, sections, verifier)
 def read_quantities(text: str) -> tuple[Quantity, ...]:
     """Every quantity of a simplified text, with its role, in order of appearance."""
     found: list[Quantity] = []

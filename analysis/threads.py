@@ -89,7 +89,7 @@ def _named(text: str) -> list[str]:
 def find_threads(mentions: Iterable[Mention], minimum: int = 2) -> list[Thread]:
     """Projects followed over at least `minimum` entries, in order of first mention."""
     ordered = sorted(mentions, key=lambda m: (m.date, m.seq))
-    groups: dict[str, list[Mention]] = {}
+    groups: dict[str, dict[int, Mention]] = {}
     places: dict[str, str | None] = {}
     for mention in ordered:
         keys = _named(mention.text)
@@ -103,15 +103,14 @@ def find_threads(mentions: Iterable[Mention], minimum: int = 2) -> list[Thread]:
                 groups[key] = groups.pop(home)
                 places[key] = places.pop(home)
                 home = key
-            groups.setdefault(home, [])
-            if mention not in groups[home]:
-                groups[home].append(mention)
+            groups.setdefault(home, {})[mention.seq] = mention
             places.setdefault(home, next((p for p in mention.places if p in mention.text), None))
     threads = []
     for key, items in groups.items():
         if len(items) < minimum:
             continue
-        steps = tuple(Step(m.seq, m.date, stage_of(m.text), m.text) for m in sorted(items, key=lambda m: (m.date, m.seq)))
+        ordered_items = sorted(items.values(), key=lambda m: (m.date, m.seq))
+        steps = tuple(Step(m.seq, m.date, stage_of(m.text), m.text) for m in ordered_items)
         threads.append(Thread(key, places.get(key), steps))
     return threads
 

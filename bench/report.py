@@ -57,7 +57,7 @@ def main() -> None:
     # steady state, as in the running bot: jieba's keyword tables loaded once
     compile_report("final", person, make_entries(20), posting.start_date, posting.end_date, dt.date(2026, 12, 1))
     print(f"{'entries':>8}{'chars':>10}{'compile s':>11}{'render s':>10}{'lcut s':>9}{'ratio':>8}")
-    for count in (1000, 5000):
+    for count in (1000, 5000, 20000):
         entries = make_entries(count)
         text = "\n".join(e.text for e in entries)
         started = time.perf_counter()

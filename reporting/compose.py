@@ -276,6 +276,11 @@ def _single(entry: Entry) -> _Piece | None:
     return _Piece(t.CASE_DATED.format(month=entry.work_date.month, text=text), [entry], figures, weight=1.0)
 
 
+def _without(entries: list[Entry], taken: Iterable[Entry]) -> list[Entry]:
+    seqs = {e.seq for e in taken}
+    return [e for e in entries if e.seq not in seqs]
+
+
 def _first_clause(entry: Entry) -> str:
     parts = normalise.clauses(entry.text)
     return parts[0] if parts else ""
@@ -344,16 +349,16 @@ def _pieces_for(code: str, items: list[Entry], places: dict[int, list[tuple[str,
         pooled = _pool_petitions(rest)
         if pooled:
             pieces.append(pooled)
-            rest = [e for e in rest if e not in pooled.entries]
+            rest = _without(rest, pooled.entries)
     if code == "meeting":
         pooled = _pool_meetings(rest)
         if pooled:
             pieces.append(pooled)
-            rest = [e for e in rest if e not in pooled.entries]
+            rest = _without(rest, pooled.entries)
     if code != "research":
         for group in _by_opening(rest, places):
             pieces.append(_pool_opening(group))
-            rest = [e for e in rest if e not in group]
+            rest = _without(rest, group)
     by_place: dict[str, list[Entry]] = defaultdict(list)
     for entry in rest:
         place = _main_place(entry, places)
@@ -367,13 +372,13 @@ def _pieces_for(code: str, items: list[Entry], places: dict[int, list[tuple[str,
         if kind in ("enterprise", "cooperative", "school") and len(names) >= 2:
             group = [e for name in names for e in by_place.pop(name)]
             pieces.append(_pool_kind(kind, names, group))
-            rest = [e for e in rest if e not in group]
+            rest = _without(rest, group)
     for place, group in sorted(by_place.items(), key=lambda kv: -len(kv[1])):
         pieces.append(_pool_place(place, group))
-        rest = [e for e in rest if e not in group]
+        rest = _without(rest, group)
     for group in _by_opening(rest, places):
         pieces.append(_pool_opening(group))
-        rest = [e for e in rest if e not in group]
+        rest = _without(rest, group)
     starred = sorted((e for e in rest if e.starred), key=lambda e: e.work_date)
     for entry in starred[:1] or rest[:1] if not pieces else starred[:1]:
         single = _single(entry)
