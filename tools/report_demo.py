@@ -1,5 +1,6 @@
-"""Write the demo posting's mid-term draft (docx and md) to docs/, and a PNG of its first page when
-LibreOffice and pdftoppm are installed (apt-get install libreoffice-writer-nogui poppler-utils fonts-noto-cjk
+"""Write the demo posting's mid-term draft to docs/: the submission copy (docx, md), the review copy (docx, each
+paragraph's sources as Word comments), and a PNG of the submission copy's first page when LibreOffice and pdftoppm
+are installed (apt-get install libreoffice-writer-nogui poppler-utils fonts-noto-cjk
 fonts-arphic-ukai).
 
 Run: make report-demo
@@ -18,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from reporting.compose import compile_report, render_markdown  # noqa: E402
+from reporting.compose import compile_report  # noqa: E402
+from reporting.markdown import render_markdown  # noqa: E402
 from reporting.word import render_docx  # noqa: E402
 from tests.posting import CADRE, build_posting  # noqa: E402
 
@@ -31,8 +33,12 @@ def main() -> int:
     DOCS.mkdir(exist_ok=True)
     docx = DOCS / "report-demo.docx"
     docx.write_bytes(render_docx(draft))
+    (DOCS / "report-demo-review.docx").write_bytes(render_docx(draft, review=True))
     (DOCS / "report-demo.md").write_text(render_markdown(draft), encoding="utf-8")
-    print(f"wrote {docx.relative_to(ROOT)} and docs/report-demo.md ({len(draft.body_text())} characters)")
+    print(
+        f"wrote {docx.relative_to(ROOT)}, docs/report-demo-review.docx and docs/report-demo.md "
+        f"({len(draft.body_text())} characters; {draft.unverified} sentences marked, {draft.dropped} removed)"
+    )
     soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
     if not (soffice and pdftoppm):
         print("LibreOffice or pdftoppm not installed: no PNG (see the docstring for the packages)")
