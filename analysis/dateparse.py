@@ -224,3 +224,78 @@ def parse_user_date(text: str, today: dt.date) -> dt.date | None:
     if text in _FUTURE_DAYS:
         return today + dt.timedelta(days=_FUTURE_DAYS[text])
     return None
+
+
+# -- periods (/history 上周, 7月, 2026-07-01 2026-07-10) ----------------------------------------------
+
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_THIS_WEEK = ("本周", "这周", "本星期", "这星期", "这个星期", "本礼拜", "这礼拜", "这个礼拜")
+_LAST_WEEK = ("上周", "上星期", "上个星期", "上礼拜", "上个礼拜")
+_THIS_MONTH = ("本月", "这个月", "这月")
+_LAST_MONTH = ("上个月", "上月")
+_RE_YEAR_MONTH = re.compile(rf"(\d{{4}})\s*(?:年|[-/.])\s*({_NUM})\s*(?:月份?)?")
+_RE_BARE_MONTH = re.compile(rf"({_NUM})月份?")
+_RE_PERIOD_SEPARATOR = re.compile(r"\s*(?:至|到|~|—+)\s*|\s+")
+MAX_PERIOD_TEXT = 40  # longer is no period: spare the parsers
+
+
+def month_span(year: int, month: int) -> tuple[dt.date, dt.date] | None:
+    """Return the first and last day of a month, or None if there is no such month."""
+    first = safe_date(year, month, 1)
+    if first is None:
+        return None
+    return first, first.replace(day=calendar.monthrange(year, month)[1])
+
+
+def _one_period(text: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    monday = today - dt.timedelta(days=today.weekday())
+    if text in _THIS_WEEK:
+        return monday, today
+    if text in _LAST_WEEK:
+        return monday - dt.timedelta(weeks=1), monday - dt.timedelta(days=1)
+    if text == "上上周":
+        return monday - dt.timedelta(weeks=2), monday - dt.timedelta(days=8)
+    if text in _THIS_MONTH:
+        return today.replace(day=1), today
+    if text in _LAST_MONTH:
+        return month_span(*_shift_month(today, -1))
+    if m := _RE_YEAR_MONTH.fullmatch(text):
+        month = cn_int(m.group(2))
+        return month_span(int(m.group(1)), month) if month else None
+    if m := _RE_BARE_MONTH.fullmatch(text):
+        month = cn_int(m.group(1))
+        if month is None or not 1 <= month <= 12:
+            return None
+        # a bare month is the latest one of that name, this month included ("12月" in January: last December)
+        return month_span(today.year if month <= today.month else today.year - 1, month)
+    day = parse_user_date(text, today)
+    return (day, day) if day is not None else None
+
+
+def period_parts(text: str) -> list[str]:
+    """Split a period as typed into its bounds ("7月1日至7月10日" -> two), full-width characters made plain."""
+    text = text.translate(_FULL_WIDTH).strip()
+    return _RE_PERIOD_SEPARATOR.split(text) if text else []
+
+
+def parse_period(text: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """Return the first and last day of a period the user names ("上周", "本月", "7月", "2026年7月", "昨天",
+    "2026-07-01", or two of these: "2026-07-01 2026-07-10", "7月1日至7月10日"), else None; start <= end."""
+    if len(text) > MAX_PERIOD_TEXT * 4:
+        return None
+    parts = period_parts(text)
+    if not parts or sum(map(len, parts)) > MAX_PERIOD_TEXT:
+        return None
+    if any(ch.isdigit() and not "0" <= ch <= "9" for part in parts for ch in part):
+        return None  # ² or ١ are no digits of a date anyone types on purpose
+    try:
+        if len(parts) == 1:
+            return _one_period(parts[0], today)
+        if len(parts) != 2:
+            return None
+        first, last = _one_period(parts[0], today), _one_period(parts[1], today)
+    except OverflowError:  # a period next to date.min or date.max
+        return None
+    if first is None or last is None or last[1] < first[0]:
+        return None
+    return first[0], last[1]

@@ -31,12 +31,17 @@ def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
     return flat if len(flat) <= limit else flat[:limit] + texts.TRUNCATED
 
 
+def entry_mark(entry: Entry) -> str:
+    """What goes before an entry's text in a list: a plan is shown as a plan, not as work done."""
+    return texts.PLAN_MARK if entry.details.get("role") == "plan" else ""
+
+
 def entry_line(entry: Entry) -> str:
     return texts.ENTRY_LINE.format(
         seq=entry.seq,
         kind=texts.KIND_LABELS.get(entry.kind, entry.kind),
         categories=categories_label(entry.categories),
-        text=snippet(entry.text),
+        text=entry_mark(entry) + snippet(entry.text),
     )
 
 

@@ -118,7 +118,7 @@ async def test_full_journey(api: FakeBotApi, bot: TelegramChannel, db: Database)
     assert "|走访记录|" in visit["text"]
     _, study = await say(api, "学习《信访条例》，记了两页笔记")
     assert "|学习记录|" in study["text"]
-    _, leave = await say(api, "/leave 明天请假1天回原单位办手续")
+    _, leave = await say(api, "/leave 今天请假1天回原单位办手续")  # begun: a 销假 before a leave begins asks first
     assert "|请假" in leave["text"]
     _, back = await say(api, "销假")
     assert "销假返岗" in back["text"]
