@@ -20,6 +20,7 @@ lint: $(VENV)/.installed
 	$(PY) -m ruff check .
 
 test: lint
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 bench: $(VENV)/.installed

@@ -23,6 +23,7 @@ from analysis import lexicon
 from analysis.dateparse import DateParse, parse_due_date, parse_user_date, parse_work_date
 from analysis.facts import extract_facts
 from analysis.numbers import NUMBER_PATTERN, cn_to_number
+from analysis.roles import OWN_WORDS, Role, entry_role, strip_label
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,21 @@ def tokenize(text: str) -> list[str]:
     return [t for t in jieba.lcut(text) if t.strip()]
 
 
+def word_spans(text: str) -> list[tuple[str, int, str]]:
+    """Return jieba's words with their offsets and dictionary part-of-speech tags ("" for a word jieba guessed)."""
+    warm_up()
+    tags = _word_tags()
+    return [(w, start, tags.get(w) or ("x" if jieba.dt.FREQ.get(w) else "")) for w, start, _ in jieba.tokenize(text)]
+
+
+@lru_cache(maxsize=1)
+def _word_tags() -> dict[str, str]:
+    import jieba.posseg  # its tag table is read from jieba's dictionary (0.2 s): only when names are looked for
+
+    tags: dict[str, str] = jieba.posseg.dt.word_tag_tab
+    return tags
+
+
 # -- categories -------------------------------------------------------------------------------------
 
 _WORD_CATEGORIES: dict[str, tuple[str, ...]] = {}
@@ -69,6 +85,8 @@ for _code, _words in lexicon.KEYWORDS.items():
 _RE_KEYWORDS = re.compile("|".join(re.escape(w) for w in sorted(_WORD_CATEGORIES, key=len, reverse=True)))
 _RE_TITLE = re.compile(r"《[^》]{1,60}》")
 _RE_SEGMENT = re.compile(r"[；;。！!？?\n]+|(?=(?:上午|下午|晚上|中午|傍晚|早上)(?!好))")
+_VISIT_LEAN = 2.0
+_PATTERN_RULES = tuple((re.compile(pattern), code, boost) for pattern, code, boost in lexicon.PATTERN_RULES)
 
 
 def _weight(word: str) -> float:
@@ -86,7 +104,7 @@ class Classification:
 
 
 def classify(text: str) -> Classification:
-    """Rank the 16 categories for a simplified text; keep up to two (classifier notes, domain.md §3)."""
+    """Rank the categories for a simplified text; keep up to two (classifier notes, domain.md §3)."""
     scores: dict[str, float] = defaultdict(float)
     # A title in 《》 names the material, not the activity: 学习《信访条例》 is study, not petitions.
     text = _RE_TITLE.sub("《》", text)
@@ -102,6 +120,9 @@ def classify(text: str) -> Classification:
     for needs, any_of, code, boost in lexicon.CONTEXT_RULES:
         if all(n in text for n in needs) and any(a in text for a in any_of):
             scores[code] += boost
+    for pattern, code, boost in _PATTERN_RULES:
+        if pattern.search(text):
+            scores[code] += boost
     ranked = sorted(scores.items(), key=lambda item: (-item[1], lexicon.CATEGORY_CODES.index(item[0])))
     chosen: list[str] = []
     if ranked:
@@ -115,31 +136,48 @@ def classify(text: str) -> Classification:
 # -- kinds ------------------------------------------------------------------------------------------
 
 
+# Asking for leave: 请假, 请两天假, 请一天事假, 请个假.
+_RE_LEAVE_ASKED = re.compile(r"请[^，,。；;\s]{0,4}假")
+
+
 def detect_kind(text: str, classification: Classification, places: list[dict[str, str]]) -> str:
     """Tell a work log from a visit note, a study record, a leave request or a return (domain.md §3 note 5)."""
     # "请销假制度", "请假打招呼" name the rules, not a leave of one's own.
     cleaned = text
     for excluded in lexicon.LEAVE_EXCLUDE:
         cleaned = cleaned.replace(excluded, "")
-    if any(m in cleaned for m in lexicon.LEAVE_MARKERS):
+    if any(m in cleaned for m in lexicon.LEAVE_MARKERS) or _RE_LEAVE_ASKED.search(cleaned):
         return "leave"
     if any(m in cleaned for m in lexicon.BACK_MARKERS) and len(cleaned) <= 60:
         return "back"
+    # A kind of leave named without asking for it (病假结束) is a leave only when no return was told.
+    if any(m in cleaned for m in lexicon.LEAVE_TYPES):
+        return "leave"
     main = classification.categories[0] if classification.categories else None
     starts_with_study = text.startswith(("学习", "自学", "研读", "读了", "读书"))
-    if (
-        main == "study"
-        or starts_with_study
-        or (any(m in text for m in lexicon.STUDY_MARKERS) and "study" in classification.categories)
-    ):
+    if starts_with_study or (any(m in text for m in lexicon.STUDY_MARKERS) and "study" in classification.categories):
         return "study"
-    if any(m in text for m in lexicon.VISIT_MARKERS):
+    visit_text = text
+    for excluded in lexicon.VISIT_EXCLUDE:
+        visit_text = visit_text.replace(excluded, "")
+    # A visit says so (走访): notes taken at it or a chat about the past do not make it study.
+    if any(m in visit_text for m in lexicon.VISIT_MARKERS):
         return "visit"
+    if main == "study":
+        return "study"
     if re.search(r"座谈(?!会)", text) and any(
         p["type"] in ("village", "community", "enterprise", "school") for p in places
     ):
         return "visit"
-    if re.search(r"(?:到|去|上)[^，,。；;]{1,10}?家(?:里|中)?(?:走访|看望|了解|慰问|坐坐)", text):
+    # 到绿源茶业座谈: a talk held at the place, though the place is not in the registry.
+    if re.search(r"(?:到|去)[^，,。；;参县市省局]{2,12}?座谈(?!会)", text):
+        return "visit"
+    if re.search(r"(?:到|去|上)[^，,。；;]{1,10}?家(?:里|中)?(?:走访|看望|了解|慰问|坐坐|坐了坐|坐了一会|聊了|看了看)", text):
+        return "visit"
+    if re.search(r"看望[^，,。；;]{0,8}?(?:某|大爷|大娘|大妈|奶奶|爷爷|老人|户|老党员)", text):
+        return "visit"
+    # 到新民社区走了走: an informal round of a place.
+    if re.search(r"(?:到|去)[^，,。；;]{1,10}?(?:走了走|转了转|走一走|转一转|走了一圈|转了一圈)", text):
         return "visit"
     return "log"
 
@@ -272,25 +310,83 @@ def study_details(text: str) -> dict[str, Any]:
 
 
 _RE_LEAVE_DAYS = re.compile(rf"(?:请假|请了|休假|请)?({NUMBER_PATTERN}|半)(?:个)?(?:工作日|天)(?:假)?")
+_APPROVER_TITLES = (
+    "党委副书记|党委书记|副书记|书记|副镇长|镇长|副乡长|乡长|副县长|县长|区长|市长|副局长|局长|处长|副主任|主任|"
+    "部长|科长|校长|院长|所长|站长|领导"
+)
+_APPROVED = r"(?:同意|批准|批了|准假|签批|签字|审批|批复)"
+# Who approved a leave, named after the verb of asking: 跟王主任请过假, 向镇党委书记请假, 已请示张副书记,
+# 已报张书记同意, 经李镇长批准 ("已经" is no 经 of approval).
+_RE_APPROVER_AFTER = re.compile(
+    rf"(?:跟|向|找|请示|报请|报经|报|(?<![已曾])经过?)\s*([\u4e00-\u9fff]{{1,4}}?(?:{_APPROVER_TITLES}))"
+)
+# ... or before the verb of approving: 王镇长已同意, 镇党委书记批准了 (one character of surname or place).
+_RE_APPROVER_BEFORE = re.compile(rf"([\u4e00-\u9fff](?:{_APPROVER_TITLES}))(?:已经|已|也)?{_APPROVED}")
+# A clause that only tells who approved ("已跟陈书记打过招呼", "王镇长已同意"): no dates, days or reason in it.
+_RE_APPROVAL_WORDS = re.compile(rf"{_APPROVED}|打过招呼|打了招呼|请过假|请示|报备")
+_RE_LEAVE_SPAN = re.compile(rf"请假|休假|天假|\d|(?:{NUMBER_PATTERN}|半)(?:个)?(?:工作日|天)")
+_RE_LEAVE_TYPE = re.compile(r"(?:病|事|年|婚|丧|产|探亲|公休)假")
+# What is left of a clause without its dates, day counts and leave words tells whether it states a reason.
+_RE_LEAVE_NOISE = re.compile(
+    rf"(?:{NUMBER_PATTERN}|半)(?:个)?(?:工作日|天)|(?:下下|下|这|本)?(?:周|星期|礼拜)[一二三四五六日天末]"
+    rf"|\d{{1,2}}[-/月]\d{{1,2}}[日号]?|大?前天|昨天|今天|明天|后天|大后天|上午|下午|全天|起|开始|从|自"
+    r"|请了|请过|请|休|假|了|的|[至到~-]"
+)
+
+
+def _approver(text: str) -> str | None:
+    if m := _RE_APPROVER_AFTER.search(text):
+        return m.group(1)
+    if m := _RE_APPROVER_BEFORE.search(text):
+        return m.group(1)
+    return None
+
+
+def _is_approval_clause(clause: str) -> bool:
+    named = _RE_APPROVER_AFTER.search(clause) or _RE_APPROVER_BEFORE.search(clause)
+    return bool(named or _RE_APPROVAL_WORDS.search(clause)) and not _RE_LEAVE_SPAN.search(clause)
+
+
+def _states_reason(clause: str) -> bool:
+    rest = _RE_APPROVER_AFTER.sub("", clause)
+    return len(re.findall(r"[\u4e00-\u9fff]", _RE_LEAVE_NOISE.sub("", rest))) >= 2
+
+
+def _leave_reason(head: str, tail: str) -> str | None:
+    """The first clause after the leave word (else before it) that says why, without its 因为."""
+    for source in (tail, head):
+        source = re.sub(r"^假", "", source)
+        source = re.sub(rf"^\s*(?:了)?(?:{NUMBER_PATTERN}|半)(?:个)?(?:工作日|天)(?:假)?", "", source)
+        for clause in _clauses(source):
+            if not _states_reason(clause):
+                continue
+            reason = re.sub(r"^(?:因为|因)", "", clause) if clause.startswith("因") else clause
+            if reason and len(reason) <= 60:
+                return reason
+    return None
 
 
 def leave_details(text: str, today: dt.date) -> dict[str, Any]:
-    """From, to, days and reason of a leave request; future dates are fine here."""
+    """From, to, days, reason and approver of a leave request; future dates are fine here."""
     details: dict[str, Any] = {}
-    head, _, tail = text.partition("请")
+    approver = _approver(text)
+    # Clauses that only say who approved are set aside: their 请 (请过假, 请示) is not the leave's.
+    kept = [c for c in _clauses(text) if not _is_approval_clause(c)]
+    body = "，".join(kept) if kept else text
+    head, _, tail = body.partition("请")
     start = None
     if head:
         start = parse_work_date(head, today).date if re.search("今|昨|前天", head) else parse_due_date(head, today)
     start = start or today
     days: float | None = None
-    if m := _RE_LEAVE_DAYS.search(text):
+    if m := _RE_LEAVE_DAYS.search(body):
         days = 0.5 if m.group(1) == "半" else cn_to_number(m.group(1))
     end = None
-    if m := re.search(r"[至到~-]\s*((?:\d{4}[-/年])?\d{1,2}[-/月]\d{1,2}[日号]?)", text):
+    if m := re.search(r"[至到~-]\s*((?:\d{4}[-/年])?\d{1,2}[-/月]\d{1,2}[日号]?)", body):
         end = parse_user_date(m.group(1), today)
         if end is not None and end < start:
             end = end.replace(year=end.year + 1)
-    if end is None and (m := re.search(r"([^，,。；;]{1,8}?)(?:返岗|回来|上班|回岗)", text)):
+    if end is None and (m := re.search(r"([^，,。；;]{1,8}?)(?:返岗|回来|上班|回岗)", body)):
         back = parse_due_date(m.group(1), start)
         if back is not None and back > start:
             end = back - dt.timedelta(days=1)
@@ -302,20 +398,13 @@ def leave_details(text: str, today: dt.date) -> dict[str, Any]:
         details["days"] = int(days) if days == int(days) else days
     elif end is not None:
         details["days"] = (end - start).days + 1
-    reason_source = tail if tail else text
-    reason_source = re.sub(r"^假", "", reason_source)
-    reason_source = re.sub(rf"^\s*(?:了)?(?:{NUMBER_PATTERN}|半)(?:个)?(?:工作日|天)(?:假)?", "", reason_source)
-    reason_clause = _clauses(reason_source)
-    if reason_clause:
-        reason = (
-            re.sub(r"^(?:因为|因|去|回)?", "", reason_clause[0])
-            if reason_clause[0].startswith(("因", "因为"))
-            else reason_clause[0]
-        )
-        if reason and len(reason) <= 60:
-            details["reason"] = reason
-    if m := re.search(r"(?:跟|向|找)([\u4e00-\u9fff]{1,4}?(?:书记|镇长|乡长|县长|局长|主任|部长|科长|校长))", text):
-        details["approver"] = m.group(1)
+    reason = _leave_reason(head if tail else "", tail if tail else body)
+    if reason is None and (m := _RE_LEAVE_TYPE.search(body)):
+        reason = m.group(0)  # 病假, 事假, 年假: the kind of leave is the reason given
+    if reason:
+        details["reason"] = reason
+    if approver:
+        details["approver"] = approver
     return details
 
 
@@ -342,6 +431,7 @@ class Analysis:
     date: DateParse
     facts: dict[str, Any]
     details: dict[str, Any]
+    role: Role = "work"
 
 
 def details_for(kind: str, text: str, places: list[dict[str, str]], today: dt.date) -> dict[str, Any]:
@@ -362,11 +452,24 @@ def _classify_cached(simplified: str) -> Classification:
 def analyse(text: str, today: dt.date, kind: str | None = None) -> Analysis:
     """Analyse one message written on `today` (the user's local date); `kind` overrides detection."""
     simplified = simplify(text)
-    classification = _classify_cached(simplified)
+    role = entry_role(simplified)
+    # Own words are classified by what they say, not by their label (心得体会 is no study session).
+    classification = _classify_cached(strip_label(simplified) if role in OWN_WORDS else simplified)
     facts = extract_facts(simplified)
     places = facts.get("places", [])
-    chosen = kind or detect_kind(simplified, classification, places)
-    categories = tuple(categories_for_kind(chosen, classification))
+    detected = detect_kind(simplified, classification, places)
+    chosen = kind or detected
+    if kind is None and role != "work" and detected == "visit":
+        # Visits planned, summed up or reflected on lean to research without owning it: 本月帮扶小结：入户走访…
+        # is aid.
+        scores = {**classification.scores, "research": classification.scores.get("research", 0.0) + _VISIT_LEAN}
+        categories = tuple(c for c, _ in sorted(scores.items(), key=lambda i: -i[1])[:2] if scores[c] >= 1.0)
+    else:
+        categories = tuple(categories_for_kind(kind or detected, classification))
+    if kind is None and role != "work" and chosen in ("visit", "study"):
+        # A plan, a summary or own words is no visit note or study record: counted as one it would inflate the
+        # places visited and the study sessions, or count them before they happen.
+        chosen = "log"
     date = parse_work_date(simplified, today) if chosen not in ("leave", "back") else DateParse()
     return Analysis(
         simplified=simplified,
@@ -375,6 +478,7 @@ def analyse(text: str, today: dt.date, kind: str | None = None) -> Analysis:
         date=date,
         facts=facts,
         details=details_for(chosen, simplified, places, today),
+        role=role,
     )
 
 

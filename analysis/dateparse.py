@@ -87,6 +87,8 @@ def _candidates(text: str, today: dt.date) -> list[tuple[int, str, dt.date | Non
             status = "plan"
         found.append((m.start(), m.group(0), day, status))
 
+    month: int | None  # the later loops read Chinese numerals, which may not parse
+    day: int | None
     for m in RE_FULL_DATE.finditer(text):
         year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
         parsed = safe_date(year, month, day)
@@ -191,11 +193,11 @@ def parse_due_date(text: str, today: dt.date) -> dt.date | None:
         year, month = _shift_month(today, 1)
         return dt.date(year, month, 1)
     if m := RE_MONTH_DAY.search(text):
-        month, day = cn_int(m.group(2)), cn_int(m.group(3))
-        if month and day and 1 <= month <= 12:
-            parsed = safe_date(today.year, month, day)
+        due_month, due_day = cn_int(m.group(2)), cn_int(m.group(3))
+        if due_month and due_day and 1 <= due_month <= 12:
+            parsed = safe_date(today.year, due_month, due_day)
             if parsed is not None and parsed < today:
-                parsed = safe_date(today.year + 1, month, day)
+                parsed = safe_date(today.year + 1, due_month, due_day)
             return parsed
     if m := RE_FULL_DATE.search(text):
         parsed = safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))

@@ -30,116 +30,9 @@ _RE_AFTER_QUAL = re.compile(r"^(左右|以上)")
 _MONEY_FACTOR = {"亿元": 1e8, "万元": 1e4, "万": 1e4, "千元": 1e3, "元": 1.0}
 _LENGTH_FACTOR = {"公里": 1000.0, "千米": 1000.0, "米": 1.0, "延长米": 1.0}
 
-# Where a place name ends; the longer alternatives first.
-_PLACE_SUFFIXES = {
-    "village": ("村委会", "村委", "村"),
-    "community": ("社区", "小区"),
-    "town": ("街道", "镇", "乡"),
-    "enterprise": ("合作社", "公司", "集团", "加工厂", "厂", "食品", "实业", "科技", "商贸", "超市", "酒店"),
-    "school": ("幼儿园", "小学", "中学", "学校", "学院"),
-    "institution": ("卫生院", "医院", "敬老院"),
-    "county": ("县", "区"),
-}
-_SUFFIX_KIND = {s: kind for kind, suffixes in _PLACE_SUFFIXES.items() for s in suffixes}
-_RE_SUFFIX = re.compile("|".join(sorted(_SUFFIX_KIND, key=len, reverse=True)))
-# Characters that end a place name on its left: verbs, prepositions, particles.
-_STOP = set(
-    "去到在跟和与陪赴的了访看从往至对给向为把于同及等带领是个每各全本该邻这那此其我他她们帮请让被将要想说讲召参加组织走入户、，,。；;:：!！?？ 　()（）《》\"'“”0123456789"
-)
-_NOT_PLACES = frozenset(
-    [
-        "农村",
-        "乡村",
-        "城乡",
-        "乡镇",
-        "村镇",
-        "村村",
-        "本村",
-        "该村",
-        "全村",
-        "各村",
-        "邻村",
-        "示范村",
-        "贫困村",
-        "行政村",
-        "中心村",
-        "城区",
-        "辖区",
-        "社区",
-        "小区",
-        "园区",
-        "校区",
-        "景区",
-        "山区",
-        "牧区",
-        "县区",
-        "市区",
-        "全县",
-        "本县",
-        "全区",
-        "本区",
-        "该区",
-        "全镇",
-        "本镇",
-        "该镇",
-        "各镇",
-        "乡里",
-        "村里",
-        "镇里",
-        "学校",
-        "小学",
-        "中学",
-        "公司",
-        "集团",
-        "工厂",
-        "厂",
-        "党委",
-        "镇村",
-        "街道",
-        "下乡",
-        "老乡",
-        "家乡",
-        "同乡",
-        "食品",
-        "科技",
-        "实业",
-        "商贸",
-        "超市",
-        "酒店",
-        "卫生院",
-        "医院",
-        "敬老院",
-        "学院",
-        "幼儿园",
-        "村委",
-        "村委会",
-        "地区",
-        "片区",
-        "选区",
-        "专区",
-        "老区",
-        "新区",
-        "灾区",
-        "红区",
-        "矿区",
-        "功能区",
-    ]
-)
-_GENERIC_ENDINGS = (
-    "贫困村",
-    "示范村",
-    "行政村",
-    "中心村",
-    "重点村",
-    "薄弱村",
-    "空壳村",
-    "自然村",
-    "各村",
-    "全村",
-    "本村",
-)
-_AFTER_VILLAGE_WORD = ("道", "民", "里", "级", "干", "组长", "貌", "容", "集体", "医", "小", "口", "庄", "务")
-_TITLE_AFTER = ("长", "党委", "政府", "领导", "干部", "主任", "书记", "级", "委", "两委", "民", "里")
+# The place types stored with an entry's facts: a cooperative is counted with the enterprises, as before the
+# gazetteer (analysis/places.py) told them apart.
+_STORED_TYPES = {"cooperative": "enterprise"}
 
 
 def _number(text: str) -> float | None:
@@ -165,38 +58,11 @@ def _figure(value: float, qualifier: str, text: str, **extra: Any) -> dict[str, 
 
 
 def find_places(text: str) -> list[dict[str, str]]:
-    """Return named places in order of first mention: {"name", "type"}."""
-    places: list[dict[str, str]] = []
-    seen: set[str] = set()
-    for m in _RE_SUFFIX.finditer(text):
-        suffix = m.group(0)
-        after = text[m.end() : m.end() + 2]
-        if suffix in ("镇", "乡", "县", "区", "村") and after.startswith(_TITLE_AFTER):
-            continue  # 吴副镇长, 镇党委, 县领导: a title, not a place
-        if suffix == "厂" and after.startswith(("房", "区", "长", "里")):
-            continue
-        if suffix == "村" and after.startswith(_AFTER_VILLAGE_WORD):
-            continue  # 村道, 村民, 村口: a word, not a village name
-        start = m.start()
-        while start > 0 and text[start - 1] not in _STOP and m.start() - start < 6:
-            start -= 1
-        name = text[start : m.end()]
-        stem = name[: -len(suffix)]
-        if name.endswith(_GENERIC_ENDINGS):
-            continue
-        if len(stem) < 1 or name in _NOT_PLACES or stem in _NOT_PLACES or not re.search(r"[\u4e00-\u9fff]", stem):
-            continue
-        if len(name) < 3 and _SUFFIX_KIND[suffix] != "town":
-            continue
-        kind = _SUFFIX_KIND[suffix]
-        if suffix in ("村委", "村委会"):
-            name, kind = name[: -len(suffix)], "village"
-            if not name.endswith("村"):
-                name += "村"
-        if name not in seen:
-            seen.add(name)
-            places.append({"name": name, "type": kind})
-    return places
+    """Return named places in order of first mention: {"name", "type"} (names at word boundaries, see
+    analysis/places.py; a short form next to its full name is told once, by the full name)."""
+    from analysis.places import names_in  # places → classify → facts: imported when first called
+
+    return [{"name": p.name, "type": _STORED_TYPES.get(p.type, p.type)} for p in names_in(text)]
 
 
 def _collect(

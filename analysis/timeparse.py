@@ -43,6 +43,8 @@ class ReminderTime:
 
 def _clock(m: re.Match[str]) -> dt.time:
     period = m.group(1) or ""
+    hour: int | None
+    minute: int | None
     if m.group(2) is not None:
         hour, minute = int(m.group(2)), int(m.group(3))
     else:

@@ -26,7 +26,7 @@ from bot.channels.wecom import (
     WeComError,
     menu_definition,
 )
-from bot.cli import build_parser, identities
+from bot.cli import build_parser, identities, read_place_file
 from bot.config import Settings
 from bot.http import HttpServer, build_app
 from bot.logs import setup_logging
@@ -126,6 +126,11 @@ async def run_admin(args: object, settings: Settings) -> int:
                 result = await admin.import_holidays(uow, text=content, now=now)
             elif action == "holidays":
                 result = await admin.calendar_status(uow, today=now.astimezone(ZoneInfo(settings.timezone)).date())
+            elif action == "places" and args.places_action == "import":  # type: ignore[attr-defined]
+                data = read_place_file(Path(args.file))  # type: ignore[attr-defined]
+                result = await admin.import_places(uow, cadre=args.cadre, data=data, now=now)  # type: ignore[attr-defined]
+            elif action == "places":
+                result = await admin.list_places(uow, cadre=args.cadre)  # type: ignore[attr-defined]
             elif action == "link":
                 result = await admin.link_identities(
                     uow,
@@ -169,7 +174,9 @@ async def run_export(args: object, settings: Settings) -> int:
             today = now.astimezone(ZoneInfo(person.timezone)).date()
             request = reports.parse_request(person, words, today)
             draft, entries = await reports.build_draft(uow, person, request, today, now)
-            document = await reports.render(draft, entries, args.format, person, today)  # type: ignore[attr-defined]
+            document = await reports.render(
+                draft, entries, args.format, person, request, today, args.review  # type: ignore[attr-defined]
+            )
             await uow.commit()
     except (AdminError, BotError) as exc:
         sys.stderr.write(f"{getattr(exc, 'user_message', exc)}\n")

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from pathlib import Path
+
+from analysis.places import MAX_TABLE_BYTES
+from handlers import texts
+from handlers.errors import AdminError
 
 
 def _date(text: str) -> dt.date:
@@ -62,6 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
     holiday_import.add_argument("file")
     holiday_actions.add_parser("check", help="查看今明两年的节假日安排来源")
 
+    places = actions.add_parser("places", help="挂职地的村、社区、企业、学校等地名表")
+    place_actions = places.add_subparsers(dest="places_action", required=True)
+    place_import = place_actions.add_parser(
+        "import", help="导入地名表 CSV（表头：名称,类型,简称；UTF-8 或 GBK）；再次导入即更新，有错行则不导入"
+    )
+    place_import.add_argument("--cadre", required=True, help="干部的 Telegram 或企业微信 id")
+    place_import.add_argument("file")
+    place_list = place_actions.add_parser("list", help="列出导入的和从记录中识别的地名、提及次数和尚未走访的村")
+    place_list.add_argument("--cadre", required=True, help="干部的 Telegram 或企业微信 id")
+
     export = commands.add_parser("export", help="导出报告草稿或台账")
     what = export.add_subparsers(dest="what", required=True)
     report = what.add_parser("report", help="导出一名干部的报告草稿")
@@ -71,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--start", help="开始日期")
     report.add_argument("--end", help="结束日期")
     report.add_argument("--format", choices=["docx", "md", "xlsx"], default="docx")
+    report.add_argument("--review", action="store_true", help="审阅稿：每段的依据记录以批注列出（docx、md）")
     report.add_argument("--out", required=True, help="输出文件")
 
     link = actions.add_parser("link", help="把同一人的 Telegram 账号和企业微信账号合并")
@@ -92,3 +108,12 @@ def identities(args: argparse.Namespace) -> list[tuple[str, str]]:
     if getattr(args, "wecom_id", None):
         found.append(("wecom", str(args.wecom_id).strip()))
     return found
+
+
+def read_place_file(path: Path) -> bytes:
+    """The bytes of a place list to import (a little more than the limit is read, so too big is told)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(MAX_TABLE_BYTES + 1)
+    except OSError as exc:
+        raise AdminError(texts.PLACES_FILE_UNREADABLE.format(path=path, error=exc.strerror or exc)) from exc

@@ -10,9 +10,11 @@ import secrets
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
+from analysis.places import TYPE_LABELS, PlaceTableError, learn, mentions, read_place_table
 from handlers import texts
 from handlers.errors import AdminError
-from storage.entities import Person
+from handlers.places import coverage, known_places
+from storage.entities import ImportedPlace, Person
 from storage.repositories import DuplicateIdentity
 from storage.uow import UnitOfWork
 from timing.workdays import HolidayFileError, WorkCalendar, library_years, parse_holiday_file
@@ -297,3 +299,84 @@ async def link_identities(uow: UnitOfWork, *, telegram_id: str, wecom_id: str, n
     except DuplicateIdentity as exc:
         raise AdminError(texts.ADMIN_DUPLICATE_ID.format(channel=channel, external_id=external_id)) from exc
     return texts.ADMIN_LINKED.format(name=person.name, id=person.id, telegram_id=telegram_id, wecom_id=wecom_id)
+
+
+# -- places (the organisation department's list of the posting's villages, companies, schools …) ----------
+
+PROBLEMS_SHOWN = 20
+
+
+async def _cadre_by_account(uow: UnitOfWork, external_id: str) -> Person:
+    """The cadre with this Telegram or WeCom id (as add-supervisor --cadre and export report --cadre take it)."""
+    cadre = await uow.people.by_identity(TELEGRAM, external_id) or await uow.people.by_identity("wecom", external_id)
+    if cadre is None or cadre.role != "cadre":
+        raise AdminError(texts.ADMIN_NO_SUCH_CADRE.format(external_id=external_id[:40]))
+    return cadre
+
+
+def _table_problems(error: PlaceTableError) -> str:
+    lines = []
+    for problem in error.problems[:PROBLEMS_SHOWN]:
+        text = texts.PLACES_PROBLEMS[problem.code].format(
+            value=problem.value, other=problem.other_line, types="、".join(TYPE_LABELS.values())
+        )
+        lines.append(texts.PLACES_PROBLEM_AT.format(line=problem.line, problem=text) if problem.line else text)
+    if len(error.problems) > PROBLEMS_SHOWN:
+        lines.append(texts.PLACES_MORE_PROBLEMS.format(count=len(error.problems) - PROBLEMS_SHOWN))
+    return texts.PLACES_BAD_FILE.format(count=len(error.problems), problems="\n".join(lines))
+
+
+async def import_places(uow: UnitOfWork, *, cadre: str, data: bytes, now: dt.datetime) -> str:
+    """Import a cadre's place list (a CSV of name, type, short forms); a file with a bad line imports nothing."""
+    person = await _cadre_by_account(uow, cadre.strip())
+    try:
+        places = read_place_table(data)
+    except PlaceTableError as exc:
+        raise AdminError(_table_problems(exc)) from exc
+    done = await uow.places.import_list(person.id, [ImportedPlace(p.name, p.type, p.aliases) for p in places], now)
+    return texts.PLACES_IMPORTED.format(
+        name=person.name,
+        id=person.id,
+        total=len(places),
+        added=done.added,
+        updated=done.updated,
+        renamed=done.renamed,
+        unchanged=done.unchanged,
+    )
+
+
+async def list_places(uow: UnitOfWork, *, cadre: str) -> str:
+    """Print a cadre's imported and learned places, with how many of his entries name each."""
+    person = await _cadre_by_account(uow, cadre.strip())
+    stored = await uow.places.of(person.id)
+    entry_texts = (await uow.entries.texts_of([person.id]))[person.id]
+    gazetteer = learn(entry_texts, known_places(stored))
+    if not len(gazetteer):
+        return texts.PLACES_LIST_EMPTY.format(name=person.name, id=person.id)
+    counts = mentions(gazetteer, entry_texts)
+    imported = sum(1 for p in gazetteer if p.source == "imported")
+    lines = [
+        texts.PLACES_LIST_HEADER.format(
+            name=person.name, id=person.id, imported=imported, learned=len(gazetteer) - imported
+        )
+    ]
+    for place in gazetteer:
+        lines.append(
+            texts.PLACES_LIST_LINE.format(
+                name=place.name,
+                type=TYPE_LABELS.get(place.type, place.type),
+                source=texts.PLACES_SOURCES.get(place.source, place.source),
+                count=counts[place.name],
+                aliases=texts.PLACES_LIST_ALIASES.format(aliases="、".join(place.aliases)) if place.aliases else "",
+            )
+        )
+    found = (await coverage(uow, [person.id]))[person.id]
+    if found is not None and found.unvisited:
+        lines.append(
+            texts.PLACES_LIST_UNVISITED.format(
+                count=len(found.unvisited), total=found.villages, names="、".join(found.unvisited)
+            )
+        )
+    elif found is not None:
+        lines.append(texts.PLACES_LIST_ALL_VISITED.format(total=found.villages))
+    return "\n".join(lines)

@@ -6,13 +6,14 @@ import datetime as dt
 from collections import Counter
 
 from analysis.classify import split_prefix
-from analysis.dateparse import parse_user_date
+from analysis.dateparse import parse_period, period_parts
 from handlers import texts
-from handlers.capture import edited_ack, reanalysed, validate_text
+from handlers.capture import apply_edit, reanalysed, validate_text, withdraw
 from handlers.context import Context
 from handlers.errors import NotFoundError, UsageError
-from handlers.formatting import categories_label, day_label, entry_line, snippet
+from handlers.formatting import categories_label, day_label, entry_line, entry_mark, snippet
 from handlers.messages import Button, IncomingMessage, Reply
+from handlers.places import coverage, coverage_line
 from storage.entities import Entry, Person
 
 HISTORY_LIMIT = 50
@@ -53,14 +54,15 @@ async def today(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
 
 
 async def week(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
-    """Show this week's entries by day, with counts by category and kind."""
+    """Show this week's entries by day, with counts by category and kind, and the villages not visited yet."""
     person = _cadre(ctx)
     day = ctx.local_date()
     monday = day - dt.timedelta(days=day.weekday())
     entries = await ctx.uow.entries.between(person.id, monday, day)
     span = {"start": day_label(monday), "end": day_label(day)}
+    villages = coverage_line((await coverage(ctx.uow, [person.id]))[person.id])
     if not entries:
-        return Reply(texts.WEEK_EMPTY.format(**span))
+        return Reply("\n".join([texts.WEEK_EMPTY.format(**span), *villages]))
     by_day: dict[dt.date, list[Entry]] = {}
     for entry in entries:
         by_day.setdefault(entry.work_date, []).append(entry)
@@ -72,7 +74,7 @@ async def week(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
         if not todays:
             lines.append(texts.WEEK_DAY_NONE.format(weekday=weekday, date=day_label(current)))
             continue
-        snippets = ";".join(f"#{e.seq} {snippet(e.text, 16)}" for e in todays[:3])
+        snippets = ";".join(f"#{e.seq} {entry_mark(e)}{snippet(e.text, 16)}" for e in todays[:3])
         lines.append(
             texts.WEEK_DAY.format(weekday=weekday, date=day_label(current), count=len(todays), snippets=snippets)
         )
@@ -86,25 +88,34 @@ async def week(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     lines.append(
         texts.WEEK_KINDS.format(items=" · ".join(f"{texts.KIND_LABELS[k]} {n}" for k, n in kinds.most_common()))
     )
-    return Reply("\n".join(lines))
+    return Reply("\n".join([*lines, *villages]))
+
+
+def _period_error(words: str, today_: dt.date) -> str:
+    """Say what is wrong with a period that does not parse: which of two bounds, or that they run backwards."""
+    parts = period_parts(words)
+    if len(parts) > 2:
+        return texts.HISTORY_USAGE
+    if len(parts) == 2:
+        first, last = (parse_period(part, today_) for part in parts)
+        if first is None:
+            return texts.HISTORY_BAD_DATE.format(text=parts[0][:20])
+        if last is None:
+            return texts.HISTORY_BAD_DATE.format(text=parts[1][:20])
+        return texts.HISTORY_REVERSED.format(start=first[0].isoformat(), end=last[1].isoformat())
+    return texts.HISTORY_BAD_PERIOD.format(text=words.strip()[:20])
 
 
 async def history(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
-    """List entries between two dates, inclusive."""
+    """List the entries of a period (last week, this month, a month, a date, or two dates), inclusive."""
     person = _cadre(ctx)
-    parts = args.split()
-    if len(parts) != 2:
+    if not args.strip():
         raise UsageError(texts.HISTORY_USAGE)
     today_ = ctx.local_date()
-    days = []
-    for part in parts:
-        parsed = parse_user_date(part, today_)
-        if parsed is None:
-            raise UsageError(texts.HISTORY_BAD_DATE.format(text=part[:20]))
-        days.append(parsed)
-    start, end = days
-    if end < start:
-        raise UsageError(texts.HISTORY_REVERSED.format(start=start.isoformat(), end=end.isoformat()))
+    period = parse_period(args, today_)
+    if period is None:
+        raise UsageError(_period_error(args, today_))
+    start, end = period
     if (end - start).days >= MAX_SPAN_DAYS:
         raise UsageError(texts.HISTORY_TOO_LONG)
     span = {"start": start.isoformat(), "end": end.isoformat()}
@@ -158,8 +169,7 @@ async def edit(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     _, body = split_prefix(text)
     changes = reanalysed(entry, body or text, ctx.local_date(msg.sent_at), person.posting, ctx)
     changes["text"] = text
-    updated = await ctx.uow.entries.update(person.id, entry.seq, now=ctx.now, **changes)
-    return edited_ack(updated, ctx.local_date())
+    return await apply_edit(ctx, person, entry, changes)
 
 
 async def delete(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
@@ -178,7 +188,7 @@ async def confirm_delete(msg: IncomingMessage, args: str, ctx: Context) -> Reply
     entry = await ctx.uow.entries.by_seq(person.id, seq)
     if entry is None or entry.status == "deleted":
         raise NotFoundError(texts.ENTRY_GONE.format(seq=args[:9]))
-    await ctx.uow.entries.update(person.id, entry.seq, now=ctx.now, status="deleted")
+    await withdraw(ctx, person, entry)  # a return's leave is reopened with it
     text = texts.DELETED.format(seq=entry.seq)
     return Reply(text, replace=True, callback_notice=text)
 

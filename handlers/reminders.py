@@ -488,7 +488,7 @@ async def promise_button(msg: IncomingMessage, args: str, ctx: Context) -> Reply
         raise NotFoundError(texts.STALE_BUTTON)
     promise = promises[index]
     if parts[2] == "done":
-        promise["status"] = "done"
+        promise.update(status="done", done_on=ctx.local_date().isoformat())  # the ledger's 办结时间
         text = texts.PROMISE_DONE.format(promise=promise["text"])
     else:
         new_due = ctx.local_date() + POSTPONE

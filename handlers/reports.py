@@ -1,4 +1,8 @@
-"""Reports: /report compiles a draft from the cadre's own entries; /export sends it as a file."""
+"""Reports: /report compiles a draft from the cadre's own entries; /export sends it as a file.
+
+Each draft comes as two copies: the submission copy, and with the review word the review copy, whose every
+paragraph carries the entries it was written from as a Word comment.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,18 @@ import re
 from dataclasses import dataclass
 
 from analysis.dateparse import parse_user_date
+from analysis.roles import OWN_WORDS, Role
 from handlers import texts
-from handlers.capture import record
+from handlers.capture import record, validate_text
 from handlers.context import Context
 from handlers.errors import UsageError
 from handlers.messages import Document, IncomingMessage, Reply
+from handlers.places import known_places
 from reporting import templates as report_templates
-from reporting.compose import ReportDraft, compile_report, render_markdown, report_title
-from reporting.figures import OWN_WORD_PREFIXES
+from reporting.compose import compile_report, report_title
 from reporting.ledgers import render_ledgers
+from reporting.markdown import chinese_number, render_markdown
+from reporting.model import ReportDraft
 from reporting.word import render_docx
 from storage.entities import Conversation, Entry, Person
 from storage.uow import UnitOfWork
@@ -29,6 +36,7 @@ MIME = {
 _RE_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 QUESTIONS_STATE = "report_questions"
 QUESTIONS_TTL = dt.timedelta(days=3)
+OLD_QUESTION_KEYS: dict[str, Role] = {"plans": "next_steps"}  # open questions stored before the roles were named
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,106 +106,148 @@ async def build_draft(
     if not entries:
         title = report_title(request.kind, request.start, request.end)
         raise UsageError(texts.REPORT_EMPTY.format(start=request.start, end=request.end, title=title))
-    draft = await asyncio.to_thread(compile_report, request.kind, person, entries, request.start, request.end, today)
+    places = known_places(await uow.places.of(person.id))
+    draft = await asyncio.to_thread(
+        compile_report, request.kind, person, entries, request.start, request.end, today, places
+    )
     await uow.reports.add(person_id=person.id, kind=request.kind, start=request.start, end=request.end, now=now)
     return draft, entries
 
 
-async def render(draft: ReportDraft, entries: list[Entry], fmt: str, person: Person, today: dt.date) -> Document:
-    """Render the draft (docx, md) or the ledgers (xlsx) as a named file."""
+def review_requested(words: list[str]) -> tuple[list[str], bool]:
+    """Take the review word out of the arguments, wherever it stands (glued to a word too); say if it was there."""
+    kept: list[str] = []
+    found = False
+    for word in words:
+        for review_word in texts.REPORT_REVIEW_WORDS:
+            if review_word in word:
+                word, found = word.replace(review_word, ""), True
+        if word:
+            kept.append(word)
+    return kept, found
+
+
+async def render(
+    draft: ReportDraft,
+    entries: list[Entry],
+    fmt: str,
+    person: Person,
+    request: ReportRequest,
+    today: dt.date,
+    review: bool = False,
+) -> Document:
+    """Render the draft (docx, md; with `review` the copy with sources) or the ledgers (xlsx) as a named file."""
+    title = texts.REPORT_REVIEW_TITLE.format(title=draft.title) if review else draft.title
     if fmt == "docx":
-        data = await asyncio.to_thread(render_docx, draft)
-        title = draft.title
+        data = await asyncio.to_thread(render_docx, draft, review)
     elif fmt == "md":
-        data = render_markdown(draft).encode("utf-8")
-        title = draft.title
+        data = render_markdown(draft, review).encode("utf-8")
     else:
-        data = await asyncio.to_thread(render_ledgers, entries)
+        data = await asyncio.to_thread(render_ledgers, entries, person, request.start, request.end, today)
         title = report_templates.LEDGER_TITLE
     filename = texts.REPORT_FILENAME.format(name=person.name, title=title, date=today.strftime("%Y%m%d"), ext=fmt)
     return Document(filename=re.sub(r"[\\/:*?\"<>|\s]+", "", filename), data=data, mime_type=MIME[fmt])
 
 
-def preview(draft: ReportDraft) -> str:
-    """The opening figures and the headings, short enough to read in chat."""
+def preview(draft: ReportDraft, request: ReportRequest, review: bool = False) -> str:
+    """The opening figures, the headings and what the verifier marked or removed, short enough to read in chat."""
     lines = [
         texts.REPORT_PREVIEW_HEADER.format(
-            title=draft.title,
-            start=draft.figures.period_start,
-            end=draft.figures.period_end,
-            count=len(draft.source_seqs),
+            title=draft.title, start=request.start, end=request.end, count=len(draft.source_seqs)
         )
     ]
     for index, section in enumerate(draft.sections):
-        lines.append(
-            texts.REPORT_PREVIEW_SECTION.format(number=report_templates.ENUMERATORS[index], heading=section.heading)
-        )
+        lines.append(texts.REPORT_PREVIEW_SECTION.format(number=chinese_number(index + 1), heading=section.heading))
         if section.heading == report_templates.SECTION_BASIC and section.paragraphs:
-            lines.append(section.paragraphs[0])
+            lines.append(section.paragraphs[0].text)
         for sub_index, sub in enumerate(section.subsections):
-            lines.append(
-                texts.REPORT_PREVIEW_SUB.format(number=report_templates.ENUMERATORS[sub_index], heading=sub.heading)
-            )
-    lines.append(texts.REPORT_PREVIEW_FOOTER)
+            lines.append(texts.REPORT_PREVIEW_SUB.format(number=chinese_number(sub_index + 1), heading=sub.heading))
+    if draft.unverified:
+        lines.append(texts.REPORT_PREVIEW_UNVERIFIED.format(n=draft.unverified))
+    if draft.dropped:
+        lines.append(texts.REPORT_PREVIEW_DROPPED.format(n=draft.dropped))
+    if review:
+        lines.append(texts.REPORT_PREVIEW_REVIEW_FOOTER)
+    else:
+        lines += [texts.REPORT_PREVIEW_FOOTER, texts.REPORT_PREVIEW_REVIEW_HINT]
     return "\n".join(lines)
 
 
-async def _ask(ctx: Context, person: Person, request: ReportRequest, keys: list[str], first: bool) -> str:
+def _question_keys(keys: object) -> list[Role]:
+    """The open questions' sections, in the roles' names (older stored states used "plans")."""
+    known: dict[str, Role] = {**{role: role for role in OWN_WORDS}, **OLD_QUESTION_KEYS}
+    found: list[Role] = []
+    for key in keys if isinstance(keys, list) else []:
+        role = known.get(str(key))
+        if role is not None and role not in found:
+            found.append(role)
+    return found
+
+
+async def _ask(ctx: Context, person: Person, request: ReportRequest, keys: list[Role], first: bool) -> str:
     """Remember which questions are open and return the next one to ask."""
     payload = {"keys": keys, "kind": request.kind, "start": request.start.isoformat(), "end": request.end.isoformat()}
     await ctx.uow.conversations.set(person.id, QUESTIONS_STATE, payload, ctx.now + QUESTIONS_TTL)
-    question = texts.REPORT_QUESTION.format(number=len(keys), question=report_templates.QUESTIONS[keys[0]])
+    question = texts.REPORT_QUESTION.format(number=len(keys), question=texts.REPORT_OWN_QUESTIONS[keys[0]])
     return f"{texts.REPORT_QUESTIONS_HEADER}\n{question}" if first else question
 
 
 async def report(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
-    """Compile the report asked for (or the one due next); send the preview, the Word draft, and a question."""
+    """Compile the report asked for (or the one due next); send the preview, the Word draft, and a question.
+
+    With the review word among the arguments the Word file is the review copy: each paragraph's sources as comments.
+    """
     person = ctx.require_person()
     today = ctx.local_date()
-    request = parse_request(person, args.split(), today)
+    words, review = review_requested(args.split())
+    request = parse_request(person, words, today)
     draft, entries = await build_draft(ctx.uow, person, request, today, ctx.now)
-    document = await render(draft, entries, "docx", person, today)
+    document = await render(draft, entries, "docx", person, request, today, review)
     extra: tuple[str, ...] = ()
-    if draft.missing:
-        extra = (await _ask(ctx, person, request, list(draft.missing), first=True),)
-    return Reply(preview(draft), extra=extra, document=document)
+    missing = _question_keys(list(draft.missing))
+    if missing:
+        extra = (await _ask(ctx, person, request, missing, first=True),)
+    return Reply(preview(draft, request, review), extra=extra, document=document)
 
 
 async def answer_question(msg: IncomingMessage, state: Conversation, ctx: Context) -> Reply:
     """Store the answer as the cadre's own words for that section; ask the next question or send the draft."""
     person = ctx.require_person()
-    keys = [str(k) for k in state.payload.get("keys", [])]
+    keys = _question_keys(state.payload.get("keys", []))
     answer = " ".join(msg.text.split())
     if not keys:
         await ctx.uow.conversations.clear(person.id)
         raise UsageError(texts.STALE_BUTTON)
-    if answer not in texts.SKIP_WORDS:
-        prefix = OWN_WORD_PREFIXES[keys[0]][0]
-        await record(msg, f"{prefix}\uff1a{answer}", ctx)
     request = ReportRequest(
         str(state.payload["kind"]),
         dt.date.fromisoformat(state.payload["start"]),
         dt.date.fromisoformat(state.payload["end"]),
     )
+    if answer not in texts.SKIP_WORDS:
+        answer = validate_text(answer, ctx)  # an empty, wordless or overlong answer is refused, the question kept
+        # A work log under its section's label: never read as a visit, and dated inside the report's period
+        # (a date he mentions, or a report on last month, must not carry his words out of the draft).
+        day = min(max(ctx.local_date(msg.sent_at), request.start), request.end)
+        await record(msg, f"{texts.REPORT_ANSWER_LABELS[keys[0]]}\uff1a{answer}", ctx, kind="log", work_date=day)
     remaining = keys[1:]
     if remaining:
         return Reply(await _ask(ctx, person, request, remaining, first=False))
     await ctx.uow.conversations.clear(person.id)
     today = ctx.local_date()
     draft, entries = await build_draft(ctx.uow, person, request, today, ctx.now)
-    document = await render(draft, entries, "docx", person, today)
+    document = await render(draft, entries, "docx", person, request, today)
     return Reply(texts.REPORT_COMPLETED, document=document)
 
 
 async def export(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
-    """Send the current draft as docx or md, or the ledgers as xlsx."""
+    """Send the current draft as docx or md (the review copy with the review word), or the ledgers as xlsx."""
     person = ctx.require_person()
-    words = args.split()
+    words, review = review_requested(args.split())
     if not words or words[0].lower() not in MIME:
         raise UsageError(texts.EXPORT_USAGE)
     fmt = words.pop(0).lower()
     today = ctx.local_date()
     request = parse_request(person, words, today)
     draft, entries = await build_draft(ctx.uow, person, request, today, ctx.now)
-    document = await render(draft, entries, fmt, person, today)
+    document = await render(draft, entries, fmt, person, request, today, review)
     return Reply(texts.EXPORT_DONE.format(filename=document.filename), document=document)

@@ -15,6 +15,7 @@ from handlers.context import Context
 from handlers.errors import NotFoundError, PermissionDenied, UsageError
 from handlers.formatting import day_label, snippet
 from handlers.messages import Button, Document, IncomingMessage, Reply
+from handlers.places import coverage
 from handlers.reminders import Outbound, Recipient, claim_for, due_unrecorded, pick_address, recipients
 from handlers.router import NotForConversation
 from reporting.digest import CadreWeek, daily_counts, rank, summarise
@@ -36,6 +37,7 @@ COMMENT_BUTTONS = 8
 COMMENT_LIMIT = 500
 COMMENT_STATE = "comment"
 COMMENT_TTL = dt.timedelta(hours=12)
+UNVISITED_SHOWN = 6  # villages named in the digest's 🟡 line; more are counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,10 @@ def cadre_block(week: CadreWeek, person: Person, highlights: bool = True) -> lis
     )
     if week.flags:
         lines.append(texts.DIGEST_FLAGS.format(flags="；".join(_flag_text(week, f) for f in week.flags)))
+    if week.unvisited:
+        more = texts.DIGEST_UNVISITED_MORE if len(week.unvisited) > UNVISITED_SHOWN else ""
+        names = "、".join(week.unvisited[:UNVISITED_SHOWN]) + more
+        lines.append(texts.DIGEST_UNVISITED.format(count=len(week.unvisited), names=names))
     if highlights:
         lines += [
             texts.DIGEST_HIGHLIGHT.format(seq=e.seq, date=day_label(e.work_date), text=snippet(e.text, HIGHLIGHT_CHARS))
@@ -113,9 +119,18 @@ async def _weeks(
     entries = await uow.entries.between_for(ids, today - dt.timedelta(days=LOOKBACK_DAYS), today)
     last = await uow.entries.last_work_dates(ids)
     done = await uow.reports.kinds_done(ids)
+    villages = await coverage(uow, ids)
     weeks = {
         c.id: summarise(
-            c, entries[c.id], start, end, today, calendar, last_entry=last.get(c.id), reports_done=done[c.id]
+            c,
+            entries[c.id],
+            start,
+            end,
+            today,
+            calendar,
+            last_entry=last.get(c.id),
+            reports_done=done[c.id],
+            unvisited=found.unvisited if (found := villages[c.id]) else (),
         )
         for c in cadres
     }

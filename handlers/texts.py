@@ -56,7 +56,7 @@ COMMAND_HELP = {
     "back": ("", "销假返岗"),
     "today": ("", "查看今天的记录"),
     "week": ("", "本周记录和分类统计"),
-    "history": ("开始日期 结束日期", "查看一段时间的记录"),
+    "history": ("上周|本月|7月|开始日期 结束日期", "查看一段时间的记录"),
     "search": ("关键词", "搜索自己的记录"),
     "edit": ("编号 新内容", "修改一条记录（原文保留）"),
     "delete": ("编号", "删除一条记录（需确认）"),
@@ -146,7 +146,10 @@ WEEK_DAY = "周{weekday} {date}：{count} 条 {snippets}"
 WEEK_DAY_NONE = "周{weekday} {date}：—"
 WEEK_CATEGORIES = "分类：{items}"
 WEEK_KINDS = "类型：{items}"
-HISTORY_USAGE = "用法：/history 开始日期 结束日期，例如 /history 2026-06-01 2026-06-30"
+HISTORY_USAGE = (
+    "用法：/history 时段，例如 /history 上周、/history 本月、/history 7月，"
+    "或 /history 开始日期 结束日期，例如 /history 2026-06-01 2026-06-30"
+)
 HISTORY_BAD_DATE = "没看懂日期“{text}”，请按 2026-06-01 的格式写。"
 HISTORY_REVERSED = "结束日期 {end} 早于开始日期 {start}，请调换后再试。"
 HISTORY_TOO_LONG = "一次最多查 366 天，请缩小范围。"
@@ -230,7 +233,11 @@ REPORT_KIND_WORDS = {
     "周": "week",
     "周报": "week",
 }
-REPORT_USAGE = "用法：/report [中期|期满|月度 [2026-07]|周] [开始日期 结束日期]，例如 /report 中期"
+REPORT_USAGE = (
+    "用法：/report [中期|期满|月度 [2026-07]|周] [开始日期 结束日期] [依据]，例如 /report 中期；"
+    "加“依据”得审阅稿（每段的依据记录以批注列出）"
+)
+REPORT_REVIEW_WORDS = ("依据", "审阅稿")  # anywhere in /report or /export arguments: the review copy
 REPORT_BAD_MONTH = "没看懂月份“{text}”，请按 2026-07 的格式写。"
 REPORT_NO_POSTING = "还没有挂职起止日期，无法确定报告期间。请联系组织部门补登。"
 REPORT_REVERSED = "结束日期 {end} 早于开始日期 {start}，请调换后再试。"
@@ -240,11 +247,23 @@ REPORT_PREVIEW_HEADER = "📄 {title}（{start} 至 {end}，依据 {count} 条�
 REPORT_PREVIEW_SECTION = "{number}、{heading}"
 REPORT_PREVIEW_SUB = "  （{number}）{heading}"
 REPORT_PREVIEW_FOOTER = "完整草稿见附件 Word 文档，可直接修改。"
+REPORT_PREVIEW_UNVERIFIED = "⚠️ 有 {n} 句在记录中找不到依据，已标【待核实】，请核对后修改或删去。"
+REPORT_PREVIEW_DROPPED = "有 {n} 句与记录对不上，已从草稿中删去。"
+REPORT_PREVIEW_REVIEW_HINT = "命令后加“依据”（如 /report 中期 依据）可得审阅稿：每段写自哪几条记录，以批注列出。"
+REPORT_PREVIEW_REVIEW_FOOTER = "附件为审阅稿：每段的依据记录以批注列出，【待核实】处标黄。核对无误后，去掉“依据”再发一次，取提交稿。"
+REPORT_REVIEW_TITLE = "{title}（审阅稿·附依据）"
+# The label an answer is stored under: the compiler finds the cadre's own words by it (analysis.roles.entry_role).
+REPORT_ANSWER_LABELS = {"reflections": "体会", "shortcomings": "不足", "next_steps": "下一步"}
+REPORT_OWN_QUESTIONS = {
+    "reflections": "挂职以来，您最深的两三点体会是什么？",
+    "shortcomings": "您觉得自己还有哪些不足？",
+    "next_steps": "下一阶段您打算重点做哪几件事？",
+}
 REPORT_QUESTION = "（还有 {number} 问，回复“跳过”可略过）{question}"
 REPORT_COMPLETED = "已按您的回答补进草稿，更新后的 Word 文档见附件。"
 REPORT_QUESTIONS_HEADER = "还有几处只有您能写，草稿里标了【待补充】："
 REPORT_FILENAME = "{name}-{title}-{date}.{ext}"
-EXPORT_USAGE = "用法：/export docx|md|xlsx [开始日期 结束日期]，例如 /export xlsx"
+EXPORT_USAGE = "用法：/export docx|md|xlsx [开始日期 结束日期] [依据]，例如 /export xlsx；docx 或 md 加“依据”得审阅稿"
 EXPORT_DONE = "📎 已导出：{filename}"
 REPORT_CLI_NO_CADRE = "找不到 Telegram 账号为 {external_id} 的挂职干部。"
 REPORT_CLI_WRITTEN = "已写入 {path}"
@@ -406,3 +425,76 @@ COMMENT_TO_CADRE = "💬 {author}点评了您 {date} 的记录 #{seq}：\n“{qu
 WECOM_BUTTONS = "回复序号选择：{choices}"
 BIND_WORDS = ("绑定", "綁定")
 WECOM_MENU = {"cmd:log": "记日志", "cmd:week": "本周", "cmd:report": "生成总结", "cmd:help": "帮助"}
+
+# -- leave spans, plans and what an entry is for (handlers/capture.py) -------------------------------
+ACK_LEAVE_APPROVER = "|批准人 {approver}"
+ACK_BACK_CANCELLED = "✅ 已记 #{seq}|销假：请假 #{leave} 已取消"
+LEAVE_NOT_BEGUN_Q = (
+    "⚠️ #{seq} 销假：请假 #{leave}（{start} 至 {end}）还没开始，现在销假就是不请这次假了。要取消这次请假吗？"
+)
+BTN_CANCEL_LEAVE = "取消这次请假"
+BTN_KEEP_LEAVE = "不是销假，保留请假"
+LEAVE_CANCELLED = "✅ 已取消请假 #{leave}（{start} 至 {end}），#{seq} 记为这次取消。"
+LEAVE_CANCELLED_SHORT = "请假已取消。"
+LEAVE_KEPT = "好的，请假 #{leave} 保留，#{seq} 不作销假记录。"
+LEAVE_GONE = "请假 #{leave} 已撤销或已销假，没有可取消的请假；#{seq} 未记录。"
+ACK_PLAN = "📅 已记为计划 #{seq}|{kind}|{when}|{categories}（计划不计入已做的工作）"
+ACK_PLAN_NOTE = "（记为计划，不计入已做的工作）"
+PLAN_DAY_UNKNOWN = "日期未定"
+ACK_SUMMARY_NOTE = "（这是一段小结，汇总时不会重复计数）"
+ACK_OWN_WORDS_NOTE = "（将写入总结的“{section}”部分）"
+OWN_WORDS_SECTIONS = {"reflections": "体会", "shortcomings": "不足", "next_steps": "下一步打算"}
+BTN_PLAN_REMIND = "⏰ {date} 8:30 提醒我"
+BTN_PLAN_REMIND_ASK = "⏰ 提醒我"
+BTN_PLAN_DONE = "这是已做的工作"
+PLAN_REMINDER_TEXT = "计划（#{seq}）：{text}"
+PLAN_REMINDER_EXISTS = "这个计划已设过提醒（提醒 #{seq}），发 /reminders 可查看。"
+PLAN_DAY_WORDS = ("明天", "后天", "下周一")
+BTN_PLAN_DAY = "{word} {date}"
+PLAN_ASK_DAY = (
+    "#{seq} 哪天提醒您？选一天，早上 8:30 提醒。\n其他时间请发 /remind 时间 内容，例如 /remind 7月20日 9:00 到县里开会"
+)
+PLAN_ASK_DAY_SHORT = "请选提醒的日子。"
+PLAN_NOW_WORK = "✅ 已改为已做的工作 #{seq}|{kind}|{date}|{categories}"
+PLAN_NOW_WORK_SHORT = "已记为已做的工作。"
+PLAN_MARK = "📅计划 "
+
+# -- /history periods (handlers/lookback.py) ---------------------------------------------------------
+HISTORY_BAD_PERIOD = (
+    "没看懂“{text}”。可以这样查：/history 上周、本周、上个月、本月、昨天、7月、2026年7月、2026-07-01，"
+    "或两个日期 /history 2026-07-01 2026-07-10"
+)
+
+# -- places: the organisation department's list, /week, the digest (handlers/places.py, handlers/admin.py) --
+PLACES_UNVISITED = "尚未走访：{names}"
+PLACES_ALL_VISITED = "导入的 {count} 个村都已走访。"
+DIGEST_UNVISITED = "  🟡 {count}个村尚未走访：{names}"
+DIGEST_UNVISITED_MORE = "等"
+PLACES_IMPORTED = "已导入 {name}（编号 {id}）的地名表，共 {total} 个：新增 {added}，更新 {updated}，改名 {renamed}，未变 {unchanged}。"
+PLACES_FILE_UNREADABLE = "读不了地名表 {path}：{error}"
+PLACES_BAD_FILE = "地名表有 {count} 处问题，什么也没有导入。请改好后重新导入：\n{problems}"
+PLACES_PROBLEM_AT = "第 {line} 行：{problem}"
+PLACES_MORE_PROBLEMS = "……另有 {count} 处问题未列出。"
+PLACES_PROBLEMS = {
+    "too_big": "文件太大（{value} 字节），请不超过 1 MB。",
+    "encoding": "文件编码无法识别，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”。",
+    "empty": "文件里没有地名。",
+    "header": "第一行应为表头“名称,类型,简称”（简称一列可省），现为“{value}”。",
+    "too_many": "地名太多（{value} 行），一次最多导入 2000 行。",
+    "too_long": "这一行太长（{value} 个字符），每行不超过 500 个字符。",
+    "unreadable": "这一行读不懂（{value}）。",
+    "empty_name": "名称为空。",
+    "name_too_short": "名称“{value}”太短，至少两个字。",
+    "name_too_long": "名称“{value}…”太长，不超过 40 个字。",
+    "unknown_type": "类型“{value}”不认识，可填：{types}。",
+    "bad_alias": "简称“{value}”不合适：每个简称两到四十个字，一个地名最多 10 个简称，用“、”或“;”隔开。",
+    "duplicate": "“{value}”与第 {other} 行重复。",
+    "alias_taken": "简称“{value}”在第 {other} 行已经用过，一个简称只能指一个地方。",
+}
+PLACES_LIST_HEADER = "{name}（编号 {id}）的地名：导入 {imported} 个，从记录中识别 {learned} 个"
+PLACES_LIST_EMPTY = "{name}（编号 {id}）还没有地名：没有导入地名表，记录里也没有认出地名。"
+PLACES_LIST_LINE = "  {name}  {type}  {source}  提及 {count} 条{aliases}"
+PLACES_LIST_ALIASES = "  简称：{aliases}"
+PLACES_SOURCES = {"imported": "导入", "learned": "识别"}
+PLACES_LIST_UNVISITED = "尚未走访的村（{count}/{total}）：{names}"
+PLACES_LIST_ALL_VISITED = "导入的 {total} 个村都已走访。"

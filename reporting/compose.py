@@ -12,12 +12,13 @@ import datetime as dt
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from analysis import normalise
+from analysis.places import KnownPlace, learn
 from analysis.quantities import Quantity, read_quantities
 from analysis.roles import OWN_WORDS, strip_label
-from analysis.threads import STAGE_ORDER, Mention, Thread, find_threads
+from analysis.threads import STAGE_ORDER, Mention, Thread, find_threads, stage_of
 from reporting import templates as t
 from reporting.figures import ReportFigures, compute_figures, entry_places, role_of
 from reporting.model import NUMERALS, Paragraph, ReportDraft, Section, Source, Subsection
@@ -26,7 +27,7 @@ from storage.entities import Entry, Person
 
 KINDS = ("mid", "final", "month", "week")
 MAX_SECTIONS = {"mid": 6, "final": 7, "month": 4, "week": 3}
-MIN_SECTION_ENTRIES = 2
+MIN_SECTION_ENTRIES = 3
 MAX_CASES = 3
 MAX_LISTED_NAMES = 4
 VISITED_TYPES = ("village", "community", "enterprise", "cooperative", "school")
@@ -127,7 +128,9 @@ def _topics(entries: Iterable[Entry], limit: int = 4) -> list[str]:
                 continue
             for m in _RE_TOPIC.finditer(clause):
                 topic = _TOPIC_TAIL.sub("", m.group(1)).strip("、和及与")
-                topic = re.sub(r"^(?:了|的|和|与|关于|有关)", "", topic)
+                topic = re.sub(r"^(?:了|的|和|与|关于|有关|到)", "", topic)
+                if topic.startswith(("其中", "一下", "一些", "情况")):
+                    continue
                 if 2 <= len(topic) <= 12 and topic not in found and not any(topic in f or f in topic for f in found):
                     found.append(topic)
     return found[:limit]
@@ -228,7 +231,7 @@ def _pool_meetings(entries: list[Entry]) -> _Piece | None:
     names: list[str] = []
     for entry in entries:
         for m in _RE_MEETING.finditer("，".join(normalise.clauses(entry.text))):
-            name = _MEETING_LEAD.sub("", m.group(1))
+            name = _MEETING_LEAD.sub("", re.sub(r"^.*?(?:召开|参加|列席|出席|主持|开)(?=.{3})", "", m.group(1)))
             if len(name) >= 3 and name not in names:
                 names.append(name)
     if not names:
@@ -379,8 +382,10 @@ def _pieces_for(code: str, items: list[Entry], places: dict[int, list[tuple[str,
     for group in _by_opening(rest, places):
         pieces.append(_pool_opening(group))
         rest = _without(rest, group)
-    starred = sorted((e for e in rest if e.starred), key=lambda e: e.work_date)
-    for entry in starred[:1] or rest[:1] if not pieces else starred[:1]:
+    notable = sorted(
+        (e for e in rest if e.starred or stage_of(e.text) == "done"), key=lambda e: (not e.starred, e.work_date)
+    )
+    for entry in notable[:1]:
         single = _single(entry)
         if single:
             pieces.append(single)
@@ -476,7 +481,10 @@ def _basic(figures: ReportFigures, unvisited: tuple[int, int] | None) -> tuple[s
         names = figures.visited.get(kind, ())
         if names:
             joined, etc = _join(names, 3)
-            visited.append(t.FACT_VISITED[kind].format(names=joined, etc=etc or "等" if len(names) > 1 else "", n=len(names)))
+            if len(names) == 1:
+                visited.append(joined)  # one place is named, not counted: 云溪社区, not 云溪社区1个社区
+                continue
+            visited.append(t.FACT_VISITED[kind].format(names=joined, etc=etc or "等", n=len(names)))
             allowed.add((float(len(names)), "个"))
     parts = []
     if visited:
@@ -544,7 +552,7 @@ def compile_report(
     start: dt.date,
     end: dt.date,
     today: dt.date,
-    places: Sequence[object] = (),
+    places: Sequence[KnownPlace] = (),
     unvisited: tuple[int, int] | None = None,
 ) -> ReportDraft:
     """Compile the draft of `kind` ("mid", "final", "month", "week") over the entries dated start..end."""
@@ -559,12 +567,18 @@ def compile_report(
     counted = [e for e in chosen if roles[e.seq] in ("work", "leave", "back")]
     figures = compute_figures(counted, posting, start, end)
     work = [e for e in chosen if roles[e.seq] == "work" and e.kind not in ("leave", "back")]
-    located = {e.seq: entry_places(e) for e in chosen}
+    # one gazetteer for the whole draft: names at word boundaries, short forms resolved to the full name
+    gazetteer = learn((e.text for e in chosen), imported=places)
+    located = {e.seq: [(p.name, p.type) for p in gazetteer.find(e.text)] for e in chosen}
     records = Records.build(chosen, person)
     mentions = [Mention(e.seq, e.work_date, normalise.punctuate(e.text), tuple(n for n, _ in located[e.seq])) for e in work]
     # a thread is told as a project when it went beyond a problem raised (or the cadre named it a project)
+    kinds = {name: kind for found in located.values() for name, kind in found}
     threads = [
-        th for th in find_threads(mentions) if th.state not in (None, "raised") or th.name.endswith(("项目", "工程"))
+        th
+        for th in find_threads(mentions)
+        if (th.state not in (None, "raised") and kinds.get(th.place or "", "village") in ("village", "community"))
+        or th.name.endswith(("项目", "工程"))
     ]
     missing: list[str] = []
     host = (posting.host_unit if posting else None) or t.MISSING_HOST
@@ -625,11 +639,7 @@ def compile_report(
         figures=figures,
     )
     marked = sum(p.unverified for p in draft.paragraphs())
-    return ReportDraft(**{**_fields(draft), "unverified": marked})
-
-
-def _fields(draft: ReportDraft) -> dict[str, object]:
-    return {name: getattr(draft, name) for name in ReportDraft.__dataclass_fields__}
+    return replace(draft, unverified=marked)
 
 
 __all__ = ["KINDS", "OWN_WORDS", "compile_report", "leadership", "length_text", "money_text", "own_points", "report_title",

@@ -16,6 +16,7 @@ SILENT_WORKDAYS = 3  # working days without an entry before a cadre is flagged
 REPORT_GRACE = dt.timedelta(days=7)  # a mid-term or final report is overdue this long after its date
 HIGHLIGHTS = 3
 FLAG_WEIGHTS = {"not_back": 40, "silent": 30, "report_overdue": 20}
+UNVISITED_WEIGHT = 5  # imported villages he has not been to: after the flags above, before the unflagged
 OUTCOME_HINTS = ("完成", "解决", "落实", "签订", "达成", "化解", "开工", "竣工", "验收", "到位", "办结")
 
 
@@ -35,11 +36,13 @@ class CadreWeek:
     highlights: tuple[Entry, ...]
     flags: tuple[str, ...]  # codes of FLAG_WEIGHTS, most serious first
     unreturned_leave: tuple[str, str] | None  # (from, to) of a leave that ended without 销假
+    # the imported villages of his posting none of his entries names yet (empty without an imported list)
+    unvisited: tuple[str, ...] = ()
 
     @property
     def attention(self) -> tuple[int, float, str]:
         """Sort key: most serious flags first, then the lowest share of days logged."""
-        weight = sum(FLAG_WEIGHTS[f] for f in self.flags)
+        weight = sum(FLAG_WEIGHTS[f] for f in self.flags) + (UNVISITED_WEIGHT if self.unvisited else 0)
         share = self.logged / self.workdays if self.workdays else 1.0
         return (-weight, share, self.name)
 
@@ -90,10 +93,12 @@ def summarise(
     *,
     last_entry: dt.date | None,
     reports_done: set[str],
+    unvisited: Sequence[str] = (),
 ) -> CadreWeek:
     """Summarise `entries` (his active entries from some weeks before `start` up to `end`) for [start, end].
 
-    `last_entry` is the date of his newest work entry ever (older entries than those given count too)."""
+    `last_entry` is the date of his newest work entry ever (older entries than those given count too);
+    `unvisited` the imported villages none of his entries names."""
     posting = person.posting
     first = max(start, posting.start_date) if posting and posting.start_date else start
     last = min(end, today - dt.timedelta(days=1), (posting.end_date if posting else None) or end)
@@ -126,6 +131,7 @@ def summarise(
         highlights=_highlights(work),
         flags=tuple(sorted(flags, key=lambda f: -FLAG_WEIGHTS[f])),
         unreturned_leave=unreturned,
+        unvisited=tuple(unvisited),
     )
 
 

@@ -11,6 +11,7 @@ import io
 import threading
 from collections.abc import Sequence
 from importlib import resources
+from typing import Any
 
 # Figure (not pyplot): no global state and no GUI backend; savefig renders with Agg.
 from matplotlib import font_manager
@@ -55,7 +56,7 @@ def render_heatmap(
     cmap = ListedColormap(COLOURS)
     grid = [[min(c, len(COLOURS) - 1) for c in row] for row in counts] or [[0] * cols]
     axes.imshow(grid, cmap=cmap, vmin=0, vmax=len(COLOURS) - 1, aspect="auto", interpolation="nearest")
-    text_style = {"fontfamily": font} if font else {}
+    text_style: dict[str, Any] = {"fontfamily": font} if font else {}  # matplotlib Text properties
     axes.set_yticks(range(len(names)), labels=list(names), fontsize=9, **text_style)
     ticks = [i for i, day in enumerate(days) if day.weekday() == 0 or i == 0]
     axes.set_xticks(ticks, labels=[f"{days[i].month}/{days[i].day}" for i in ticks], fontsize=8)

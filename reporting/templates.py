@@ -53,6 +53,7 @@ CATEGORY_HEADINGS = {
     "exchange": "加强交流协作，架设沟通桥梁",
     "teaching": "深入课堂教研，促进教学提升",
     "environment": "推进环境整治，改善村容村貌",
+    "safety": "抓好安全生产，筑牢应急防线",
     "employment": "抓好就业服务，拓宽增收渠道",
     "clerical": "认真办文办事，做好服务保障",
     "study": "加强学习培训，提升能力素质",

@@ -105,7 +105,7 @@ def _restyle_headings(doc: DocumentType) -> None:
 
 
 def _page_numbers(doc: DocumentType) -> None:
-    paragraph = doc.sections[0].footer.paragraphs[0]
+    paragraph: DocxParagraph = doc.sections[0].footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     def run(text: str | None = None) -> Run:
@@ -139,7 +139,7 @@ def _page_setup(doc: DocumentType) -> None:
     grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
     normal = doc.styles["Normal"]
-    normal.font.name, normal.font.size = BODY_FONT, SIZE_BODY  # type: ignore[attr-defined]
+    normal.font.name, normal.font.size = BODY_FONT, SIZE_BODY
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
     _restyle_headings(doc)
 
@@ -204,9 +204,9 @@ def render_docx(draft: ReportDraft, review: bool = False) -> bytes:
     closing = _body(doc, draft.closing, review, year)
     gap = _paragraph(doc, "", indent=False)
     _signature(doc, draft.signature_name, date_text(draft.signature_date))
-    for paragraph in (closing, gap):  # the 落款 never stands alone on a page
-        if paragraph is not None:
-            paragraph.paragraph_format.keep_with_next = True
+    for kept in (closing, gap):  # the 落款 never stands alone on a page
+        if kept is not None:
+            kept.paragraph_format.keep_with_next = True
     _page_numbers(doc)
     out = io.BytesIO()
     doc.save(out)

@@ -30,8 +30,9 @@ def normalise_url(url: str) -> str:
 def ensure_sqlite_dir(url: str) -> None:
     """Create the folder of a SQLite file so a fresh clone needs no set-up."""
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    database = parsed.database
+    if parsed.get_backend_name() == "sqlite" and database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def is_sqlite(url: str) -> bool:

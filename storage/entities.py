@@ -127,3 +127,34 @@ class Reminder:
     channel: str
     chat_id: str
     active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place of a cadre's posting as stored: its full name, type, short forms and where it came from."""
+
+    name: str
+    type: str  # village | community | town | enterprise | cooperative | school | institution | agency | county
+    aliases: tuple[str, ...]
+    source: str  # imported | learned
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedPlace:
+    """One row of the organisation department's place list."""
+
+    name: str
+    type: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceImport:
+    """What an import of a place list changed."""
+
+    added: int
+    updated: int
+    renamed: int  # an existing name given as a short form of a new name: the place now goes by the new one
+    unchanged: int

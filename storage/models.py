@@ -290,3 +290,20 @@ class ReportRow(Base):
     period_start: Mapped[dt.date] = mapped_column(Date)
     period_end: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime]
+
+
+class PlaceRow(Base):
+    """A place or organisation of a cadre's posting (a village, a company, an agency …), from the organisation
+    department's list; the ones learned from his entries are computed, not stored."""
+
+    __tablename__ = "places"
+    __table_args__ = (UniqueConstraint("person_id", "name", name="uq_places_person_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(16))  # village | community | town | enterprise | cooperative | …
+    aliases: Mapped[list[str]]  # short forms: 石桥, 青山食品
+    source: Mapped[str] = mapped_column(String(16))  # imported | learned
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
-from typing import Any
+from collections.abc import Collection, Sequence
+from typing import Any, cast
 
-from sqlalchemy import Insert, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Insert, Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload
@@ -16,8 +16,11 @@ from storage.entities import (
     Conversation,
     Entry,
     Identity,
+    ImportedPlace,
     Invite,
     Person,
+    Place,
+    PlaceImport,
     Posting,
     Reminder,
 )
@@ -32,6 +35,7 @@ from storage.models import (
     IdentityRow,
     InviteRow,
     PersonRow,
+    PlaceRow,
     PostingRow,
     ReminderRow,
     ReportRow,
@@ -580,6 +584,20 @@ class EntryRepo:
         )
         return {person_id: day for person_id, day in rows}
 
+    async def texts_of(self, person_ids: Collection[int]) -> dict[int, list[str]]:
+        """For many people in one query: the text of each one's active entries, oldest first."""
+        found: dict[int, list[str]] = {p: [] for p in person_ids}
+        if not found:
+            return found
+        rows = await self._s.execute(
+            select(EntryRow.person_id, EntryRow.text)
+            .where(EntryRow.person_id.in_(list(found)), EntryRow.status == "active")
+            .order_by(EntryRow.person_id, EntryRow.work_date, EntryRow.seq)
+        )
+        for person_id, text in rows:
+            found[person_id].append(text)
+        return found
+
     async def count_between(self, person_id: int, start: dt.date, end: dt.date) -> int:
         return (
             await self._s.scalar(
@@ -630,6 +648,48 @@ class EntryRepo:
                 return _entry(row)
         return None
 
+    async def open_leaves(self, person_id: int, limit: int = 20) -> list[Entry]:
+        """Return the person's active leave entries not yet closed by a return, newest first."""
+        rows = await self._s.scalars(
+            select(EntryRow)
+            .where(EntryRow.person_id == person_id, EntryRow.kind == "leave", EntryRow.status == "active")
+            .order_by(EntryRow.seq.desc())
+            .limit(limit)
+        )
+        return [_entry(row) for row in rows if not (row.details or {}).get("returned_on")]
+
+    async def close_leave(self, person_id: int, seq: int, *, returned_on: dt.date, by: int, now: dt.datetime) -> Entry:
+        """Record that the return numbered `by` ended this leave on `returned_on`."""
+        row = await self._row(person_id, seq)
+        if row is None:
+            raise LookupError(seq)
+        details = {**(row.details or {}), "returned_on": returned_on.isoformat(), "closed_by": by}
+        return await self.update(person_id, seq, now=now, details=details)
+
+    async def reopen_leave(self, person_id: int, seq: int, *, now: dt.datetime) -> Entry:
+        """Forget the return that ended this leave: it is open again, as if never returned from."""
+        row = await self._row(person_id, seq)
+        if row is None:
+            raise LookupError(seq)
+        details = {k: v for k, v in (row.details or {}).items() if k not in ("returned_on", "closed_by")}
+        return await self.update(person_id, seq, now=now, details=details)
+
+    async def cancel_leave(self, person_id: int, seq: int, *, by: int, now: dt.datetime) -> Entry:
+        """Withdraw a leave not taken, because of the return numbered `by` (sent before it began)."""
+        row = await self._row(person_id, seq)
+        if row is None:
+            raise LookupError(seq)
+        details = {**(row.details or {}), "cancelled_by": by}
+        return await self.update(person_id, seq, now=now, status="deleted", details=details)
+
+    async def reinstate_leave(self, person_id: int, seq: int, *, now: dt.datetime) -> Entry:
+        """Bring back a leave a return had cancelled."""
+        row = await self._row(person_id, seq)
+        if row is None:
+            raise LookupError(seq)
+        details = {k: v for k, v in (row.details or {}).items() if k != "cancelled_by"}
+        return await self.update(person_id, seq, now=now, status="active", details=details)
+
 
 class AttachmentRepo:
     def __init__(self, session: AsyncSession) -> None:
@@ -660,7 +720,8 @@ class AttachmentRepo:
         row = (await self._s.execute(stmt.returning(*AttachmentRow.__table__.columns))).first()
         if row is None:
             raise DuplicateSource()
-        return _attachment(row)
+        # The Row of the table's columns carries the attributes _attachment reads; SQLAlchemy types it as a bare Row.
+        return _attachment(cast(AttachmentRow, row))
 
     async def by_source(self, channel: str, chat: str, message: str) -> tuple[Attachment, int | None] | None:
         row = (
@@ -753,10 +814,10 @@ class ReminderRepo:
     async def add(self, *, person_id: int, now: dt.datetime, **fields: Any) -> Reminder:
         await _lock_numbering(self._s, person_id)
         seq = (
-            await self._s.scalar(
+            await self._s.execute(
                 select(func.coalesce(func.max(ReminderRow.seq), 0)).where(ReminderRow.person_id == person_id)
             )
-        ) + 1
+        ).scalar_one() + 1
         row = ReminderRow(person_id=person_id, seq=seq, active=True, created_at=now, **fields)
         self._s.add(row)
         await self._s.flush()
@@ -856,6 +917,9 @@ class DeliveryRepo:
             .returning(DeliveryRow.key, DeliveryRow.channel, DeliveryRow.payload)
             .execution_options(synchronize_session=False)
         )
+        reveal_type(rows)
+        for key, channel, payload in rows:
+            reveal_type(key)
         return [(key, channel, payload or {}) for key, channel, payload in rows]
 
     async def claim(
@@ -899,7 +963,7 @@ class DeliveryRepo:
         """Record many outcomes at once: (key, outcome, detail) each."""
         if not results:
             return
-        table = DeliveryRow.__table__
+        table = cast(Table, DeliveryRow.__table__)  # declarative types __table__ as a bare FromClause
         stmt = (
             update(table)
             .where(table.c.key == bindparam("k"))
@@ -957,3 +1021,66 @@ class ReportLogRepo:
         for person_id, kind in rows:
             found[person_id].add(kind)
         return found
+
+
+def _place(row: PlaceRow) -> Place:
+    return Place(
+        name=row.name,
+        type=row.type,
+        aliases=tuple(row.aliases or ()),
+        source=row.source,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class PlaceRepo:
+    """The places of a cadre's posting: the organisation department's list, one row per name."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def of(self, person_id: int) -> list[Place]:
+        return (await self.of_many([person_id]))[person_id]
+
+    async def of_many(self, person_ids: Collection[int]) -> dict[int, list[Place]]:
+        """For many people in one query: their places, in the order they were first imported."""
+        found: dict[int, list[Place]] = {p: [] for p in person_ids}
+        if not found:
+            return found
+        rows = await self._s.scalars(
+            select(PlaceRow).where(PlaceRow.person_id.in_(list(found))).order_by(PlaceRow.person_id, PlaceRow.id)
+        )
+        for row in rows:
+            found[row.person_id].append(_place(row))
+        return found
+
+    async def import_list(self, person_id: int, places: Sequence[ImportedPlace], now: dt.datetime) -> PlaceImport:
+        """Insert or update the places by name. A new name whose short forms hold an existing name
+        renames that place (the way to correct a misspelt name: the old spelling stays a short form)."""
+        rows = {r.name: r for r in await self._s.scalars(select(PlaceRow).where(PlaceRow.person_id == person_id))}
+        names = {p.name for p in places}
+        added = updated = renamed = unchanged = 0
+        for place in places:
+            name, kind, aliases = place.name, place.type, place.aliases
+            row = rows.get(name)
+            if row is None:
+                old = next((a for a in aliases if a in rows and a not in names), None)
+                if old is not None:
+                    row = rows.pop(old)
+                    row.name = name
+                    rows[name] = row
+                    renamed += 1
+            elif (row.type, tuple(row.aliases or ()), row.source) == (kind, aliases, "imported"):
+                unchanged += 1
+                continue
+            else:
+                updated += 1
+            if row is None:
+                row = PlaceRow(person_id=person_id, name=name, created_at=now)
+                self._s.add(row)
+                rows[name] = row
+                added += 1
+            row.type, row.aliases, row.source, row.updated_at = kind, list(aliases), "imported", now
+        await self._s.flush()
+        return PlaceImport(added=added, updated=updated, renamed=renamed, unchanged=unchanged)

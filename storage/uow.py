@@ -13,6 +13,7 @@ from storage.repositories import (
     EntryRepo,
     InviteRepo,
     PeopleRepo,
+    PlaceRepo,
     ReminderRepo,
     ReportLogRepo,
 )
@@ -31,6 +32,7 @@ class UnitOfWork:
         self.deliveries = DeliveryRepo(session)
         self.comments = CommentRepo(session)
         self.reports = ReportLogRepo(session)
+        self.places = PlaceRepo(session)
 
     async def commit(self) -> None:
         await self._session.commit()

@@ -1,4 +1,4 @@
-"""The classifier and kind detection on domain.md §8's examples and on our labelled table."""
+"""The classifier, kind detection and entry roles on the domain's examples and on our labelled set."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import datetime as dt
 
 import pytest
 
-from analysis.classify import analyse, classify, split_prefix
-from bench.classifier import evaluate, load_table
+from analysis import lexicon
+from analysis.classify import KINDS, analyse, classify, split_prefix, warm_up
+from bench.classifier import NO_ROLE, Row, evaluate, load_table, split
+from reporting.templates import CATEGORY_HEADINGS
 
 TODAY = dt.date(2026, 7, 15)
 
@@ -83,13 +85,107 @@ def test_second_category_for_two_activities() -> None:
     assert result.categories == ("meeting", "environment")
 
 
-def test_labelled_table_accuracy() -> None:
-    rows = load_table()
-    assert len(rows) >= 60
-    kind_accuracy, category_accuracy, misses = evaluate(rows)
-    # bench/classifier.py prints the figures and the misses; this guards against regressions.
-    assert kind_accuracy >= 0.95, misses
-    assert category_accuracy >= 0.9, misses
+@pytest.fixture(scope="module")
+def labelled() -> dict[str, list[Row]]:
+    warm_up()
+    return split(load_table())
+
+
+def test_labelled_set_covers_every_kind_category_and_role(labelled: dict[str, list[Row]]) -> None:
+    rows = labelled["tune"] + labelled["held-out"]
+    assert len(rows) >= 399 and len({r.message for r in rows}) == len(rows)
+    assert {r.kind for r in rows} == set(KINDS)
+    assert {r.category for r in rows} == set(lexicon.CATEGORY_CODES)
+    roles = [r.role for r in rows]
+    assert roles.count("summary") >= 30 and roles.count("plan") >= 30
+    assert sum(roles.count(role) for role in ("reflections", "shortcomings", "next_steps")) >= 30
+    assert all(r.role == NO_ROLE for r in rows if r.kind in ("leave", "back"))
+    # The split holds out about a third, by the text alone.
+    assert 0.25 <= len(labelled["held-out"]) / len(rows) <= 0.42
+    assert all(r.part == Row(r.kind, "x", r.role, r.message).part for r in rows)
+
+
+# The main category's target on the held-out part is 0.90; the keyword rules reach about 0.85 there (they reach
+# 0.97 on the part they were tuned on, and about 0.76 on rows written after the tuning began), so this floor guards
+# against regressions until a learned model (from the 改分类 corrections) closes the gap.
+HELD_OUT_CATEGORY_FLOOR = 0.84
+
+
+def test_held_out_accuracy(labelled: dict[str, list[Row]]) -> None:
+    # Tuned on the tune part only; bench/classifier.py prints both parts (and lists the tune part's misses).
+    scores = evaluate(labelled["held-out"])
+    assert scores.n >= 200
+    assert scores.kind_accuracy >= 0.95, scores.misses
+    assert scores.category_accuracy >= HELD_OUT_CATEGORY_FLOOR, scores.misses
+    for role in ("summary", "plan"):
+        assert scores.roles[role].labelled >= 10
+        assert scores.roles[role].precision >= 0.95, (role, scores.misses)
+        assert scores.roles[role].recall >= 0.95, (role, scores.misses)
+
+
+def test_tune_accuracy_does_not_regress(labelled: dict[str, list[Row]]) -> None:
+    scores = evaluate(labelled["tune"])
+    assert scores.kind_accuracy >= 0.97, scores.misses
+    assert scores.category_accuracy >= 0.95, scores.misses
+    assert scores.role_accuracy >= 0.98, scores.misses
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "上午带队到东坪村开展防汛隐患排查，查了沿河4处",
+        "森林防火检查，在卡点劝返野外用火的群众",
+        "组织中心小学消防演练，师生全部疏散",
+        "排查自建房安全隐患，核了26栋",
+        "陪应急局检查危化品企业2家",
+        "暑假防溺水巡河一下午",
+        "今晚值班值守，一夜平安",
+        "地质灾害隐患点巡查，落实监测员",
+        "查了街上饭店的燃气安全，3家软管老化",
+    ],
+)
+def test_safety_and_emergency_work_has_its_category(message: str) -> None:
+    assert analyse(message, TODAY).categories[0] == "safety"
+
+
+def test_safety_words_inside_other_work_leave_its_category() -> None:
+    assert analyse("参加全县安全生产工作会议，我代表镇里作表态发言", TODAY).categories[0] == "meeting"
+    assert analyse("第一议题学习：学了关于安全生产的重要指示精神", TODAY).categories[:1] == ("study",)
+    assert analyse("帮党政办起草了镇长在安全生产会上的讲话稿", TODAY).categories[0] == "clerical"
+    assert analyse("矛盾纠纷排查，全镇排出12起，化解了9起", TODAY).categories[0] == "petition"
+
+
+def test_every_category_has_a_label_and_a_report_heading() -> None:
+    assert set(lexicon.CATEGORY_LABELS) == set(lexicon.CATEGORY_CODES)
+    assert set(lexicon.KEYWORDS) == set(lexicon.CATEGORY_CODES)
+    assert set(CATEGORY_HEADINGS) == set(lexicon.CATEGORY_CODES) - {"admin"}
+    assert len(set(lexicon.CATEGORY_LABELS.values())) == len(lexicon.CATEGORY_CODES)
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "role"),
+    [
+        ("明天去柳溪村走访几户监测户", "log", "plan"),  # a planned visit is no visit note yet
+        ("走访红旗村，村主任反映灌溉渠堵了，下周回访看疏通情况", "visit", "work"),
+        ("本月小结：走访农户36户，召开座谈会4次", "log", "summary"),  # restates visits already recorded
+        ("本月学习情况：参加中心组学习2次，写心得1篇", "log", "summary"),
+        ("心得体会：就业服务要把岗位送到家门口", "log", "reflections"),
+        ("下午开了上半年工作总结会，每个站所负责人讲了10分钟", "log", "work"),
+        ("参加局里的学习体会交流会，我讲了5分钟", "study", "work"),
+        ("明天请假1天回原单位办手续", "leave", "plan"),  # the kind decides first; the role only matters for work
+    ],
+)
+def test_roles_and_kinds_together(message: str, kind: str, role: str) -> None:
+    result = analyse(message, TODAY)
+    assert (result.kind, result.role) == (kind, role)
+
+
+def test_an_explicit_kind_is_kept_for_a_plan() -> None:
+    assert analyse("明天去东坪村走访", TODAY, kind="visit").kind == "visit"
+
+
+def test_own_words_are_classified_by_what_they_say() -> None:
+    assert analyse("心得体会：就业服务要把岗位送到家门口，留守妇女才出得来", TODAY).categories[0] == "employment"
 
 
 def test_leave_and_return_are_not_work_entries() -> None:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from docx import Document
 
 from bot.app import main
 from bot.channels.console import ConsoleChannel
@@ -234,5 +235,10 @@ def test_export_report_from_the_command_line(
         str(out),
     )
     assert code == 0 and written.startswith("已写入") and out.read_bytes()[:2] == b"PK"
+    review = tmp_path / "review.docx"
+    code, _, _ = run_cli(
+        monkeypatch, capsys, url, "export", "report", "--cadre", "51001", "--kind", "中期", "--review", "--out", str(review)
+    )
+    assert code == 0 and len(Document(str(review)).comments) > 0 and len(Document(str(out)).comments) == 0
     code, _, err = run_cli(monkeypatch, capsys, url, "export", "report", "--cadre", "99", "--out", str(out))
     assert code == 1 and "找不到 Telegram 账号为 99 的挂职干部" in err

@@ -22,6 +22,14 @@ from analysis.facts import extract_facts, find_places
         ("全镇贫困村和各村村两委", []),
         ("反映村道难走，村民意见大", []),
         ("看了原林果公司厂房", [("原林果公司", "enterprise")]),
+        # fragments the suffix regexes used to cut out (names are now read at jieba's word boundaries)
+        ("信访积案涉及一起研究东坪村的土地纠纷", [("东坪村", "village")]),
+        ("来访2起，已转镇里处理", []),
+        ("已转镇综治中心", []),
+        ("协调修通石桥村到东坪村的村道", [("石桥村", "village"), ("东坪村", "village")]),
+        ("了解乡村振兴情况", []),
+        ("走访青山食品、青山食品有限公司", [("青山食品有限公司", "enterprise")]),
+        ("走访石桥村、东坪村、石桥村", [("石桥村", "village"), ("东坪村", "village")]),
     ],
 )
 def test_places(text: str, places: list[tuple[str, str]]) -> None:

@@ -43,7 +43,7 @@ async def test_history_between_dates(chat: Chat, cadre: str) -> None:
 
 async def test_history_bad_arguments(chat: Chat, cadre: str) -> None:
     assert (await chat.say("/history")).text == texts.HISTORY_USAGE
-    assert (await chat.say("/history 2026-07-10")).text == texts.HISTORY_USAGE
+    assert (await chat.say("/history 2026-07-10 2026-07-11 2026-07-12")).text == texts.HISTORY_USAGE
     assert (await chat.say("/history 2026-02-30 2026-03-01")).text == texts.HISTORY_BAD_DATE.format(text="2026-02-30")
     assert (await chat.say("/history 2026-07-10 2026-07-01")).text == texts.HISTORY_REVERSED.format(
         start="2026-07-10", end="2026-07-01"
