@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy import Insert, Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload
 
@@ -910,16 +911,13 @@ class DeliveryRepo:
     async def take_queued(self, limit: int = 500) -> list[tuple[str, str, dict[str, Any]]]:
         """Move queued messages to pending and return them: (key, channel, payload). Taken once, whoever asks."""
         ids = select(DeliveryRow.id).where(DeliveryRow.outcome == "queued").order_by(DeliveryRow.id).limit(limit)
-        rows = await self._s.execute(
+        rows: Result[str, str, dict[str, Any] | None] = await self._s.execute(
             update(DeliveryRow)
             .where(DeliveryRow.id.in_(ids.scalar_subquery()), DeliveryRow.outcome == "queued")
             .values(outcome="pending")
             .returning(DeliveryRow.key, DeliveryRow.channel, DeliveryRow.payload)
             .execution_options(synchronize_session=False)
         )
-        reveal_type(rows)
-        for key, channel, payload in rows:
-            reveal_type(key)
         return [(key, channel, payload or {}) for key, channel, payload in rows]
 
     async def claim(
