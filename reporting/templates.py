@@ -37,7 +37,6 @@ SECTION_SHORTCOMINGS = "存在的不足"
 SECTION_PLANS = "下一步打算"
 SECTION_MONTH_PLANS = "下月工作打算"
 SECTION_WEEK_PLANS = "下周工作打算"
-APPENDIX = "附件：工作记录索引"
 
 # Level-2 headings: two parallel phrases per category.
 CATEGORY_HEADINGS = {
@@ -60,33 +59,6 @@ CATEGORY_HEADINGS = {
 }
 
 # Sentences of figures; only non-zero figures are stated, so every part stands alone.
-BASIC_DAYS = "挂职以来在岗{net}天"
-BASIC_LEAVE = "（请假{leave}天，均已销假）"
-BASIC_LOGGED = "有工作记录的{days}天"
-BASIC_VISITED = {
-    "village": "走访村{n}个（{names}）",
-    "community": "走访社区{n}个（{names}）",
-    "enterprise": "走访企业{n}家（{names}）",
-    "school": "走访学校{n}所（{names}）",
-}
-BASIC_HOUSEHOLDS = "入户走访{n}户"
-BASIC_MEETINGS = "参加各类会议{n}次"
-BASIC_PETITIONS = "接待来访群众{n}人次"
-BASIC_CASES = "处理信访事项{n}件（起）"
-BASIC_STUDY = "参加学习{n}次"
-BASIC_REFLECTIONS = "撰写心得体会{n}篇"
-CATEGORY_FIGURE = "期间共记录此类工作{n}次"
-CATEGORY_PLACES = "\uff0c涉及{places}"
-CATEGORY_PLACES_MORE = "\uff0c涉及{places}等{n}处"
-CATEGORY_MONEY = "，涉及资金{amount}"
-CATEGORY_LENGTH = "，涉及线路、管道等{length}"
-ENUMERATORS = "一二三四五六七八九十"
-ITEM = "{ordinal}是{text}。"
-PROJECT_LINE = "{name}：{first}起跟进{count}次，最新进展为“{latest}”。"
-STUDY_SENTENCE = "挂职以来参加学习{n}次"
-STUDY_MATERIALS = "，学习了{materials}"
-STUDY_NOTES = "\uff0c记学习笔记{n}次"
-STUDY_REFLECTIONS = "，撰写心得体会{n}篇"
 STUDY_NONE = "【待补充：学习计划执行情况、学习笔记和心得体会】"
 MISSING = {
     "reflections": "【待补充：挂职以来的两三点体会】",
@@ -94,23 +66,12 @@ MISSING = {
     "plans": "【待补充：下一步工作打算】",
     "next_steps": "【待补充：下一步工作打算】",
 }
-QUESTIONS = {
-    "reflections": "挂职以来，您最深的两三点体会是什么？",
-    "shortcomings": "您觉得自己还有哪些不足？",
-    "plans": "下一阶段您打算重点做哪几件事？",
-    "next_steps": "下一阶段您打算重点做哪几件事？",
-}
-CLOSING = "在今后的挂职工作中，我将继续虚心学习、扎实工作，努力把各项工作做细做实。"
-APPENDIX_LINE = "{date} #{seq} [{kind}] {text}"
 
 YUAN = "{value}元"
 WAN_YUAN = "{value}万元"
 METRES = "{value}米"
 KILOMETRES = "{value}公里"
-CN_DIGITS = "〇一二三四五六七八九"
-DATE_CN = "{year}年{month}月{day}日"
 SPAN_MONTHS = "{n}个月"
-SPAN_DAYS = "{n}天"
 CN_NUMBERS = {
     1: "一",
     2: "两",
@@ -246,7 +207,6 @@ THREAD_STEP = "{month}月{text}"
 THREAD_OPEN = "{name}："
 HOUSEHOLDS_DONE = "入户走访{object}{n}户次"
 PEOPLE_DONE = "累计{n}人次参加"
-PETITION_POOL = "接待来访群众{visitors}人次、受理信访事项{cases}起"
 PETITION_ISSUES = "，群众反映主要集中在{topics}等方面"
 KIND_ISSUES = "，帮助梳理{topics}等问题"
 MEETING_POOL = "参加{names}{etc}会议{n}次"
