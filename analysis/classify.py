@@ -466,6 +466,10 @@ def analyse(text: str, today: dt.date, kind: str | None = None) -> Analysis:
         categories = tuple(c for c, _ in sorted(scores.items(), key=lambda i: -i[1])[:2] if scores[c] >= 1.0)
     else:
         categories = tuple(categories_for_kind(kind or detected, classification))
+    if kind is None and role == "summary" and chosen in ("leave", "back"):
+        # 7月工作小结：…请假2天 restates a leave already recorded: it asks for none
+        chosen = "log"
+        categories = tuple(c for c in classification.categories if c != "admin") or classification.categories
     if kind is None and role != "work" and chosen in ("visit", "study"):
         # A plan, a summary or own words is no visit note or study record: counted as one it would inflate the
         # places visited and the study sessions, or count them before they happen.

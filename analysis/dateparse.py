@@ -37,13 +37,18 @@ _FUTURE_DAYS = {"明天": 1, "明日": 1, "明早": 1, "明晚": 1, "后天": 2,
 RE_FULL_DATE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*[日号]?")
 RE_MONTH_DAY = re.compile(rf"(?<![\d年])(上个?月|本月|这个?月)?({_NUM})月({_NUM})[日号]")
 _RE_DAY_ONLY = re.compile(rf"(?<![\d月.第])(上个?月|本月|这个?月)?({_NUM})[日号](?![楼线院门机文令位码])")
-_RE_WEEK = re.compile(r"(上上|上|这|本|下下|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天末])")
+_RE_WEEK = re.compile(r"(?<!每)(上上|上|这|本|下下|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天末])")  # 每周一: a rule
 _RE_REL = re.compile("|".join(sorted(list(_REL_DAYS) + list(_FUTURE_DAYS), key=len, reverse=True)))
 
 # A mention followed by one of these is a deadline or a plan ("周四前报村两委", "周五返岗").
 _AFTER_PLAN = ("前", "之前", "以前", "截止", "再", "返岗", "回来", "上班", "到期", "回访", "答复", "回复")
+# A relative day followed by one of these names an earlier mention, not the work's date.
+_AFTER_REFERENCE = ("说的", "提的", "讲的", "反映的", "提到的", "约的", "定的")
 # A mention preceded by one of these is a target ("到周五", "约好3月5日").
-_BEFORE_PLAN = ("到", "至", "约", "定于", "计划", "准备", "等", "截至", "截止", "于", "拟")
+_BEFORE_PLAN = (
+    "到", "至", "约", "约了", "约好", "定于", "定在", "定了", "安排在", "改到", "改在", "推到", "计划", "准备", "等", "截至", "截止",
+    "于", "拟",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +149,8 @@ def _candidates(text: str, today: dt.date) -> list[tuple[int, str, dt.date | Non
         add(m, parsed, "ok")
     for m in _RE_REL.finditer(text):
         word = m.group(0)
+        if text.startswith(_AFTER_REFERENCE, m.end()):
+            continue  # 昨天说的占地矛盾今天调解好了: the words name a matter, the work is today's
         if word in _FUTURE_DAYS:
             add(m, None, "plan")
         else:

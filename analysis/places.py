@@ -181,14 +181,14 @@ _ROLE_WORDS = _words(
 # Words that say which kind of school or village, not which one: 项目学校, 农村小学, 优质学校, 乡镇卫生院.
 _GENERIC_FIRST = _words(
     """乡镇 农村 城市 城区 城乡 县域 区域 辖区 片区 基层 优质 先进 薄弱 特色 示范 示范性 重点 项目 一流 著名 有关
-    相关 其他 其它 部分 周边 全部 所有 各类 各级 民办 公办 完全 寄宿制 村级 镇级 乡级 县级 市级 省级 区级 国家级
+    相关 其他 其它 部分 周边 乡村 全部 所有 各类 各级 民办 公办 完全 寄宿制 村级 镇级 乡级 县级 市级 省级 区级 国家级
     全国 全省 全市 全县 全区 全镇 全乡 全村 本地 当地 外地 一些 这些 那些 中小学 中心 落后 贫困 偏远 发达 欠发达
     少数民族 民族 山区 边远 试点 样板 美丽 生态 数字 智慧 整个 区内 县内 镇内 市内 强弱 市直
     县直 所有 城里 城区 乡下 村里 镇上 县里 市里 老旧 新建 安置 拆迁 商品房 高档"""
 )
 _DETERMINER_CHARS = frozenset("各该每某此这那本")
 # Dictionary words that are generic alone but end real names after a prefix: 青+山镇, 石+山村.
-_BARE_ONLY = frozenset({"山镇", "山村", "新村", "城镇", "山乡", "古镇", "小镇"})
+_BARE_ONLY = frozenset({"山镇", "山村", "新村", "城镇", "山乡", "古镇", "小镇", "中心小学", "中心学校", "中心幼儿园"})
 _RIGHT_STOP_CHARS = frozenset("的了和与及等、，,。；;:：!！?？ 　()（）《》\"'“”里家去来看")
 # After a one-character stem the suffix is a title or a word, not a name: 吴镇长, 村民, 县领导.
 _TITLE_AFTER = tuple(_words("长 党委 政府 领导 干部 主任 书记 级 委 两委 民 里 道 集体 医 务"))
@@ -554,6 +554,35 @@ def _starts_with_suffix(text: str, at: int) -> bool:
     return bool(_RE_SUFFIX.match(text, at))
 
 
+_BUSINESS_SUFFIXES = ("专业合作社", "合作社", "有限责任公司", "股份有限公司", "有限公司", "公司", "厂")
+
+
+def _business_short(short: str, full: str) -> bool:
+    """绿源合作社 for 绿源茶叶专业合作社, 青禾公司 for 青禾食品有限公司: the same firm's name with its trade words left out."""
+    suffix = next((x for x in _BUSINESS_SUFFIXES if short.endswith(x)), None)
+    if suffix is None or len(short) - len(suffix) < 2:
+        return False
+    stem = short[: -len(suffix)]
+    full_suffix = next((x for x in _BUSINESS_SUFFIXES if full.endswith(x)), None)
+    same_kind = full_suffix is not None and (full_suffix.endswith(suffix) or suffix.endswith("公司") == full_suffix.endswith("公司"))
+    return same_kind and full.startswith(stem) and len(full) > len(short)
+
+
+# Standard abbreviations inside organisations' names: 县职教中心 is 县职业技术教育中心.
+_ABBREVIATIONS = (("职教", "职业技术教育"), ("农发", "农业发展"), ("住建", "住房和城乡建设"), ("人社", "人力资源和社会保障"))
+
+
+def _expanded(name: str) -> str:
+    for short, full in _ABBREVIATIONS:
+        name = name.replace(short, full)
+    return name
+
+
+def _abbreviation_of(expanded: str, full: str) -> bool:
+    body = expanded.lstrip("县市区乡镇")
+    return body in full and (full.startswith(body) or _qualifier_only(full[: full.index(body)]))
+
+
 def _short_form_of(short: str, kind: str, places: Sequence[KnownPlace]) -> KnownPlace | None:
     """The one place of the same kind whose full name starts with `short`, or holds it after a part that only
     says where (县农业农村局 for 农业农村局); None when there is none or more than one."""
@@ -562,7 +591,12 @@ def _short_form_of(short: str, kind: str, places: Sequence[KnownPlace]) -> Known
         for p in places
         if p.name != short
         and _family(p.type) == _family(kind)
-        and (p.name.startswith(short) or (short in p.name and _qualifier_only(p.name[: p.name.index(short)])))
+        and (
+            p.name.startswith(short)
+            or (short in p.name and _qualifier_only(p.name[: p.name.index(short)]))
+            or (kind in ("enterprise", "cooperative") and _business_short(short, p.name))
+            or (_expanded(short) != short and _abbreviation_of(_expanded(short), p.name))
+        )
     ]
     return owners[0] if len(owners) == 1 else None
 
@@ -623,7 +657,84 @@ def learn(texts: Iterable[str], imported: Iterable[KnownPlace] = ()) -> Gazettee
                 clean.add(candidate.name)
         seen.update(names)
     learned = [KnownPlace(c.name, c.type) for name, c in first.items() if seen[name] >= 2 or name in clean]
-    return Gazetteer(_merge(list(Gazetteer(imported)), learned))
+    known = list(Gazetteer(imported))
+    return Gazetteer(_town_schools(_fold_homophones(_merge(known, _drop_joined(learned, known)), seen)))
+
+
+_CONJUNCTIONS = "和与跟同及"
+
+
+def _drop_joined(places: list[KnownPlace], known: Sequence[KnownPlace] = ()) -> list[KnownPlace]:
+    """Two names read as one are none: 和县水利局 (和 + 县水利局), 县交通运输局和县水利局, 县交通运输局和县."""
+    names = {k for p in (*places, *known) for k in (p.name, *p.aliases)}
+
+    def joined(name: str) -> bool:
+        if name[0] in _CONJUNCTIONS and name[1:] in names:
+            return True
+        return any(
+            char in _CONJUNCTIONS and name[:i] in names and name[:i] != name for i, char in enumerate(name) if i >= 2
+        )
+
+    dropped = {p.name for p in places if p.source != "imported" and joined(p.name)}
+    return [
+        KnownPlace(p.name, p.type, tuple(a for a in p.aliases if a not in dropped), p.source)
+        for p in places
+        if p.name not in dropped
+    ]
+
+
+_RE_TOWN_SCHOOL = re.compile(r"^(.{1,6}?)(镇|乡)(中心(?:小学|学校|幼儿园))$")
+_SCHOOL_SHORT = {"中心学校": "中心校", "中心小学": "中心校"}
+
+
+def _town_schools(places: list[KnownPlace]) -> list[KnownPlace]:
+    """A town has one 中心小学: 云溪镇中心小学 is also 中心小学 and 镇中心小学 in its cadre's messages."""
+    taken = {k for p in places for k in (p.name, *p.aliases)}
+    learned_schools = {p.name: p for p in places if p.type == "school" and p.source != "imported"}
+    folded: set[str] = set()
+    result = []
+    for place in places:
+        m = _RE_TOWN_SCHOOL.match(place.name) if place.type == "school" else None
+        if m:
+            forms = [m.group(3), m.group(2) + m.group(3), m.group(1) + m.group(3)]
+            if m.group(3) in _SCHOOL_SHORT:  # 中心校, 马坊中心校
+                forms += [m.group(1) + _SCHOOL_SHORT[m.group(3)], m.group(1) + m.group(2) + _SCHOOL_SHORT[m.group(3)]]
+            folded.update(f for f in forms if f in learned_schools and f != place.name)
+            short = tuple(a for a in forms if a not in taken or a in folded)
+            place = KnownPlace(place.name, place.type, (*place.aliases, *short), place.source)
+            taken.update(short)
+        result.append(place)
+    return [p for p in result if p.name not in folded]
+
+
+def _sound(name: str) -> tuple[str, ...]:
+    from pypinyin import lazy_pinyin  # its dictionary loads in 0.3 s: only when a gazetteer is built
+
+    return tuple(lazy_pinyin(name))
+
+
+def _fold_homophones(places: list[KnownPlace], seen: Counter[str]) -> list[KnownPlace]:
+    """A learned name that sounds exactly like another place of the same type and is written less often is a
+    typo of it (杨家平村 once, 杨家坪村 five times): kept as that place's alias, never as a place of its own.
+    Names that differ in sound (东坪村, 西坪村) are never folded."""
+    by_sound: dict[tuple[str, tuple[str, ...]], list[KnownPlace]] = {}
+    for place in places:
+        by_sound.setdefault((place.type, _sound(place.name)), []).append(place)
+    typos: dict[str, list[str]] = {}
+    dropped: set[str] = set()
+    for group in by_sound.values():
+        if len(group) < 2:
+            continue
+        # the imported name, else the one written most often, is the right spelling
+        right = max(group, key=lambda p: (p.source == "imported", seen[p.name], -group.index(p)))
+        for place in group:
+            if place is right or place.source == "imported" or seen[place.name] * 2 > seen[right.name]:
+                continue
+            typos.setdefault(right.name, []).extend((place.name, *place.aliases))
+            dropped.add(place.name)
+    return [
+        KnownPlace(p.name, p.type, (*p.aliases, *typos.get(p.name, ())), p.source) for p in places if p.name not in dropped
+    ]
 
 
 def mentions(gazetteer: Gazetteer, texts: Iterable[str]) -> Counter[str]:

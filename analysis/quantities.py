@@ -76,12 +76,12 @@ _ROLE_WORDS: tuple[tuple[Role, tuple[str, ...]], ...] = (
     ("stock", ("全村", "全镇", "全乡", "全县", "共有", "现有", "总户数", "总人口", "常住", "辖区", "户籍", "总面积", "耕地",
                "全长", "占地")),
     ("plan", ("计划", "准备", "打算", "拟", "将于", "明年", "下一步")),
-    ("secured", ("争取", "补助", "到位", "拨付", "下达", "落实资金", "筹集", "募集", "捐赠", "捐款", "奖补", "申请到", "投资",
+    ("secured", ("争取", "补助", "到位", "拨付", "下达", "落实资金", "筹集", "募集", "捐赠", "捐款", "捐了", "捐助", "捐资", "助学金", "奖补", "申请到", "投资",
                  "投入", "帮扶资金", "资金支持", "衔接资金", "专项资金", "配套")),
 )
 _SUBSET_WORDS = ("其中", "了解到", "发现", "有的", "反映有", "内有", "含")
 _DONE_WORDS = ("完成", "硬化", "修通", "铺设", "建成", "新建", "改造", "修复", "疏通", "清理", "安装", "架设", "维修", "铺", "修")
-_VISIT_WORDS = ("走访", "入户", "看望", "慰问", "探望", "遍访", "摸排", "到户", "家访")
+_VISIT_WORDS = ("走访", "入户", "看望", "慰问", "探望", "遍访", "摸排", "到户", "家访", "回访")
 
 
 def _number(text: str) -> float | None:
@@ -164,6 +164,51 @@ def _scaled(
     return found
 
 
+_PETITION_WORDS = ("来访", "上访", "信访", "集体访", "接访")
+_RE_BARE_CASES = re.compile(rf"{_BEFORE}({_N}){_AFTER}(起|件)(?!来|床|步|点|诉|草|身|见)")
+_RE_GROUP_VISIT = re.compile(r"集体(?:来访|上访|访)")
+
+
+def _petitions(text: str) -> list[Quantity]:
+    """Petition cases: 来访3起, 信访2件, a bare 3起 where the text is about petitions, 集体来访 as one case.
+
+    A total followed by its parts ("3起：征地补偿1起、宅基地纠纷1起、低保评定1起") counts once: the later
+    figures that together do not exceed the first are its subsets."""
+    spans: dict[int, tuple[float, str, str, re.Match[str]]] = {}
+    for m in _RE_PETITIONS.finditer(text):
+        g = m.groups()
+        before, number, after = (g[0], g[1], g[2]) if g[1] else (g[4], g[5], g[6])
+        value = _number(number or "")
+        if value:
+            start = m.start(2) if g[1] else m.start(6)
+            spans[start] = (value, before or "", after or "", m)
+    if any(w in text for w in _PETITION_WORDS):
+        for m in _RE_BARE_CASES.finditer(text):
+            value = _number(m.group(2))
+            if value and m.start(2) not in spans and not any(abs(m.start(2) - s) <= 2 for s in spans):
+                spans[m.start(2)] = (value, m.group(1) or "", m.group(3) or "", m)
+    found: list[Quantity] = []
+    first: float | None = None
+    first_end = 0
+    later = 0.0
+    for start in sorted(spans):
+        value, before, after, m = spans[start]
+        role = _role(text, m.start(), m.end(), "done")
+        role = "done" if role in ("other", "secured") else role
+        between = text[first_end:start]
+        listed = any(mark in between for mark in ("：", ":", "（", "(", "其中", "、")) or "、" in text[m.end() : m.end() + 12] or text.startswith("是", m.end())
+        if first is not None and role == "done" and later + value <= first and listed:
+            role = "subset"
+            later += value
+        elif first is None and role == "done":
+            first, first_end = value, m.end()
+        found.append(Quantity("petitions", value, "起", role, "", _qualifier(before, after, ""), m.group(0), m.start()))
+    group = _RE_GROUP_VISIT.search(text)
+    if group and not any(q.role == "done" for q in found):
+        found.append(Quantity("petitions", 1.0, "起", "done", "", "", group.group(0), group.start()))
+    return found
+
+
 @lru_cache(maxsize=32768)  # a report reads each entry several times (figures, sections, verifier)
 def read_quantities(text: str) -> tuple[Quantity, ...]:
     """Every quantity of a simplified text, with its role, in order of appearance."""
@@ -179,14 +224,8 @@ def read_quantities(text: str) -> tuple[Quantity, ...]:
             if value:
                 role = _role(text, m.start(), m.end(), "done")
                 found.append(Quantity("area", value, "平方米", role, "", "", m.group(0), m.start()))
-    for m in _RE_PETITIONS.finditer(text):
-        g = m.groups()
-        before, number, after, unit = (g[0], g[1], g[2], g[3]) if g[1] else (g[4], g[5], g[6], g[7])
-        value = _number(number or "")
-        if value:
-            role = _role(text, m.start(), m.end(), "done")
-            role = "done" if role == "other" else role
-            found.append(Quantity("petitions", value, "起", role, "", _qualifier(before, after, ""), m.group(0), m.start()))
+    found += _petitions(text)
+    group_visit = _RE_GROUP_VISIT.search(text)
     for m in _RE_PEOPLE.finditer(text):
         value = _number(m.group(2))
         if value is None or value <= 0:
@@ -195,6 +234,8 @@ def read_quantities(text: str) -> tuple[Quantity, ...]:
         if unit == "人" and text[m.end(4) : m.end(4) + 1] == "次":
             continue
         kind: QuantityKind = "person_times" if unit == "人次" else "people"
+        if group_visit and kind == "people" and m.end() <= group_visit.end() and group_visit.start() - m.end() <= 6:
+            kind = "person_times"  # 9名村民集体来访: nine visitors of one petition
         role = _role(text, m.start(), m.end(), "done")
         role = "done" if role == "other" else role
         qualifier = _qualifier(m.group(1), m.group(3), m.group(5))

@@ -18,9 +18,9 @@ from analysis import normalise
 from analysis.places import KnownPlace, learn
 from analysis.quantities import Quantity, read_quantities
 from analysis.roles import OWN_WORDS, strip_label
-from analysis.threads import STAGE_ORDER, Mention, Thread, find_threads, stage_of
+from analysis.threads import STAGE_ORDER, Mention, Thread, find_threads, stage_of, stage_word
 from reporting import templates as t
-from reporting.figures import ReportFigures, compute_figures, entry_places, role_of
+from reporting.figures import ReportFigures, compute_figures, entry_places, funds_secured, role_of
 from reporting.model import NUMERALS, Paragraph, ReportDraft, Section, Source, Subsection
 from reporting.verify import Records, verify_paragraph
 from storage.entities import Entry, Person
@@ -32,8 +32,36 @@ MAX_CASES = 3
 MAX_LISTED_NAMES = 4
 VISITED_TYPES = ("village", "community", "enterprise", "cooperative", "school")
 _VERBS = (
-    "走访", "入户", "看望", "慰问", "调研", "考察", "座谈", "接待", "参加", "列席", "主持", "召开", "组织", "开展", "协调",
-    "督导", "检查", "排查", "宣讲", "宣传", "培训", "陪同", "对接", "推进", "指导", "讲", "帮助", "落实", "起草", "撰写",
+    "走访",
+    "入户",
+    "看望",
+    "慰问",
+    "调研",
+    "考察",
+    "座谈",
+    "接待",
+    "参加",
+    "列席",
+    "主持",
+    "召开",
+    "组织",
+    "开展",
+    "协调",
+    "督导",
+    "检查",
+    "排查",
+    "宣讲",
+    "宣传",
+    "培训",
+    "陪同",
+    "对接",
+    "推进",
+    "指导",
+    "讲",
+    "帮助",
+    "落实",
+    "起草",
+    "撰写",
 )
 _VISIT_VERBS = ("走访", "入户", "看望", "慰问", "调研", "考察", "座谈")
 _RE_TOPIC = re.compile(
@@ -41,7 +69,9 @@ _RE_TOPIC = re.compile(
     r"(?:了)?([\u4e00-\u9fff、和及与]{2,14})"
 )
 _TOPIC_TAIL = re.compile(r"(?:情况|问题|工作|进度|事宜|事项|有关|相关|等|的)+$")
-_RE_MEETING = re.compile(r"((?:[\u4e00-\u9fff]{0,8}?)(?:党委会|办公会|常务会|调度会|推进会|例会|座谈会|部署会|专题会|党员大会|动员会|培训会|联席会|工作会|会议))")
+_RE_MEETING = re.compile(
+    r"((?:[\u4e00-\u9fff]{0,8}?)(?:党委会|办公会|常务会|调度会|推进会|例会|座谈会|部署会|专题会|党员大会|动员会|培训会|联席会|工作会|会议))"
+)
 _MEETING_LEAD = re.compile(r"^(?:参加|列席|主持|召开|组织|出席|在|了)+")
 
 
@@ -217,7 +247,9 @@ def _pool_petitions(entries: list[Entry]) -> _Piece | None:
     text = "、".join(parts)
     issues = []
     for entry in entries:
-        for m in re.finditer(r"反映([\u4e00-\u9fff、和及]{2,10}?)(?:问题|的问题|等|，|。|$)", normalise.punctuate(entry.text)):
+        for m in re.finditer(
+            r"反映([\u4e00-\u9fff、和及]{2,10}?)(?:问题|的问题|等|，|。|$)", normalise.punctuate(entry.text)
+        ):
             issue = m.group(1).strip("、和及")
             if issue and issue not in issues:
                 issues.append(issue)
@@ -245,30 +277,146 @@ def _pool_meetings(entries: list[Entry]) -> _Piece | None:
     return _Piece(text, entries, {(float(len(entries)), "次")}, weight=len(entries))
 
 
-def _thread_story(thread: Thread, by_seq: dict[int, Entry]) -> _Piece:
-    """A project from problem to outcome in one or two sentences, each step dated by month."""
-    steps: list[str] = []
-    last_stage = -1
-    entries = [by_seq[s.seq] for s in thread.steps if s.seq in by_seq]
-    for step in thread.steps:
-        order = STAGE_ORDER.get(step.stage or "", -1)
-        is_last = step is thread.steps[-1]
-        if order <= last_stage and not is_last:
-            continue  # a step that adds no stage is part of the same story
-        last_stage = max(last_stage, order)
-        clause = normalise.clean(step.text, 36)
-        clause = clause.replace(thread.name, "").strip("，、")
-        if thread.place:
-            clause = clause.replace(thread.place, "", 1).strip("，、") if clause.startswith(thread.place) else clause
+_RE_PROBLEM = re.compile(r"([\u4e00-\u9fff]{1,3}(?:难|困难))")
+_BENEFIT_WORDS = ("吃上", "用上", "受益", "出行", "方便", "惠及", "带动", "增收", "不再")
+_STARTED_WORDS = ("开工", "动工", "进场")
+_RE_YEAR_WORD = re.compile(r"今年|当年|本年度")
+_MAX_PHRASE = 16
+
+
+def _story_clauses(text: str, drop: Sequence[str]) -> list[str]:
+    """A step's clauses fit for the body: no dates or clock words, no relative days, the project's name left out
+    where it is the subject (the story names it once)."""
+    out = []
+    for clause in normalise.clauses(text):
+        if normalise.has_relative_time(clause) or any(w in clause for w in ("预计", "计划", "打算")):
+            continue
+        for name in sorted((d for d in drop if d), key=len, reverse=True):
+            clause = clause[len(name) :] if clause.startswith(name) else clause
+        clause = _RE_YEAR_WORD.sub("", clause).strip("，、：！!。 ")
         if clause:
-            steps.append(t.THREAD_STEP.format(month=step.date.month, text=clause))
+            out.append(clause)
+    return out
+
+
+_ADVERBS = ("正式", "全线", "全部", "顺利", "基本", "如期", "提前")
+# A phone's words as a report's: 写了实施方案 -> 编写实施方案, 签了合作意向 -> 签订合作意向.
+_PLAIN = (("写了", "编写"), ("签了", "签订"), ("做完了", "完成"), ("弄好了", "完成"), ("搞了", "开展"))
+
+
+def _plain(text: str) -> str:
+    for said, written in _PLAIN:
+        text = text.replace(said, written)
+    return text
+
+
+_RE_PHRASE_END = re.compile(r".*?(?:项目|计划|工程|方案|水源|路线|意向|协议|材料)")
+
+
+def _clause_with(clauses: Sequence[str], word: str, cut: bool = False) -> str | None:
+    """The words from `word` on in the clause holding it (勘察水源, 列入农村供水保障项目), or None when they do
+    not end cleanly."""
+    for clause in clauses:
+        if word not in clause:
+            continue
+        at = clause.index(word)
+        if cut and at >= 2 and clause[at - 2 : at] in _ADVERBS:
+            at -= 2  # 正式出水, 全线完工
+        tail = clause[at:] if cut or (at > 0 and any(ch.isdigit() for ch in clause[:at])) else clause
+        if tail == word and clause != word:
+            whole = clause if len(clause) <= 12 and not any(ch.isdigit() for ch in clause) else None
+            return _plain(whole) if whole else None
+        tail = _plain(tail.rstrip("了的"))
+        if len(tail) <= 10:
+            return tail
+        m = _RE_PHRASE_END.match(tail)
+        return m.group(0) if m and len(m.group(0)) <= _MAX_PHRASE else None
+    return None
+
+
+def _thread_story(thread: Thread, by_seq: dict[int, Entry]) -> _Piece:
+    """A project from problem to outcome, told in our words from its steps: the problem raised, surveyed and
+    approved by month, the money secured (each sum once), the start and the result dated to the day, with the
+    figures of the result and who gained from it."""
+    steps = [s for s in thread.steps if s.seq in by_seq]
+    entries = [by_seq[s.seq] for s in steps]
+    place = thread.place or ""
+    short = thread.name[len(place) :] if place and thread.name.startswith(place) else thread.name
+    bare = re.sub(r"(?:项目|工程)$", "", short)
+    drop = (thread.name, short, bare if len(bare) >= 3 else "", place, place[:-1] if len(place) > 2 else "")
+    parts: list[str] = []
     figures: set[tuple[float, str]] = set()
-    quantities = _quantities(entries)
-    for q in quantities:
-        figures.add((q.value, q.unit))
-    text = t.THREAD_OPEN.format(name=thread.name) + "，".join(dict.fromkeys(steps))
+    for step in steps[:3]:
+        m = _RE_PROBLEM.search(step.text)
+        if m and stage_of(step.text) in (None, "raised", "surveyed"):
+            parts.append(t.STORY_PROBLEM.format(problem=m.group(1)))
+            break
+    early: list[tuple[dt.date, str]] = []
+    for stage in ("surveyed", "approved"):
+        step = next((s for s in steps if stage_word(s.text, stage)), None)
+        word = stage_word(step.text, stage) if step else None
+        phrase = _clause_with(_story_clauses(step.text, drop), word, cut=True) if step and word else None
+        if step and phrase and not any(c.isdigit() for c in phrase):
+            early.append((step.date, phrase))
+    for index, (day, phrase) in enumerate(sorted(early)):
+        same_month = index > 0 and sorted(early)[index - 1][0].month == day.month
+        parts.append(phrase if same_month else t.STORY_MONTH.format(month=day.month, text=phrase))
+    secured = sum(q.value for _, q in funds_secured(entries))
+    if secured:
+        parts.append(t.STORY_FUNDS.format(amount=money_text(secured)))
+        figures.add((secured, "元"))
+    started = next((s for s in steps if any(w in s.text and _said(s.text, w) for w in _STARTED_WORDS)), None)
+    if started:
+        parts.append(t.STORY_STARTED.format(month=started.date.month, day=started.date.day))
+    done = [s for s in steps if stage_word(s.text, "done")]
+    told: list[str] = []
+    for step in done:
+        word = stage_word(step.text, "done") or ""
+        clauses = _story_clauses(step.text, drop)
+        phrase = _clause_with(clauses, word, cut=True) or word
+        if phrase in told or word in "".join(told):
+            continue
+        told.append(phrase)
+        quantities = [q for q in read_quantities(step.text) if q.role not in ("estimate", "plan", "scale", "stock")]
+        measures = [
+            c
+            for c in clauses
+            if c != phrase
+            and word not in c
+            and any(ch.isdigit() for ch in c)
+            and not any(w in c for w in _BENEFIT_WORDS)
+            and len(c) <= _MAX_PHRASE
+            and "预计" not in c
+        ]
+        benefit = next(
+            (c for c in clauses if c != phrase and word not in c and any(w in c for w in _BENEFIT_WORDS)), None
+        )
+        when = t.STORY_DAY.format(month=step.date.month, day=step.date.day)
+        if measures and any(q.kind in ("length", "area") for q in quantities):
+            parts.append(
+                t.STORY_MEASURED_DONE.format(
+                    measures="、".join(measures[:2]), object=short or t.STORY_OBJECT, when=when, text=phrase
+                )
+            )
+        else:
+            parts.append(when + phrase + ("，" + "，".join(measures[:2]) if measures else ""))
+        if benefit:
+            parts.append(t.STORY_BENEFIT.format(text=benefit))
+        figures |= {(q.value, q.unit) for q in quantities}
+        if len(told) == 2:
+            break
+    if not done:  # under way: the furthest step told as it stands
+        last = steps[-1]
+        clauses = [c for c in _story_clauses(last.text, drop) if "预计" not in c]
+        if clauses and len(parts) < 2:
+            parts.append(t.STORY_MONTH.format(month=last.date.month, text=clauses[0][:_MAX_PHRASE]))
+    text = t.THREAD_OPEN.format(name=thread.name) + "，".join(dict.fromkeys(p for p in parts if p))
     weight = 10.0 * (1 + STAGE_ORDER.get(thread.state or "", -1)) + len(entries)
     return _Piece(text, entries, figures, weight=weight)
+
+
+def _said(text: str, word: str) -> bool:
+    return stage_word(text, "started") is not None and word in text
 
 
 def _single(entry: Entry) -> _Piece | None:
@@ -297,9 +445,7 @@ def _common_prefix(texts: Sequence[str]) -> str:
     return first[:n]
 
 
-def _by_opening(
-    entries: list[Entry], places: dict[int, list[tuple[str, str]]], minimum: int = 2
-) -> list[list[Entry]]:
+def _by_opening(entries: list[Entry], places: dict[int, list[tuple[str, str]]], minimum: int = 2) -> list[list[Entry]]:
     """Entries whose first clause opens alike once places are set aside (为结对帮扶的困难户…, 在□开党员大会), grouped."""
     groups: dict[str, list[Entry]] = defaultdict(list)
     for entry in entries:
@@ -392,7 +538,9 @@ def _pieces_for(code: str, items: list[Entry], places: dict[int, list[tuple[str,
     return pieces
 
 
-def _section_figures(code: str, items: list[Entry], places: dict[int, list[tuple[str, str]]]) -> tuple[str, set[tuple[float, str]]]:
+def _section_figures(
+    code: str, items: list[Entry], places: dict[int, list[tuple[str, str]]]
+) -> tuple[str, set[tuple[float, str]]]:
     """The section's pooled figures as one clause: places reached, households, funds secured."""
     names = list(dict.fromkeys(p for e in items for p, kind in places.get(e.seq, []) if kind in VISITED_TYPES))
     quantities = _quantities(items)
@@ -426,7 +574,11 @@ def _work_sections(
         weight["project"] = weight.get("project", 0.0) + sum(
             5.0 + 3 * STAGE_ORDER.get(th.state or "", 0) for th in threads
         )
-    ranked = [c for c in sorted(weight, key=lambda c: -weight[c]) if c == "project" or len(by_category[c]) >= MIN_SECTION_ENTRIES]
+    ranked = [
+        c
+        for c in sorted(weight, key=lambda c: -weight[c])
+        if c == "project" or len(by_category[c]) >= MIN_SECTION_ENTRIES
+    ]
     chosen = ranked[: MAX_SECTIONS[kind]]
     if threads and "project" not in chosen:
         chosen = [*chosen[:-1], "project"]  # the period's projects and their results always have their place
@@ -448,11 +600,15 @@ def _work_sections(
             body = opening + first.text.rstrip("。") + "。" if figure_clause else lead + first.text.rstrip("。") + "。"
             paragraphs.append((body, first.entries, figures | first.figures))
         else:
-            intro = opening if figure_clause else lead.rstrip("，") + "，主要做了以下工作：" if code != "project" else ""
+            intro = (
+                opening if figure_clause else lead.rstrip("，") + "，主要做了以下工作：" if code != "project" else ""
+            )
             if code == "project":
                 intro = lead + "主要推进了以下工作："
             cases = _ordinals([p.text for p in pieces])
-            paragraphs.append((intro + cases, [e for p in pieces for e in p.entries], figures.union(*(p.figures for p in pieces))))
+            paragraphs.append(
+                (intro + cases, [e for p in pieces for e in p.entries], figures.union(*(p.figures for p in pieces)))
+            )
         built = []
         for text, sources, allowed in paragraphs:
             checked = verify_paragraph(text, [_source(e) for e in sources], allowed, records)
@@ -509,7 +665,11 @@ def _study(figures: ReportFigures) -> tuple[str, set[tuple[float, str]]]:
     if not figures.study_sessions:
         return t.STUDY_NONE, set()
     text = t.STUDY_OPEN.format(n=figures.study_sessions)
-    allowed = {(float(figures.study_sessions), "次"), (float(figures.study_notes), "次"), (float(figures.reflections), "篇")}
+    allowed = {
+        (float(figures.study_sessions), "次"),
+        (float(figures.study_notes), "次"),
+        (float(figures.reflections), "篇"),
+    }
     if figures.materials:
         titles = "".join(f"《{m}》" for m in figures.materials[:4])  # consecutive titles take no 顿号
         text += t.STUDY_TITLES.format(titles=titles, etc="等" if len(figures.materials) > 4 else "")
@@ -520,7 +680,9 @@ def _study(figures: ReportFigures) -> tuple[str, set[tuple[float, str]]]:
     return text + "。", allowed
 
 
-_RE_ITEM_SPLIT = re.compile(r"(?:^|[。；;，,\s])(?:[一二三四五六七八九十]是|[一二三四五六七八九十]、|\d[.、．]|（\d）|\(\d\)|首先|其次|再次|最后)")
+_RE_ITEM_SPLIT = re.compile(
+    r"(?:^|[。；;，,\s])(?:[一二三四五六七八九十]是|[一二三四五六七八九十]、|\d[.、．]|（\d）|\(\d\)|首先|其次|再次|最后)"
+)
 
 
 def own_points(texts: Iterable[str]) -> list[str]:
@@ -565,13 +727,22 @@ def compile_report(
     )
     roles = {e.seq: role_of(e) for e in chosen}
     counted = [e for e in chosen if roles[e.seq] in ("work", "leave", "back")]
-    figures = compute_figures(counted, posting, start, end)
     work = [e for e in chosen if roles[e.seq] == "work" and e.kind not in ("leave", "back")]
-    # one gazetteer for the whole draft: names at word boundaries, short forms resolved to the full name
+    # one gazetteer for the whole draft: names at word boundaries, short forms and typos resolved to the full name
     gazetteer = learn((e.text for e in chosen), imported=places)
     located = {e.seq: [(p.name, p.type) for p in gazetteer.find(e.text)] for e in chosen}
+    figures = compute_figures(counted, posting, start, end, located)
     records = Records.build(chosen, person)
-    mentions = [Mention(e.seq, e.work_date, normalise.punctuate(e.text), tuple(n for n, _ in located[e.seq])) for e in work]
+    # a project is at a village, a community, a firm or a school; an agency that approved it is no place of it
+    mentions = [
+        Mention(
+            e.seq,
+            e.work_date,
+            normalise.punctuate(e.text),
+            tuple(n for n, kind in located[e.seq] if kind in VISITED_TYPES),
+        )
+        for e in work
+    ]
     # a thread is told as a project when it went beyond a problem raised (or the cadre named it a project)
     kinds = {name: kind for found in located.values() for name, kind in found}
     threads = [
@@ -642,5 +813,15 @@ def compile_report(
     return replace(draft, unverified=marked)
 
 
-__all__ = ["KINDS", "OWN_WORDS", "compile_report", "leadership", "length_text", "money_text", "own_points", "report_title",
-           "role_of", "span_text"]
+__all__ = [
+    "KINDS",
+    "OWN_WORDS",
+    "compile_report",
+    "leadership",
+    "length_text",
+    "money_text",
+    "own_points",
+    "report_title",
+    "role_of",
+    "span_text",
+]

@@ -7,12 +7,13 @@ sentence of figures under each heading are to be written from these numbers and 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from analysis.facts import find_places
-from analysis.quantities import read_quantities
+from analysis.quantities import Quantity, read_quantities
 from analysis.roles import entry_role
 from storage.entities import Entry, Posting
 
@@ -94,9 +95,7 @@ def _leave_range(entry: Entry) -> tuple[dt.date, dt.date] | None:
 def work_entries(entries: Iterable[Entry], start: dt.date, end: dt.date) -> list[Entry]:
     """The entries dated inside [start, end] that record work: no leave, no return, no own-words notes."""
     return [
-        e
-        for e in entries
-        if start <= e.work_date <= end and e.kind not in ("leave", "back") and role_of(e) == "work"
+        e for e in entries if start <= e.work_date <= end and e.kind not in ("leave", "back") and role_of(e) == "work"
     ]
 
 
@@ -123,12 +122,90 @@ def _sum(entries: Iterable[Entry], kind: str, roles: tuple[str, ...] = ("done",)
     return sum(q.value for e in entries for q in read_quantities(e.text) if q.kind == kind and q.role in roles)
 
 
-def compute_figures(entries: Iterable[Entry], posting: Posting | None, start: dt.date, end: dt.date) -> ReportFigures:
-    """Count and sum what the active entries dated inside [start, end] record."""
+_ARRIVAL_WORDS = ("到位", "拨付", "到账", "下拨", "拨到")
+_CLAUSE_MARKS = "，,。；;！!？?\n"
+
+
+def _clause_at(text: str, start: int) -> str:
+    left = max((text.rfind(c, 0, start) for c in _CLAUSE_MARKS), default=-1)
+    rights = [i for i in (text.find(c, start) for c in _CLAUSE_MARKS) if i >= 0]
+    return text[left + 1 : min(rights) if rights else len(text)]
+
+
+def funds_secured(entries: Iterable[Entry]) -> list[tuple[Entry, Quantity]]:
+    """Money secured, each sum once: an arrival (到位, 拨付) of money committed earlier for the same place is the
+    same money ("补助资金38万元" in June, "第一笔20万元到位" in July), not more of it."""
+    committed: set[str] = set()
+    kept: list[tuple[Entry, Quantity]] = []
+    for entry in sorted(entries, key=lambda e: (e.work_date, e.seq)):
+        names = {name for name, _ in entry_places(entry)}
+        arrived_here = False
+        for quantity in read_quantities(entry.text):
+            if quantity.kind != "money" or quantity.role != "secured":
+                continue
+            arrival = any(w in _clause_at(entry.text, quantity.start) for w in _ARRIVAL_WORDS)
+            if arrival and (names & committed or arrived_here):
+                continue
+            kept.append((entry, quantity))
+            arrived_here = arrived_here or arrival
+            if not arrival:
+                committed |= names
+    return kept
+
+
+def is_reflection_essay(entry: Entry) -> bool:
+    """A study record that is only an essay written (写了一篇心得体会《…》): a 篇 of 心得, not a study session."""
+    text = entry.text
+    return bool(entry.details.get("reflection")) and not any(w in text for w in ("学习", "读", "学了", "研读", "培训"))
+
+
+_RE_MEETING = re.compile(
+    r"(?<!招聘)(?<!推介)(?<!运动)(?<!展销)(?<!订货)(?<!庙)(?<!培训)"
+    r"(?:党委会|两委会|碰头会|例会|座谈会|大会|工作会|推进会|调度会|部署会|办公会|常务会|联席会|专题会|动员会|见面会|"
+    r"务会|会议|开会|开了个会|开了会)"
+)
+_TRAINING_DAYS = 7
+
+
+def is_meeting(entry: Entry) -> bool:
+    """A meeting he attended or held: named as one (村两委会, 碰头会, 开会), or filed as one."""
+    return "meeting" in entry.categories or _RE_MEETING.search(entry.text) is not None
+
+
+def study_sessions(studies: Iterable[Entry]) -> list[Entry]:
+    """Study records that are sessions: an essay written is none, and a training told over several days (开班,
+    结业) is one."""
+    sessions: list[Entry] = []
+    last_training: dt.date | None = None
+    for entry in sorted(studies, key=lambda e: (e.work_date, e.seq)):
+        if is_reflection_essay(entry):
+            continue
+        training = "培训" in entry.text
+        if training and last_training is not None and (entry.work_date - last_training).days <= _TRAINING_DAYS:
+            continue
+        if training:
+            last_training = entry.work_date
+        sessions.append(entry)
+    return sessions
+
+
+def compute_figures(
+    entries: Iterable[Entry],
+    posting: Posting | None,
+    start: dt.date,
+    end: dt.date,
+    located: Mapping[int, Sequence[tuple[str, str]]] | None = None,
+) -> ReportFigures:
+    """Count and sum what the active entries dated inside [start, end] record.
+
+    `located` gives the places of each entry by seq as a gazetteer resolved them (short forms and typos to the
+    full name); without it each entry's own names are used."""
     chosen = [e for e in entries if e.status == "active" and start <= e.work_date <= end]
     work = work_entries(chosen, start, end)
-    visits = [e for e in work if e.kind == "visit"]
+    # a visit is a visit note, or any work entry that states households visited (大湾村入户5户，防返贫监测)
+    visits = [e for e in work if e.kind == "visit" or _sum([e], "households")]
     studies = [e for e in work if e.kind == "study"]
+    sessions = study_sessions(studies)
 
     on_post = 0
     if posting is not None and posting.start_date is not None:
@@ -138,12 +215,14 @@ def compute_figures(entries: Iterable[Entry], posting: Posting | None, start: dt
     visited: dict[str, list[str]] = {t: [] for t in VISITED_TYPES}
     households = 0
     for entry in sorted(visits, key=lambda e: (e.work_date, e.seq)):
-        for name, kind in entry_places(entry):
+        for name, kind in located[entry.seq] if located is not None and entry.seq in located else entry_places(entry):
             names = visited.get(kind)
             if names is not None and name not in names:
                 names.append(name)
         stated = _sum([entry], "households")
-        households += int(stated) if stated else len(entry.details.get("households", []))
+        households += (
+            int(stated) if stated else len(entry.details.get("households", [])) if entry.kind == "visit" else 0
+        )
 
     materials: list[str] = []
     for entry in studies:
@@ -163,13 +242,13 @@ def compute_figures(entries: Iterable[Entry], posting: Posting | None, start: dt
         visits=len(visits),
         visited={t: tuple(names) for t, names in visited.items() if names},
         households_visited=households,
-        meetings=sum(1 for e in work if "meeting" in e.categories),
+        meetings=sum(1 for e in work if is_meeting(e)),
         petitions=int(_sum(work, "petitions")),
         petition_visitors=int(_sum(work, "person_times")),
-        study_sessions=len(studies),
+        study_sessions=len(sessions),
         reflections=sum(1 for e in studies if e.details.get("reflection")),
         study_notes=sum(1 for e in studies if e.details.get("notes")),
         materials=tuple(materials),
-        money_yuan=_sum(work, "money", ("secured",)),
+        money_yuan=sum(q.value for _, q in funds_secured(work)),
         length_metres=_sum(work, "length"),
     )

@@ -113,7 +113,17 @@ LEDGER_WORK_COLUMNS = (
     "附件（个）",
     "记录号",
 )
-LEDGER_VISIT_COLUMNS = ("序号", "走访时间", "地点", "走访对象", "反映问题", "承诺事项", "办理情况", "办结时间", "记录号")
+LEDGER_VISIT_COLUMNS = (
+    "序号",
+    "走访时间",
+    "地点",
+    "走访对象",
+    "反映问题",
+    "承诺事项",
+    "办理情况",
+    "办结时间",
+    "记录号",
+)
 LEDGER_FOLLOW_UP = {
     "done": "已办结",
     "overdue": "已逾期（应于{due}前办结）",
@@ -205,6 +215,15 @@ POOLED_TOPICS = "，{lead}{topics}{etc}{tail}"
 CASE_DATED = "{month}月，{text}"
 THREAD_STEP = "{month}月{text}"
 THREAD_OPEN = "{name}："
+# A project's story (reporting/compose.py _thread_story): the cadre's own phrases between these.
+STORY_PROBLEM = "针对群众反映的{problem}问题"
+STORY_MONTH = "{month}月{text}"
+STORY_DAY = "{month}月{day}日"
+STORY_FUNDS = "争取落实资金{amount}"
+STORY_STARTED = "{month}月{day}日开工"
+STORY_MEASURED_DONE = "{measures}的{object}于{when}{text}"
+STORY_OBJECT = "工程"
+STORY_BENEFIT = "让{text}"
 HOUSEHOLDS_DONE = "入户走访{object}{n}户次"
 PEOPLE_DONE = "累计{n}人次参加"
 PETITION_ISSUES = "，群众反映主要集中在{topics}等方面"
@@ -218,6 +237,8 @@ STUDY_NOTES_TEXT = "，记学习笔记{n}次"
 STUDY_REFLECTIONS_TEXT = "，撰写心得体会{n}篇"
 ORDINAL_ITEM = "{ordinal}是{text}"
 CLOSING_MID = "下一阶段，我将继续虚心学习、扎实工作，把挂职锻炼的各项任务做细做实，以实实在在的成效回报组织的信任。"
-CLOSING_FINAL = "挂职期间的经历使我受益匪浅。回到原单位后，我将把在基层学到的经验用到工作中去，继续关注和支持挂职地的发展。"
+CLOSING_FINAL = (
+    "挂职期间的经历使我受益匪浅。回到原单位后，我将把在基层学到的经验用到工作中去，继续关注和支持挂职地的发展。"
+)
 CLOSING_PERIODIC = "以上报告，请审阅。"
 UNVERIFIED = "【待核实】"
