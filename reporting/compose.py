@@ -20,17 +20,24 @@ from analysis.quantities import Quantity, read_quantities
 from analysis.roles import OWN_WORDS, strip_label
 from analysis.threads import STAGE_ORDER, Mention, Thread, find_threads, stage_of, stage_word
 from reporting import templates as t
-from reporting.figures import ReportFigures, compute_figures, entry_places, funds_secured, role_of
+from reporting.figures import (
+    VISITED_TYPES,
+    ReportFigures,
+    compute_figures,
+    entry_places,
+    funds_secured,
+    is_meeting,
+    role_of,
+)
 from reporting.model import NUMERALS, Paragraph, ReportDraft, Section, Source, Subsection
 from reporting.verify import Records, verify_paragraph
 from storage.entities import Entry, Person
 
 KINDS = ("mid", "final", "month", "week")
-MAX_SECTIONS = {"mid": 6, "final": 7, "month": 4, "week": 3}
-MIN_SECTION_ENTRIES = 3
+MAX_SECTIONS = {"mid": 7, "final": 8, "month": 4, "week": 3}
+MIN_SECTION_ENTRIES = 2
 MAX_CASES = 3
 MAX_LISTED_NAMES = 4
-VISITED_TYPES = ("village", "community", "enterprise", "cooperative", "school")
 _VERBS = (
     "走访",
     "入户",
@@ -185,20 +192,15 @@ def _quantities(entries: Iterable[Entry]) -> list[Quantity]:
 
 def _pool_place(place: str, entries: list[Entry]) -> _Piece:
     """Several entries at one place, told once: 先后4次走访凹塘村，入户走访困难户19户次，了解…等情况."""
+    if len(entries) == 1:
+        case = _case(entries[0], place)
+        if case is not None:
+            return case
     verb = _verb(entries)
-    quantities = _quantities(entries)
-    text = (t.POOLED_TIMES if len(entries) > 1 else t.POOLED_ONCE).format(n=len(entries), verb=verb, place=place)
-    figures: set[tuple[float, str]] = {(float(len(entries)), "次")}
-    households = _sum(quantities, "households")
-    if households:
-        objects = Counter(q.object for q in quantities if q.kind == "households" and q.role == "done" and q.object)
-        obj = objects.most_common(1)[0][0] if len(objects) == 1 else ""
-        text += "，" + t.HOUSEHOLDS_DONE.format(object=obj, n=_number(households))
-        figures.add((households, "户"))
-    secured = _sum(quantities, "money", "secured")
-    if secured:
-        text += t.FUNDS_SECURED.format(amount=money_text(secured))
-        figures.add((secured, "元"))
+    # a place's own sums are left to the section's totals: the body counts once, where it can be traced
+    text = (t.POOLED_MANY if len(entries) > 1 else t.POOLED_ONCE).format(verb=verb, place=place)
+    figures: set[tuple[float, str]] = set()
+    households = 0.0
     topics = _topics(entries)
     if topics:
         joined, _ = _join(topics)
@@ -210,13 +212,13 @@ def _pool_place(place: str, entries: list[Entry]) -> _Piece:
 
 def _pool_kind(kind: str, names: list[str], entries: list[Entry]) -> _Piece:
     """Visits to several enterprises (or schools) told once, with what they raised."""
-    joined, etc = _join(names, 3)
-    noun = {"school": "所学校", "enterprise": "家企业", "cooperative": "个合作社"}.get(kind, "处")
-    text = f"走访{joined}{etc or '等' if len(names) > 1 else ''}{len(names)}{noun}{len(entries)}次"
+    joined, etc = _join(names, 4)
+    noun = t.KIND_NOUNS.get(kind, "")
+    text = t.KIND_VISITS.format(names=joined, etc=etc, noun=noun)
     issues = _issues(entries)
     if issues:
         text += t.KIND_ISSUES.format(topics="、".join(issues[:4]))
-    return _Piece(text, entries, {(float(len(names)), "个"), (float(len(entries)), "次")}, weight=len(entries) + 1)
+    return _Piece(text, entries, set(), weight=len(entries) + 1)
 
 
 def _issues(entries: Iterable[Entry]) -> list[str]:
@@ -234,9 +236,8 @@ def _issues(entries: Iterable[Entry]) -> list[str]:
     return issues
 
 
-def _pool_petitions(entries: list[Entry]) -> _Piece | None:
-    quantities = _quantities(entries)
-    visitors, cases = _sum(quantities, "person_times"), _sum(quantities, "petitions")
+def _pool_petitions(entries: list[Entry], totals: ReportFigures) -> _Piece | None:
+    visitors, cases = float(totals.petition_visitors), float(totals.petitions)
     if not visitors and not cases:
         return None
     parts = []
@@ -259,8 +260,10 @@ def _pool_petitions(entries: list[Entry]) -> _Piece | None:
     return _Piece(text, entries, {(visitors, "人次"), (cases, "起")}, weight=len(entries) * 2)
 
 
-def _pool_meetings(entries: list[Entry]) -> _Piece | None:
+def _pool_meetings(entries: list[Entry], meetings: list[Entry], totals: ReportFigures) -> _Piece | None:
+    """Every meeting of the period told once, counted as the draft's figures count them."""
     names: list[str] = []
+    entries = sorted({e.seq: e for e in [*entries, *meetings]}.values(), key=lambda e: (e.work_date, e.seq))
     for entry in entries:
         for m in _RE_MEETING.finditer("，".join(normalise.clauses(entry.text))):
             name = _MEETING_LEAD.sub("", re.sub(r"^.*?(?:召开|参加|列席|出席|主持|开)(?=.{3})", "", m.group(1)))
@@ -269,12 +272,12 @@ def _pool_meetings(entries: list[Entry]) -> _Piece | None:
     if not names:
         return None
     joined, etc = _join(names, 3)
-    text = t.MEETING_POOL.format(names=joined, etc="等" if etc or len(names) > 1 else "", n=len(entries))
+    text = t.MEETING_POOL.format(names=joined, etc="等" if etc or len(names) > 1 else "", n=totals.meetings)
     topics = _topics(entries)
     if topics:
         joined_topics, _ = _join(topics)
         text += t.MEETING_TOPICS.format(topics=joined_topics, etc="等")
-    return _Piece(text, entries, {(float(len(entries)), "次")}, weight=len(entries))
+    return _Piece(text, entries, {(float(totals.meetings), "次")}, weight=len(entries))
 
 
 _RE_PROBLEM = re.compile(r"([\u4e00-\u9fff]{1,3}(?:难|困难))")
@@ -419,12 +422,60 @@ def _said(text: str, word: str) -> bool:
     return stage_word(text, "started") is not None and word in text
 
 
-def _single(entry: Entry) -> _Piece | None:
-    text = normalise.clean(entry.text, 40)
-    if len(text) < 6:
+_RE_NOT_TEXT = re.compile(r"[^\u4e00-\u9fff0-9]")
+_RE_ASIDE = re.compile(r"[（(][^）)]{0,24}[）)]")  # (杨桂芳，82岁): a private name or an aside, never in the body
+MAX_RUN = 17  # characters a body sentence may share in a row with one message (the reader sees a paste at 20)
+_ACTION_WORDS = ("帮", "协调", "联系", "落实", "已", "转移", "督促", "解决", "送", "安排", "整改", "调解", "疏通", "更换")
+
+
+def _longest_run(a: str, b: str) -> int:
+    """The longest run of characters two texts share, punctuation set aside."""
+    x, y = _RE_NOT_TEXT.sub("", a), _RE_NOT_TEXT.sub("", b)
+    best, previous = 0, [0] * (len(y) + 1)
+    for i in range(1, len(x) + 1):
+        current = [0] * (len(y) + 1)
+        for j in range(1, len(y) + 1):
+            if x[i - 1] == y[j - 1]:
+                current[j] = previous[j - 1] + 1
+                best = max(best, current[j])
+        previous = current
+    return best
+
+
+def _retold(clauses: list[str], source: str) -> list[str]:
+    """Clauses kept while together they share no long run with their message: a case is told, never pasted."""
+    kept: list[str] = []
+    for clause in clauses:
+        if _longest_run("，".join([*kept, clause]), source) <= MAX_RUN:
+            kept.append(clause)
+    return kept
+
+
+def _case(entry: Entry, place: str | None = None) -> _Piece | None:
+    """One entry told as a case: where, what was done with its figures, and what was done about it."""
+    clauses = [
+        _plain(c[len(place) :] if place and c.startswith(place) else c)
+        for c in normalise.clauses(_RE_ASIDE.sub("", entry.text))
+        if not normalise.has_relative_time(c) and not any(w in c for w in ("预计", "计划", "打算", "准备"))
+    ]
+    clauses = [c.strip("，、：") for c in clauses if len(c.strip("，、：")) >= 2]
+    if not clauses:
         return None
-    figures = {(q.value, q.unit) for q in read_quantities(entry.text)}
-    return _Piece(t.CASE_DATED.format(month=entry.work_date.month, text=text), [entry], figures, weight=1.0)
+    quantity = next((c for c in clauses if any(ch.isdigit() for ch in c)), None)
+    action = next((c for c in clauses[1:] if c.startswith(_ACTION_WORDS) and c != quantity), None)
+    chosen = [c for c in dict.fromkeys([clauses[0] if quantity is None else quantity, action or ""]) if c]
+    told = _retold([c for c in chosen if len(c) <= 24], entry.text)
+    if not told:
+        return None
+    where = t.CASE_PLACE.format(place=place) if place and place not in told[0] else ""
+    text = t.CASE_DATED.format(month=entry.work_date.month, text=where + "，".join(told))
+    figures = {(q.value, q.unit) for q in read_quantities("，".join(told))}
+    return _Piece(text, [entry], figures, weight=1.0 + len(figures))
+
+
+def _single(entry: Entry) -> _Piece | None:
+    places = entry_places(entry)
+    return _case(entry, places[0][0] if places else None)
 
 
 def _without(entries: list[Entry], taken: Iterable[Entry]) -> list[Entry]:
@@ -474,13 +525,8 @@ def _pool_opening(group: list[Entry]) -> _Piece:
     shown = middles[:MAX_LISTED_NAMES]
     separator = "，" if any("、" in m for m in shown) else "、"
     text = prefix + separator.join(shown) + ("等" if len(middles) > len(shown) else "") + suffix
-    text = t.POOLED_TIMES.format(n=len(group), verb="", place="") + text if len(group) > 1 else text
-    quantities = _quantities(group)
-    figures: set[tuple[float, str]] = {(float(len(group)), "次")}
-    people = _sum(quantities, "people") + _sum(quantities, "person_times")
-    if people:
-        text += "，" + t.PEOPLE_DONE.format(n=_number(people))
-        figures.add((people, "人次"))
+    text = t.POOLED_MANY.format(verb="", place="") + text if len(group) > 1 else text
+    figures: set[tuple[float, str]] = set()
     return _Piece(text, group, figures, weight=len(group) / 2)
 
 
@@ -491,16 +537,22 @@ def _main_place(entry: Entry, places: dict[int, list[tuple[str, str]]]) -> str |
     return None
 
 
-def _pieces_for(code: str, items: list[Entry], places: dict[int, list[tuple[str, str]]]) -> list[_Piece]:
+def _pieces_for(
+    code: str,
+    items: list[Entry],
+    places: dict[int, list[tuple[str, str]]],
+    totals: ReportFigures,
+    meetings: list[Entry],
+) -> list[_Piece]:
     pieces: list[_Piece] = []
     rest = list(items)
     if code == "petition":
-        pooled = _pool_petitions(rest)
+        pooled = _pool_petitions(rest, totals)
         if pooled:
             pieces.append(pooled)
             rest = _without(rest, pooled.entries)
     if code == "meeting":
-        pooled = _pool_meetings(rest)
+        pooled = _pool_meetings(rest, meetings, totals)
         if pooled:
             pieces.append(pooled)
             rest = _without(rest, pooled.entries)
@@ -545,10 +597,9 @@ def _section_figures(
     names = list(dict.fromkeys(p for e in items for p, kind in places.get(e.seq, []) if kind in VISITED_TYPES))
     quantities = _quantities(items)
     parts, figures = [], set()
-    if len(names) >= 2 and code in ("research", "aid", "industry", "investment"):
-        joined, etc = _join(names, 3)
-        parts.append(f"足迹覆盖{joined}{etc or '等'}{len(names)}处")
-        figures.add((float(len(names)), "处"))
+    if len(names) >= 2 and code in ("aid", "industry", "investment", "safety", "teaching"):
+        joined, etc = _join(names, 4)
+        parts.append(t.SECTION_PLACES.format(names=joined, etc=etc))
     secured = _sum(quantities, "money", "secured")
     if secured:
         parts.append(t.FUNDS_SECURED.format(amount=money_text(secured)).lstrip("，"))
@@ -556,11 +607,30 @@ def _section_figures(
     return "，".join(parts), figures
 
 
+def _research_clause(figures: ReportFigures) -> tuple[str, set[tuple[float, str]]]:
+    """Where the visits went and how many households, from the draft's one set of figures."""
+    names = [n for kind in ("village", "community") for n in figures.visited.get(kind, ())]
+    if not names:
+        return "", set()
+    text = t.RESEARCH_PLACES.format(names="、".join(names[:8]), etc="等" if len(names) > 8 else "")
+    allowed: set[tuple[float, str]] = set()
+    if figures.households_visited:
+        text += t.RESEARCH_HOUSEHOLDS.format(n=figures.households_visited)
+        allowed.add((float(figures.households_visited), "户"))
+    return text, allowed
+
+
 def _work_sections(
-    kind: str, work: list[Entry], threads: list[Thread], places: dict[int, list[tuple[str, str]]], records: Records
+    kind: str,
+    work: list[Entry],
+    threads: list[Thread],
+    places: dict[int, list[tuple[str, str]]],
+    records: Records,
+    totals: ReportFigures,
 ) -> tuple[tuple[Subsection, ...], int]:
     by_seq = {e.seq: e for e in work}
     in_thread = {s for th in threads for s in th.seqs}
+    meetings = [e for e in work if is_meeting(e)]
     by_category: dict[str, list[Entry]] = defaultdict(list)
     for entry in work:
         if entry.kind == "study" or entry.seq in in_thread:
@@ -585,14 +655,19 @@ def _work_sections(
     subsections, unverified = [], 0
     for index, code in enumerate(chosen):
         items = by_category.get(code, [])
-        pieces = _pieces_for(code, items, places) if items else []
+        pieces = _pieces_for(code, items, places, totals, meetings) if items else []
         if code == "project":
             pieces = [_thread_story(th, by_seq) for th in threads] + pieces
         pieces = sorted(pieces, key=lambda p: -p.weight)[: MAX_CASES + (1 if index < 2 else 0)]
         if not pieces:
             continue
         lead = t.TOPICS.get(code, t.TOPIC_FALLBACK)[index % 2]
-        figure_clause, figures = _section_figures(code, items, places) if code != "project" else ("", set())
+        if code == "research":
+            figure_clause, figures = _research_clause(totals)
+        elif code == "project":
+            figure_clause, figures = "", set()
+        else:
+            figure_clause, figures = _section_figures(code, items, places)
         first = pieces[0]
         opening = lead + (figure_clause + "。" if figure_clause else "")
         paragraphs = []
@@ -647,6 +722,9 @@ def _basic(figures: ReportFigures, unvisited: tuple[int, int] | None) -> tuple[s
         parts.append(t.FACT_VISITED_LEAD + "、".join(visited))
         if unvisited:
             parts[-1] += t.FACT_UNVISITED.format(total=unvisited[0], left=unvisited[1])
+    if figures.money_yuan:
+        parts.append(t.FACT_FUNDS.format(amount=money_text(figures.money_yuan)))
+        allowed.add((figures.money_yuan, "元"))
     for value, template, unit in (
         (figures.households_visited, t.FACT_HOUSEHOLDS, "户"),
         (figures.meetings, t.FACT_MEETINGS, "次"),
@@ -769,7 +847,7 @@ def compile_report(
     }
     opening_template = {"mid": t.OPENING_MID, "final": t.OPENING_FINAL}.get(kind, t.OPENING.get(kind, ""))
     opening = Paragraph(opening_template.format(**values))
-    subsections, _ = _work_sections(kind, work, threads, located, records)
+    subsections, _ = _work_sections(kind, work, threads, located, records, figures)
     work_section = Section(t.SECTION_WORK, subsections=subsections)
     study_text, study_allowed = _study(figures)
     study_sources = [_source(e) for e in work if e.kind == "study"]

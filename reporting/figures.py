@@ -17,7 +17,7 @@ from analysis.quantities import Quantity, read_quantities
 from analysis.roles import entry_role
 from storage.entities import Entry, Posting
 
-VISITED_TYPES = ("village", "community", "enterprise", "school")
+VISITED_TYPES = ("village", "community", "enterprise", "cooperative", "school")
 # Entries the cadre writes for a report's own sections (体会 / 不足 / 下一步): words, not work.
 OWN_WORD_PREFIXES = {"reflections": ("体会", "心得"), "shortcomings": ("不足",), "plans": ("下一步", "打算")}
 
@@ -156,7 +156,8 @@ def funds_secured(entries: Iterable[Entry]) -> list[tuple[Entry, Quantity]]:
 def is_reflection_essay(entry: Entry) -> bool:
     """A study record that is only an essay written (写了一篇心得体会《…》): a 篇 of 心得, not a study session."""
     text = entry.text
-    return bool(entry.details.get("reflection")) and not any(w in text for w in ("学习", "读", "学了", "研读", "培训"))
+    studied = ("学习", "读了", "读书", "阅读", "研读", "学了", "自学", "培训", "通读", "精读")
+    return bool(entry.details.get("reflection")) and not any(w in text for w in studied)
 
 
 _RE_MEETING = re.compile(
@@ -165,6 +166,7 @@ _RE_MEETING = re.compile(
     r"务会|会议|开会|开了个会|开了会)"
 )
 _TRAINING_DAYS = 7
+_RE_WENT = re.compile(r"(?:到|去|赴|深入)[^，,。；;]{1,14}?(?:调研|考察|座谈|检查|看了|查看|走访|督导|指导)")
 
 
 def is_meeting(entry: Entry) -> bool:
@@ -204,6 +206,8 @@ def compute_figures(
     work = work_entries(chosen, start, end)
     # a visit is a visit note, or any work entry that states households visited (大湾村入户5户，防返贫监测)
     visits = [e for e in work if e.kind == "visit" or _sum([e], "households")]
+    # places he went to see count as visited too: 到青禾食品调研, 到永兴砖厂检查安全生产, 去中心小学看了
+    went = [e for e in work if e not in visits and _RE_WENT.search(e.text)]
     studies = [e for e in work if e.kind == "study"]
     sessions = study_sessions(studies)
 
@@ -214,11 +218,13 @@ def compute_figures(
 
     visited: dict[str, list[str]] = {t: [] for t in VISITED_TYPES}
     households = 0
-    for entry in sorted(visits, key=lambda e: (e.work_date, e.seq)):
+    for entry in sorted([*visits, *went], key=lambda e: (e.work_date, e.seq)):
         for name, kind in located[entry.seq] if located is not None and entry.seq in located else entry_places(entry):
             names = visited.get(kind)
             if names is not None and name not in names:
                 names.append(name)
+        if entry in went:
+            continue
         stated = _sum([entry], "households")
         households += (
             int(stated) if stated else len(entry.details.get("households", [])) if entry.kind == "visit" else 0

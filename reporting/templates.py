@@ -185,6 +185,10 @@ FACT_VISITED = {
 }
 FACT_ETC = "等"
 FACT_HOUSEHOLDS = "入户走访{n}户次"
+FACT_FUNDS = "争取落实各类资金{amount}"
+RESEARCH_PLACES = "足迹遍及{names}{etc}"
+RESEARCH_HOUSEHOLDS = "，累计入户走访{n}户次"
+SECTION_PLACES = "先后到{names}{etc}开展工作"
 FACT_MEETINGS = "参加各类会议{n}次"
 FACT_PETITIONS = "接待来访群众{n}人次"
 FACT_CASES = "受理信访事项{n}起"
@@ -211,8 +215,12 @@ TOPICS = {
 TOPIC_FALLBACK = ("扎实做好分管工作，", "认真履行岗位职责，")
 POOLED_TIMES = "先后{n}次{verb}{place}"
 POOLED_ONCE = "{verb}{place}"
+POOLED_MANY = "多次{verb}{place}"
+KIND_VISITS = "走访{names}{etc}{noun}"
+KIND_NOUNS = {"school": "学校", "enterprise": "企业", "cooperative": "合作社"}
 POOLED_TOPICS = "，{lead}{topics}{etc}{tail}"
-CASE_DATED = "{month}月，{text}"
+CASE_DATED = "{month}月{text}"
+CASE_PLACE = "在{place}"
 THREAD_STEP = "{month}月{text}"
 THREAD_OPEN = "{name}："
 # A project's story (reporting/compose.py _thread_story): the cadre's own phrases between these.
