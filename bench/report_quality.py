@@ -604,6 +604,8 @@ def _name_end(text: str) -> int | None:
         suffix = m.group(0)
         if len(suffix) == 1 and m.end() < len(text) and text[m.end()] in _GLUE.get(suffix, ""):
             continue
+        if m.start() > 0 and text[m.start() - 1 : m.end()] in GENERIC_NAMES:
+            continue  # 乡村 in 全县乡村振兴推进会 is a word, not the end of a village's name
         return m.end()
     return None
 

@@ -77,7 +77,7 @@ _RE_TOPIC = re.compile(
 )
 _TOPIC_TAIL = re.compile(r"(?:情况|问题|工作|进度|事宜|事项|有关|相关|等|的)+$")
 _RE_MEETING = re.compile(
-    r"((?:[\u4e00-\u9fff]{0,8}?)(?:党委会|办公会|常务会|调度会|推进会|例会|座谈会|部署会|专题会|党员大会|动员会|培训会|联席会|工作会|会议))"
+    r"((?:[\u4e00-\u9fff]{0,8}?)(?:党委会|办公会|常务会|调度会|推进会|例会|座谈会|部署会|专题会|党员大会|动员会|培训会|联席会|工作会|会议)(?!室))"
 )
 _MEETING_LEAD = re.compile(r"^(?:参加|列席|主持|召开|组织|出席|在|了)+")
 
@@ -246,18 +246,27 @@ def _pool_petitions(entries: list[Entry], totals: ReportFigures) -> _Piece | Non
     if cases:
         parts.append(t.FACT_CASES.format(n=_number(cases)))
     text = "、".join(parts)
-    issues = []
-    for entry in entries:
-        for m in re.finditer(
-            r"反映([\u4e00-\u9fff、和及]{2,10}?)(?:问题|的问题|等|，|。|$)", normalise.punctuate(entry.text)
-        ):
-            issue = m.group(1).strip("、和及")
-            if issue and issue not in issues:
+    issues: list[str] = []
+    counted = [e for e in entries if any(q.kind in ("petitions", "person_times") for q in read_quantities(e.text))]
+    for entry in counted:
+        text_of = _RE_ASIDE.sub("", normalise.punctuate(entry.text))
+        found = [m.group(1) for m in _RE_PETITION_ISSUE.finditer(text_of)]
+        found += [m.group(1) for m in _RE_CASE_NOUN.finditer(text_of)]
+        for issue in found:
+            issue = re.sub(r"^(?:都是|是|反映|关于|有关|的|村民|群众)+|(?:的)?问题$", "", issue.strip("、和及"))
+            issue = re.sub(r"^[\u4e00-\u9fff]{2,3}(?:村|社区)(?:的)?", "", issue)
+            if any(w in issue for w in ("接待", "来访", "信访", "接访", "上访")):
+                continue
+            if 2 <= len(issue) <= 8 and issue not in issues and not any(issue in i or i in issue for i in issues):
                 issues.append(issue)
     if issues:
-        joined, _ = _join(issues)
+        joined, _ = _join(issues, 5)
         text += t.PETITION_ISSUES.format(topics=joined)
-    return _Piece(text, entries, {(visitors, "人次"), (cases, "起")}, weight=len(entries) * 2)
+    return _Piece(text, counted or entries, {(visitors, "人次"), (cases, "起")}, weight=len(entries) * 2)
+
+
+_RE_PETITION_ISSUE = re.compile(r"反映([\u4e00-\u9fff、和及]{2,10}?)(?:问题|的问题|等|，|。|$)")
+_RE_CASE_NOUN = re.compile(r"([\u4e00-\u9fff]{2,8})(?:\d+|[一两二三])起(?!来|床)")
 
 
 def _pool_meetings(entries: list[Entry], meetings: list[Entry], totals: ReportFigures) -> _Piece | None:
@@ -463,14 +472,28 @@ def _case(entry: Entry, place: str | None = None) -> _Piece | None:
         return None
     quantity = next((c for c in clauses if any(ch.isdigit() for ch in c)), None)
     action = next((c for c in clauses[1:] if c.startswith(_ACTION_WORDS) and c != quantity), None)
-    chosen = [c for c in dict.fromkeys([clauses[0] if quantity is None else quantity, action or ""]) if c]
-    told = _retold([c for c in chosen if len(c) <= 24], entry.text)
+    chosen = [c for c in dict.fromkeys([clauses[0], quantity or "", action or ""]) if c and len(c) <= 24]
+    joined = [chosen[0]] + [_connected(c) for c in chosen[1:]] if chosen else []
+    told = _retold(joined, entry.text)
     if not told:
         return None
-    where = t.CASE_PLACE.format(place=place) if place and place not in told[0] else ""
+    first = told[0]
+    where = t.CASE_PLACE.format(place=place) if place and place not in first and not first.startswith(
+        ("到", "去", "在", "赴", "深入")) else ""
     text = t.CASE_DATED.format(month=entry.work_date.month, text=where + "，".join(told))
     figures = {(q.value, q.unit) for q in read_quantities("，".join(told))}
     return _Piece(text, [entry], figures, weight=1.0 + len(figures))
+
+
+def _connected(clause: str) -> str:
+    """A later clause of a case, led in by a word of ours: 发现 a problem, 并 an action."""
+    if clause.startswith(("发现", "并", "其中", "已", "共", "经")):
+        return clause
+    if any(w in clause for w in ("隐患", "问题", "困难", "缺", "不足", "老化", "损坏", "漏")):
+        return "发现" + clause.removeprefix("有")
+    if clause.startswith(_ACTION_WORDS):
+        return "并" + clause
+    return clause
 
 
 def _single(entry: Entry) -> _Piece | None:
@@ -587,6 +610,17 @@ def _pieces_for(
         single = _single(entry)
         if single:
             pieces.append(single)
+            rest = _without(rest, [entry])
+    # what is left is told case by case, the entries with figures and done work first
+    def worth(entry: Entry) -> tuple[int, int, int]:
+        clauses = normalise.clauses(entry.text)
+        acted = sum(1 for c in clauses if c.startswith(_ACTION_WORDS) or "已" in c)
+        return (-len(read_quantities(entry.text)), -acted, -len(entry.text))
+
+    for entry in sorted(rest, key=worth)[: max(0, MAX_CASES - len(pieces))]:
+        single = _single(entry)
+        if single:
+            pieces.append(single)
     return pieces
 
 
@@ -636,8 +670,8 @@ def _work_sections(
         if entry.kind == "study" or entry.seq in in_thread:
             continue
         code = entry.categories[0] if entry.categories else "other"
-        if code in ("study", "other"):
-            continue
+        if code in ("study", "other", "admin"):
+            continue  # 报到, 汇报 and the like are no section of work
         by_category[code].append(entry)
     weight = {code: float(len(items)) for code, items in by_category.items()}
     if threads:

@@ -191,6 +191,17 @@ def study_sessions(studies: Iterable[Entry]) -> list[Entry]:
     return sessions
 
 
+_RE_ONE_HOUSEHOLD = re.compile(r"回访|老人|大爷|大娘|大妈|奶奶|爷爷|老党员|某某|[^\d]家(?:里|中)?(?:，|,|。|$)")
+
+
+def _one_household(entry: Entry) -> int:
+    """A visit note that states no number of households and calls on one (回访马有福, 走访独居老人…, 王某某家)."""
+    if entry.kind != "visit" or any(q.kind == "households" for q in read_quantities(entry.text)):
+        return 0
+    named = entry.details.get("households") if isinstance(entry.details, dict) else None
+    return 1 if named or _RE_ONE_HOUSEHOLD.search(entry.text) else 0
+
+
 def compute_figures(
     entries: Iterable[Entry],
     posting: Posting | None,
@@ -226,9 +237,7 @@ def compute_figures(
         if entry in went:
             continue
         stated = _sum([entry], "households")
-        households += (
-            int(stated) if stated else len(entry.details.get("households", [])) if entry.kind == "visit" else 0
-        )
+        households += int(stated) if stated else _one_household(entry)
 
     materials: list[str] = []
     for entry in studies:
