@@ -304,6 +304,14 @@ def candidates(posting: BenchPosting) -> list[Candidate]:
         count = len(list(names))
         if count:
             found.append(Candidate(f"list:{kind}", count, unit, context))
+    # a place's own visits, pooled as a person would ("先后3次走访石门村，入户走访11户次"): from the hand-written
+    # tallies of households visited that name the place
+    for place in [*truth.villages, *truth.communities]:
+        tallies = [h for h in truth.households if any(form in h.what for form in place.forms())]
+        if len(tallies) >= 2:
+            words = (*place.forms(), "走访", "入户")
+            found.append(Candidate(f"place:{place.full}:visits", len(tallies), "次", words))
+            found.append(Candidate(f"place:{place.full}:households", sum(h.count for h in tallies), "户次", words))
     profile = posting.person.posting
     first = profile.start_date if profile and profile.start_date else posting.start
     days = (posting.end - first).days + 1

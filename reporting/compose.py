@@ -26,7 +26,9 @@ from reporting.figures import (
     compute_figures,
     entry_places,
     funds_secured,
+    households_of,
     is_meeting,
+    is_visit,
     role_of,
 )
 from reporting.model import NUMERALS, Paragraph, ReportDraft, Section, Source, Subsection
@@ -36,7 +38,7 @@ from storage.entities import Entry, Person
 KINDS = ("mid", "final", "month", "week")
 MAX_SECTIONS = {"mid": 7, "final": 8, "month": 4, "week": 3}
 MIN_SECTION_ENTRIES = 2
-MAX_CASES = 3
+MAX_CASES = 4
 MAX_LISTED_NAMES = 4
 _VERBS = (
     "走访",
@@ -79,7 +81,7 @@ _TOPIC_TAIL = re.compile(r"(?:情况|问题|工作|进度|事宜|事项|有关|�
 _RE_MEETING = re.compile(
     r"((?:[\u4e00-\u9fff]{0,8}?)(?:党委会|办公会|常务会|调度会|推进会|例会|座谈会|部署会|专题会|党员大会|动员会|培训会|联席会|工作会|会议)(?!室))"
 )
-_MEETING_LEAD = re.compile(r"^(?:参加|列席|主持|召开|组织|出席|在|了)+")
+_MEETING_LEAD = re.compile(r"^(?:参加|加|列席|席|主持|持|召开|开了个|开了|开个|开|个|了|在|组织|出席)+")
 
 
 def report_title(kind: str, start: dt.date, end: dt.date) -> str:
@@ -190,17 +192,28 @@ def _quantities(entries: Iterable[Entry]) -> list[Quantity]:
     return [q for e in entries for q in read_quantities(e.text)]
 
 
-def _pool_place(place: str, entries: list[Entry]) -> _Piece:
+def _pool_place(place: str, entries: list[Entry], all_visits: Sequence[Entry] = ()) -> _Piece:
     """Several entries at one place, told once: 先后4次走访凹塘村，入户走访困难户19户次，了解…等情况."""
     if len(entries) == 1:
         case = _case(entries[0], place)
         if case is not None:
             return case
     verb = _verb(entries)
-    # a place's own sums are left to the section's totals: the body counts once, where it can be traced
-    text = (t.POOLED_MANY if len(entries) > 1 else t.POOLED_ONCE).format(verb=verb, place=place)
     figures: set[tuple[float, str]] = set()
-    households = 0.0
+    visits = [e for e in entries if is_visit(e)]
+    # every visit to the place in the period, whichever section its other entries went to
+    every = sorted({e.seq: e for e in [*visits, *all_visits]}.values(), key=lambda e: (e.work_date, e.seq))
+    households = float(sum(households_of(e) for e in every))
+    if len(visits) == len(entries) and len(every) > 1:
+        # visits counted as the totals count them: 先后3次走访石门村，入户走访11户次
+        text = t.POOLED_TIMES.format(n=len(every), verb=verb, place=place)
+        figures.add((float(len(every)), "次"))
+        entries = every
+        if households:
+            text += "，" + t.HOUSEHOLDS_DONE.format(object=_object_of(visits), n=_number(households))
+            figures.add((households, "户"))
+    else:
+        text = (t.POOLED_MANY if len(entries) > 1 else t.POOLED_ONCE).format(verb=verb, place=place)
     topics = _topics(entries)
     if topics:
         joined, _ = _join(topics)
@@ -210,11 +223,20 @@ def _pool_place(place: str, entries: list[Entry]) -> _Piece:
     return _Piece(text, entries, figures, weight=len(entries) + households / 10)
 
 
+def _object_of(entries: Iterable[Entry]) -> str:
+    """Whom the visits were to, when the words name one kind (困难户); else nothing."""
+    objects = Counter(
+        q.object for e in entries for q in read_quantities(e.text) if q.kind == "households" and q.role == "done"
+    )
+    named = [o for o in objects if o]
+    return named[0] if len(named) == 1 and objects[named[0]] == sum(objects.values()) else ""
+
+
 def _pool_kind(kind: str, names: list[str], entries: list[Entry]) -> _Piece:
     """Visits to several enterprises (or schools) told once, with what they raised."""
     joined, etc = _join(names, 4)
     noun = t.KIND_NOUNS.get(kind, "")
-    text = t.KIND_VISITS.format(names=joined, etc=etc, noun=noun)
+    text = t.KIND_VISITS.format(names=joined, etc=etc or ("等" if len(names) > 1 else ""), noun=noun if len(names) > 1 else "")
     issues = _issues(entries)
     if issues:
         text += t.KIND_ISSUES.format(topics="、".join(issues[:4]))
@@ -269,6 +291,56 @@ _RE_PETITION_ISSUE = re.compile(r"反映([\u4e00-\u9fff、和及]{2,10}?)(?:问�
 _RE_CASE_NOUN = re.compile(r"([\u4e00-\u9fff]{2,8})(?:\d+|[一两二三])起(?!来|床)")
 
 
+_RE_DISPUTE = re.compile(r"(土地流转租金|[\u4e00-\u9fff]{2,4}?(?:纠纷|矛盾|租金|欠薪|补偿款))")
+_SETTLED = ("调解", "协调", "付清", "签", "达成", "化解", "解决", "疏通", "答复", "转交", "转办")
+
+
+def _disputes(entries: list[Entry], places: dict[int, list[tuple[str, str]]]) -> list[list[Entry]]:
+    """Entries about one dispute (the same kind of dispute at the same place, or its words), in date order."""
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for entry in sorted(entries, key=lambda e: (e.work_date, e.seq)):
+        m = _RE_DISPUTE.search(entry.text)
+        if m is None:
+            continue
+        noun = _dispute_noun(m.group(1))
+        place = next((n for n, kind in places.get(entry.seq, []) if kind in VISITED_TYPES), "")
+        groups[place + noun[-4:]].append(entry)
+    return [g for g in groups.values() if len(g) >= 2]
+
+
+def _dispute_noun(words: str) -> str:
+    return re.sub(r"^(?:另一起|一起|两起|起|件|的|是|都是)+", "", words)
+
+
+def _dispute_story(group: list[Entry], places: dict[int, list[tuple[str, str]]]) -> _Piece | None:
+    """A dispute from first hearing to settlement: 大湾村宅基地纠纷：7月到现场查看并调解1起，8月调解另一起。"""
+    first = group[0]
+    m = _RE_DISPUTE.search(first.text)
+    if m is None:
+        return None
+    place = next((n for n, kind in places.get(first.seq, []) if kind in VISITED_TYPES), "")
+    noun = _dispute_noun(m.group(1))
+    steps: list[str] = []
+    for entry in group:
+        clauses = [
+            _plain(c)
+            for c in (_RE_PAST_WORDS.sub("", c) for c in normalise.clauses(_RE_ASIDE.sub("", entry.text)))
+            if not normalise.has_relative_time(c) and any(w in c for w in _SETTLED)
+        ]
+        clauses = [
+            re.sub(r"^(?:在|到)?把", "", re.sub(rf"{re.escape(place)}(?!委会|村委)", "", c).replace(noun, ""))
+            .strip("，、")
+            for c in clauses
+        ] if place else [c.replace(noun, "").strip("，、") for c in clauses]
+        told = _retold([c for c in clauses if 2 <= len(c) <= 20][:2], entry.text)
+        if told:
+            steps.append(t.STORY_MONTH.format(month=entry.work_date.month, text="，".join(told)))
+    if not steps:
+        return None
+    text = t.THREAD_OPEN.format(name=place + noun) + "，".join(steps)
+    return _Piece(text, group, set(), weight=2.0 + len(group))
+
+
 def _pool_meetings(entries: list[Entry], meetings: list[Entry], totals: ReportFigures) -> _Piece | None:
     """Every meeting of the period told once, counted as the draft's figures count them."""
     names: list[str] = []
@@ -313,13 +385,13 @@ def _story_clauses(text: str, drop: Sequence[str]) -> list[str]:
 
 _ADVERBS = ("正式", "全线", "全部", "顺利", "基本", "如期", "提前")
 # A phone's words as a report's: 写了实施方案 -> 编写实施方案, 签了合作意向 -> 签订合作意向.
-_PLAIN = (("写了", "编写"), ("签了", "签订"), ("做完了", "完成"), ("弄好了", "完成"), ("搞了", "开展"))
+_PLAIN = (("签了字", "签字"), ("写了", "编写"), ("签了", "签订"), ("做完了", "完成"), ("弄好了", "完成"), ("搞了", "开展"))
 
 
 def _plain(text: str) -> str:
     for said, written in _PLAIN:
         text = text.replace(said, written)
-    return text
+    return re.sub(r"跟(?!进|踪|随|前|着)", "与", text)
 
 
 _RE_PHRASE_END = re.compile(r".*?(?:项目|计划|工程|方案|水源|路线|意向|协议|材料)")
@@ -421,7 +493,7 @@ def _thread_story(thread: Thread, by_seq: dict[int, Entry]) -> _Piece:
         last = steps[-1]
         clauses = [c for c in _story_clauses(last.text, drop) if "预计" not in c]
         if clauses and len(parts) < 2:
-            parts.append(t.STORY_MONTH.format(month=last.date.month, text=clauses[0][:_MAX_PHRASE]))
+            parts.append(t.STORY_MONTH.format(month=last.date.month, text=_plain(clauses[0][:_MAX_PHRASE])))
     text = t.THREAD_OPEN.format(name=thread.name) + "，".join(dict.fromkeys(p for p in parts if p))
     weight = 10.0 * (1 + STAGE_ORDER.get(thread.state or "", -1)) + len(entries)
     return _Piece(text, entries, figures, weight=weight)
@@ -432,7 +504,9 @@ def _said(text: str, word: str) -> bool:
 
 
 _RE_NOT_TEXT = re.compile(r"[^\u4e00-\u9fff0-9]")
-_RE_ASIDE = re.compile(r"[（(][^）)]{0,24}[）)]")  # (杨桂芳，82岁): a private name or an aside, never in the body
+_RE_BOOK = re.compile(r"《[^》]{0,40}》")
+# (杨桂芳，82岁): a private name or an aside, never in the body; (柳湾小学) after 村小 names the place, and stays
+_RE_ASIDE = re.compile(r"[（(](?![^）)]{2,12}(?:小学|中学|学校|村|社区|公司|合作社|厂)[）)])[^）)]{0,24}[）)]")
 MAX_RUN = 17  # characters a body sentence may share in a row with one message (the reader sees a paste at 20)
 _ACTION_WORDS = ("帮", "协调", "联系", "落实", "已", "转移", "督促", "解决", "送", "安排", "整改", "调解", "疏通", "更换")
 
@@ -463,32 +537,53 @@ def _retold(clauses: list[str], source: str) -> list[str]:
 def _case(entry: Entry, place: str | None = None) -> _Piece | None:
     """One entry told as a case: where, what was done with its figures, and what was done about it."""
     clauses = [
-        _plain(c[len(place) :] if place and c.startswith(place) else c)
-        for c in normalise.clauses(_RE_ASIDE.sub("", entry.text))
+        _plain(c[len(place) :] if place and c.startswith(place) and c[len(place) :].startswith(_CASE_VERBS) else c)
+        for c in (_RE_PAST_WORDS.sub("", c) for c in normalise.clauses(_RE_ASIDE.sub("", entry.text)))
         if not normalise.has_relative_time(c) and not any(w in c for w in ("预计", "计划", "打算", "准备"))
     ]
+    # a title is detail the ledger keeps: 讲党课《坚定信念 勇于担当》 is told as 讲党课
+    clauses = [_RE_BOOK.sub("", c) if len(c) > 14 else c for c in clauses]
     clauses = [c.strip("，、：") for c in clauses if len(c.strip("，、：")) >= 2]
+    if len(clauses) > 1 and len(clauses[0]) <= 4:
+        clauses = clauses[1:]  # 建党节, 好消息: a label before what was done
     if not clauses:
         return None
     quantity = next((c for c in clauses if any(ch.isdigit() for ch in c)), None)
-    action = next((c for c in clauses[1:] if c.startswith(_ACTION_WORDS) and c != quantity), None)
+    action = next((c for c in clauses[1:] if c.removeprefix("还").startswith(_ACTION_WORDS) and c != quantity), None)
     chosen = [c for c in dict.fromkeys([clauses[0], quantity or "", action or ""]) if c and len(c) <= 24]
     joined = [chosen[0]] + [_connected(c) for c in chosen[1:]] if chosen else []
     told = _retold(joined, entry.text)
     if not told:
         return None
     first = told[0]
-    where = t.CASE_PLACE.format(place=place) if place and place not in first and not first.startswith(
-        ("到", "去", "在", "赴", "深入")) else ""
+    where = t.CASE_PLACE.format(place=place) if place and place not in first and first.startswith(_CASE_VERBS) else ""
     text = t.CASE_DATED.format(month=entry.work_date.month, text=where + "，".join(told))
     figures = {(q.value, q.unit) for q in read_quantities("，".join(told))}
     return _Piece(text, [entry], figures, weight=1.0 + len(figures))
 
 
+# Words that date a clause to the day it was written: the case is dated by its month instead.
+_RE_PAST_WORDS = re.compile(
+    r"(?:昨天|前天|今天|今日|昨日|上午|下午|晚上|中午|早上|刚才|刚刚)(?:说的|提的|讲的|反映的)?|^(?:说的|提的|讲的|反映的)"
+)
+
+
+# A case opens with where only when its first words are what he did there: 在大湾村走访…, not 在柳湾村乡里召开….
+_CASE_VERBS = (
+    "走访", "入户", "回访", "看望", "慰问", "调研", "考察", "座谈", "检查", "排查", "督导", "指导", "宣讲", "协调", "调解",
+    "开展", "组织", "查看", "核查", "防汛", "召集", "主持", "讲", "帮", "对接",
+)
+
+
+_RE_COUNTED = re.compile(r"^(?:[\u4e00-\u9fff]{2,8}等)?\d")
+
+
 def _connected(clause: str) -> str:
-    """A later clause of a case, led in by a word of ours: 发现 a problem, 并 an action."""
+    """A later clause of a case, led in by a word of ours: 发现 a problem, 并 an action, 共有 a count."""
     if clause.startswith(("发现", "并", "其中", "已", "共", "经")):
         return clause
+    if _RE_COUNTED.match(clause) and not any(w in clause for w in ("隐患", "问题", "困难")):
+        return "共有" + clause  # 26名党员参加, 青禾食品等8家企业招工
     if any(w in clause for w in ("隐患", "问题", "困难", "缺", "不足", "老化", "损坏", "漏")):
         return "发现" + clause.removeprefix("有")
     if clause.startswith(_ACTION_WORDS):
@@ -566,7 +661,10 @@ def _pieces_for(
     places: dict[int, list[tuple[str, str]]],
     totals: ReportFigures,
     meetings: list[Entry],
+    disputes: Sequence[list[Entry]] = (),
+    visits_at: dict[str, list[Entry]] | None = None,
 ) -> list[_Piece]:
+    visits_at = visits_at or {}
     pieces: list[_Piece] = []
     rest = list(items)
     if code == "petition":
@@ -574,6 +672,11 @@ def _pieces_for(
         if pooled:
             pieces.append(pooled)
             rest = _without(rest, pooled.entries)
+        for group in disputes:
+            story = _dispute_story(group, places)
+            if story is not None:
+                pieces.append(story)
+                rest = _without(rest, group)
     if code == "meeting":
         pooled = _pool_meetings(rest, meetings, totals)
         if pooled:
@@ -598,7 +701,7 @@ def _pieces_for(
             pieces.append(_pool_kind(kind, names, group))
             rest = _without(rest, group)
     for place, group in sorted(by_place.items(), key=lambda kv: -len(kv[1])):
-        pieces.append(_pool_place(place, group))
+        pieces.append(_pool_place(place, group, visits_at.get(place, ()) if code == "research" else ()))
         rest = _without(rest, group)
     for group in _by_opening(rest, places):
         pieces.append(_pool_opening(group))
@@ -615,13 +718,25 @@ def _pieces_for(
     def worth(entry: Entry) -> tuple[int, int, int]:
         clauses = normalise.clauses(entry.text)
         acted = sum(1 for c in clauses if c.startswith(_ACTION_WORDS) or "已" in c)
-        return (-len(read_quantities(entry.text)), -acted, -len(entry.text))
+        done = sum(1 for q in read_quantities(entry.text) if q.role in ("done", "secured"))
+        return (-done, -acted, -len(entry.text))
 
-    for entry in sorted(rest, key=worth)[: max(0, MAX_CASES - len(pieces))]:
+    told = [e for e in rest if _tellable(e) and (code == "meeting" or not is_meeting(e))]
+    for entry in sorted(told, key=worth)[: max(0, MAX_CASES - len(pieces))]:
         single = _single(entry)
         if single:
             pieces.append(single)
     return pieces
+
+
+def _tellable(entry: Entry) -> bool:
+    """Whether an entry is worth a case of its own: not his arrival, not figures of how things stand (全村耕地…)."""
+    if any(w in entry.text for w in ("报到", "台账", "小结", "总结")):
+        return False
+    quantities = read_quantities(entry.text)
+    return not quantities or any(q.role in ("done", "secured", "subset") for q in quantities) or any(
+        w in entry.text for w in _ACTION_WORDS
+    )
 
 
 def _section_figures(
@@ -641,17 +756,18 @@ def _section_figures(
     return "，".join(parts), figures
 
 
-def _research_clause(figures: ReportFigures) -> tuple[str, set[tuple[float, str]]]:
-    """Where the visits went and how many households, from the draft's one set of figures."""
-    names = [n for kind in ("village", "community") for n in figures.visited.get(kind, ())]
-    if not names:
-        return "", set()
-    text = t.RESEARCH_PLACES.format(names="、".join(names[:8]), etc="等" if len(names) > 8 else "")
+def _research_clause(figures: ReportFigures, told: str = "") -> tuple[str, set[tuple[float, str]]]:
+    """Where the visits went (the places its cases do not name) and how many households, from the draft's one set
+    of figures."""
+    names = [n for kind in ("village", "community") for n in figures.visited.get(kind, ()) if n not in told]
+    parts: list[str] = []
     allowed: set[tuple[float, str]] = set()
     if figures.households_visited:
-        text += t.RESEARCH_HOUSEHOLDS.format(n=figures.households_visited)
+        parts.append(t.RESEARCH_HOUSEHOLDS.format(n=figures.households_visited))
         allowed.add((float(figures.households_visited), "户"))
-    return text, allowed
+    if names:
+        parts.append(t.RESEARCH_PLACES.format(names="、".join(names[:8]), etc="等" if len(names) > 8 else ""))
+    return "，".join(parts), allowed
 
 
 def _work_sections(
@@ -665,11 +781,21 @@ def _work_sections(
     by_seq = {e.seq: e for e in work}
     in_thread = {s for th in threads for s in th.seqs}
     meetings = [e for e in work if is_meeting(e)]
+    # a dispute followed over several entries is told once, in the petitions' section, whatever each was filed as
+    disputes = _disputes([e for e in work if e.seq not in in_thread and e.kind != "study"], places)
+    in_dispute = {e.seq for g in disputes for e in g}
+    visits_at: dict[str, list[Entry]] = defaultdict(list)
+    for entry in work:
+        place = _main_place(entry, places) if is_visit(entry) else None
+        if place:
+            visits_at[place].append(entry)
     by_category: dict[str, list[Entry]] = defaultdict(list)
     for entry in work:
         if entry.kind == "study" or entry.seq in in_thread:
             continue
         code = entry.categories[0] if entry.categories else "other"
+        if entry.seq in in_dispute:
+            code = "petition"
         if code in ("study", "other", "admin"):
             continue  # 报到, 汇报 and the like are no section of work
         by_category[code].append(entry)
@@ -681,7 +807,9 @@ def _work_sections(
     ranked = [
         c
         for c in sorted(weight, key=lambda c: -weight[c])
-        if c == "project" or len(by_category[c]) >= MIN_SECTION_ENTRIES
+        if c == "project"
+        or len(by_category[c]) >= MIN_SECTION_ENTRIES
+        or any(q.role in ("done", "secured") for e in by_category[c] for q in read_quantities(e.text))
     ]
     chosen = ranked[: MAX_SECTIONS[kind]]
     if threads and "project" not in chosen:
@@ -689,7 +817,7 @@ def _work_sections(
     subsections, unverified = [], 0
     for index, code in enumerate(chosen):
         items = by_category.get(code, [])
-        pieces = _pieces_for(code, items, places, totals, meetings) if items else []
+        pieces = _pieces_for(code, items, places, totals, meetings, disputes, visits_at) if items else []
         if code == "project":
             pieces = [_thread_story(th, by_seq) for th in threads] + pieces
         pieces = sorted(pieces, key=lambda p: -p.weight)[: MAX_CASES + (1 if index < 2 else 0)]
@@ -697,7 +825,7 @@ def _work_sections(
             continue
         lead = t.TOPICS.get(code, t.TOPIC_FALLBACK)[index % 2]
         if code == "research":
-            figure_clause, figures = _research_clause(totals)
+            figure_clause, figures = _research_clause(totals, "".join(p.text for p in pieces))
         elif code == "project":
             figure_clause, figures = "", set()
         else:
@@ -773,17 +901,50 @@ def _basic(figures: ReportFigures, unvisited: tuple[int, int] | None) -> tuple[s
     return text, allowed
 
 
-def _study(figures: ReportFigures) -> tuple[str, set[tuple[float, str]]]:
+_RE_DUTIES = re.compile(r"分管([\u4e00-\u9fff、和及]{2,24}?)(?:工作)?(?=[，,。；;]|联系|$)")
+_RE_LINKED = re.compile(r"联系([\u4e00-\u9fff、和]{2,30}?(?:村|社区))(?=[，,。；;]|$)")
+_RE_TRAINING = re.compile(r"([\u4e00-\u9fff]{2,16}?(?:培训班|中心组学习|专题学习|集中学习|读书班))")
+
+
+def _duties(entries: Iterable[Entry]) -> str:
+    """What he was given to do, in his words: 分管党建、信访和交通，联系石门村、杨家坪村."""
+    duties = linked = ""
+    for entry in entries:
+        text = normalise.punctuate(entry.text)
+        if not duties and (m := _RE_DUTIES.search(text)):
+            duties = m.group(1)
+        if not linked and (m := _RE_LINKED.search(text)):
+            linked = m.group(1)
+    parts = [t.DUTIES.format(duties=duties) if duties else "", t.LINKED.format(places=linked) if linked else ""]
+    return t.DUTIES_LEAD + "，".join(p for p in parts if p) + "。" if duties or linked else ""
+
+
+def _trainings(entries: Iterable[Entry]) -> list[str]:
+    """Trainings and group study sessions he attended, named as he named them (驻村第一书记培训班, 中心组学习)."""
+    found: list[str] = []
+    for entry in entries:
+        for m in _RE_TRAINING.finditer(_RE_BOOK.sub("", normalise.punctuate(entry.text))):
+            name = re.sub(r"^.*?(?:参加|参与|在|开展|组织)", "", m.group(1))
+            name = re.sub(r"^(?:市委党校|县委党校|党校)", "", name) if len(name) > 8 else name
+            if len(name) >= 4 and not any(name in f or f in name for f in found):
+                found.append(name)
+    return found[:3]
+
+
+def _study(figures: ReportFigures, entries: Sequence[Entry] = ()) -> tuple[str, set[tuple[float, str]]]:
     if not figures.study_sessions:
         return t.STUDY_NONE, set()
     text = t.STUDY_OPEN.format(n=figures.study_sessions)
+    trainings = _trainings(entries)
+    if trainings:
+        text += t.STUDY_TRAININGS.format(names="、".join(trainings))
     allowed = {
         (float(figures.study_sessions), "次"),
         (float(figures.study_notes), "次"),
         (float(figures.reflections), "篇"),
     }
     if figures.materials:
-        titles = "".join(f"《{m}》" for m in figures.materials[:4])  # consecutive titles take no 顿号
+        titles = "".join(f"《{normalise.punctuate(m)}》" for m in figures.materials[:4])  # consecutive titles take no 顿号
         text += t.STUDY_TITLES.format(titles=titles, etc="等" if len(figures.materials) > 4 else "")
     if figures.study_notes:
         text += t.STUDY_NOTES_TEXT.format(n=figures.study_notes)
@@ -817,6 +978,27 @@ def _own_section(entries: list[Entry], role: str, missing: list[str], records: R
         return (Paragraph(t.MISSING[role]),)
     text = _ordinals(points[:5])
     return (verify_paragraph(text, [_source(e) for e in own], set(), records),)
+
+
+def _canonical(paragraph: Paragraph, names: dict[str, str]) -> Paragraph:
+    """A misspelt or shortened name as its place's full name (柳弯村 -> 柳湾村, 绿源合作社 -> 绿源茶叶专业合作社)."""
+    text = paragraph.text
+    for alias in sorted(names, key=len, reverse=True):
+        text = re.sub(rf"{re.escape(alias)}(?!{re.escape(names[alias][len(alias):] or '$^')})", names[alias], text) \
+            if names[alias].startswith(alias) else text.replace(alias, names[alias])
+    return paragraph if text == paragraph.text else replace(paragraph, text=text)
+
+
+def _canonical_section(section: Section, names: dict[str, str]) -> Section:
+    if not names:
+        return section
+    return replace(
+        section,
+        paragraphs=tuple(_canonical(p, names) for p in section.paragraphs),
+        subsections=tuple(
+            replace(sub, paragraphs=tuple(_canonical(p, names) for p in sub.paragraphs)) for sub in section.subsections
+        ),
+    )
 
 
 def compile_report(
@@ -883,7 +1065,7 @@ def compile_report(
     opening = Paragraph(opening_template.format(**values))
     subsections, _ = _work_sections(kind, work, threads, located, records, figures)
     work_section = Section(t.SECTION_WORK, subsections=subsections)
-    study_text, study_allowed = _study(figures)
+    study_text, study_allowed = _study(figures, [e for e in work if e.kind == "study"])
     study_sources = [_source(e) for e in work if e.kind == "study"]
     study_paragraph = verify_paragraph(study_text, study_sources, study_allowed, records)
     study_section = Section(t.SECTION_STUDY, (study_paragraph,))
@@ -897,6 +1079,7 @@ def compile_report(
         closing = t.CLOSING_PERIODIC
     else:
         basic_text, basic_allowed = _basic(figures, unvisited)
+        basic_text = _duties(counted) + basic_text
         basic_sources = [_source(e) for e in counted]
         basic = verify_paragraph(basic_text, basic_sources, basic_allowed, records) if basic_text else None
         sections = (
@@ -908,6 +1091,8 @@ def compile_report(
             Section(t.SECTION_PLANS, _own_section(chosen, "next_steps", missing, records)),
         )
         closing = t.CLOSING_MID if kind == "mid" else t.CLOSING_FINAL
+    typos = {a: p.name for p in gazetteer for a in p.aliases if a not in p.name and len(a) >= 3}
+    sections = tuple(_canonical_section(section, typos) for section in sections)
     draft = ReportDraft(
         kind=kind,
         title=report_title(kind, start, end),

@@ -202,6 +202,17 @@ def _one_household(entry: Entry) -> int:
     return 1 if named or _RE_ONE_HOUSEHOLD.search(entry.text) else 0
 
 
+def households_of(entry: Entry) -> int:
+    """The households (户次) one work entry visited: as stated, or one for a visit that calls on one."""
+    stated = _sum([entry], "households")
+    return int(stated) if stated else _one_household(entry)
+
+
+def is_visit(entry: Entry) -> bool:
+    """A visit note, or a work entry that states households visited (大湾村入户5户，防返贫监测)."""
+    return entry.kind == "visit" or bool(_sum([entry], "households"))
+
+
 def compute_figures(
     entries: Iterable[Entry],
     posting: Posting | None,
@@ -216,7 +227,7 @@ def compute_figures(
     chosen = [e for e in entries if e.status == "active" and start <= e.work_date <= end]
     work = work_entries(chosen, start, end)
     # a visit is a visit note, or any work entry that states households visited (大湾村入户5户，防返贫监测)
-    visits = [e for e in work if e.kind == "visit" or _sum([e], "households")]
+    visits = [e for e in work if is_visit(e)]
     # places he went to see count as visited too: 到青禾食品调研, 到永兴砖厂检查安全生产, 去中心小学看了
     went = [e for e in work if e not in visits and _RE_WENT.search(e.text)]
     studies = [e for e in work if e.kind == "study"]
@@ -236,11 +247,10 @@ def compute_figures(
                 names.append(name)
         if entry in went:
             continue
-        stated = _sum([entry], "households")
-        households += int(stated) if stated else _one_household(entry)
+        households += households_of(entry)
 
     materials: list[str] = []
-    for entry in studies:
+    for entry in sessions:  # an essay he wrote is no material he studied
         for title in entry.details.get("materials", []):
             if title not in materials:
                 materials.append(title)
