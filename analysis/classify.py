@@ -163,8 +163,8 @@ def detect_kind(text: str, classification: Classification, places: list[dict[str
     # A visit says so (走访): notes taken at it or a chat about the past do not make it study.
     if any(m in visit_text for m in lexicon.VISIT_MARKERS):
         return "visit"
-    if main == "study":
-        return "study"
+    if main == "study" and not re.search(r"经费|资金|万元|拨付", text):
+        return "study"  # 争取到教师培训专项经费8万元 is money secured, not a study record
     if re.search(r"座谈(?!会)", text) and any(
         p["type"] in ("village", "community", "enterprise", "school") for p in places
     ):

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from analysis.inputs import year_ok
 from analysis.numbers import cn_int
 
 _NUM = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
@@ -62,6 +63,9 @@ class DateParse:
 
 
 def safe_date(year: int, month: int, day: int) -> dt.date | None:
+    """The date, if it exists and its year is one the product deals with (0000-01 or 9999-12 are not)."""
+    if not year_ok(year):
+        return None
     try:
         return dt.date(year, month, day)
     except (ValueError, OverflowError):

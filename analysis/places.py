@@ -293,10 +293,51 @@ def _units(text: str) -> list[_Unit]:
     return units
 
 
+_RE_ORDINAL = re.compile(r"第[一二三四五六七八九十]{1,3}")
+_SCHOOL_WORDS = frozenset({"实验", "民族", "职业", "附属", "育才", "希望", "寄宿制", "九年一贯制", "初级", "高级"})
+_CN_ORDINAL = "一二三四五六七八九十"
+
+
+_SCHOOL_LIKE = ("教育中心", "职教中心", "职业学校", "技工学校", "技校")
+_RE_FIRM = re.compile(
+    r"^(?:.{1,4}?(?:省|市|县|区|镇|乡))?(?P<stem>.{2,6}?)(?P<trade>制造|科技|实业|发展|开发|股份)?"
+    r"(?:有限责任公司|股份有限公司|有限公司|公司)$"
+)
+
+
+def firm_short_forms(name: str) -> tuple[str, ...]:
+    """How people name a firm: 安平县宏远机械制造有限公司 -> 宏远机械制造, 宏远机械; 秦川农业开发有限公司 -> 秦川农业."""
+    m = _RE_FIRM.match(name)
+    if not m:
+        return ()
+    stem, trade = m.group("stem"), m.group("trade") or ""
+    forms = [stem + trade, stem] if trade else [stem]
+    return tuple(f for f in forms if len(f) >= 4 and f != name)
+
+
+def school_short_forms(name: str) -> tuple[str, ...]:
+    """The forms a county's people use for its numbered schools: 城关镇第二小学 -> 城关二小, 安平县第一中学 -> 县一中,
+    安平一中; 安平县实验小学 -> 实验小学, 县实验小学."""
+    m = re.fullmatch(r"(.{1,6}?)(县|市|区|镇|乡)第([一二三四五六七八九十]{1,2})(小学|中学)", name)
+    if m:
+        place, level, number, kind = m.groups()
+        short = number + kind[0]
+        forms = [place + short, place + level + short]
+        if level in ("县", "市", "区"):
+            forms.append(level + short)
+        return tuple(forms)
+    m = re.fullmatch(r"(.{1,6}?)(县|市|区)(实验(?:小学|中学))", name)
+    if m:
+        return (m.group(3), m.group(2) + m.group(3), m.group(1) + m.group(3))
+    return ()
+
+
 def _is_stop(unit: _Unit, kind: str) -> bool:
     """A word that cannot be part of a name: punctuation, digits, a verb, a particle, a pronoun, a person …"""
     if not all(_is_cjk(c) for c in unit.word):
         return True  # punctuation, digits, Latin letters, emoji
+    if kind == "school" and (_RE_ORDINAL.fullmatch(unit.word) or unit.word in _SCHOOL_WORDS):
+        return False  # 城关镇第二小学, 安平县实验小学: a school's number or kind is part of its name
     if unit.word in _STOP_CHARS or unit.word in _ROLE_WORDS or unit.word in _LEADING_WORDS:
         return True
     if unit.tag == "vn" and kind != "agency":
@@ -694,6 +735,18 @@ def _town_schools(places: list[KnownPlace]) -> list[KnownPlace]:
     folded: set[str] = set()
     result = []
     for place in places:
+        if place.type == "agency" and place.name.endswith(_SCHOOL_LIKE):
+            place = KnownPlace(place.name, "school", place.aliases, place.source)  # 县职业技术教育中心 teaches
+        if place.type == "enterprise":
+            forms = tuple(f for f in firm_short_forms(place.name) if f not in taken)
+            if forms:
+                place = KnownPlace(place.name, place.type, (*place.aliases, *forms), place.source)
+                taken.update(forms)
+        numbered = school_short_forms(place.name) if place.type == "school" else ()
+        extra = tuple(f for f in numbered if f not in taken)
+        if extra:
+            place = KnownPlace(place.name, place.type, (*place.aliases, *extra), place.source)
+            taken.update(extra)
         m = _RE_TOWN_SCHOOL.match(place.name) if place.type == "school" else None
         if m:
             forms = [m.group(3), m.group(2) + m.group(3), m.group(1) + m.group(3)]

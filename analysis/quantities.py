@@ -72,7 +72,7 @@ _ROLE_WORDS: tuple[tuple[Role, tuple[str, ...]], ...] = (
     ("estimate", ("测算", "预计", "预估", "估算", "概算", "估计", "计划投资", "拟投资", "拟投入", "预算", "需资金", "需要资金",
                   "缺口", "还差", "需投入", "总投资约")),
     ("scale", ("产值", "销售收入", "销售额", "营收", "营业收入", "营业额", "年收入", "年销售", "利税", "纳税", "总资产",
-               "注册资本", "年产", "规模", "出口额", "交易额")),
+               "注册资本", "年产", "规模", "出口额", "交易额", "总投资", "价值", "总造价", "货款")),
     ("stock", ("全村", "全镇", "全乡", "全县", "共有", "现有", "总户数", "总人口", "常住", "辖区", "户籍", "总面积", "耕地",
                "全长", "占地")),
     ("plan", ("计划", "准备", "打算", "拟", "将于", "明年", "下一步")),
@@ -111,13 +111,24 @@ def _clause(text: str, start: int, end: int) -> tuple[str, str]:
     return text[left:start], text[left:right]
 
 
+def _sentence(text: str, start: int) -> str:
+    """The words of the sentence before a figure (back to the last 。！？ or line break)."""
+    left = max(text.rfind(c, 0, start) for c in "。！？!?\n")
+    return text[left + 1 : start]
+
+
 def _role(text: str, start: int, end: int, default: Role) -> Role:
     _, clause = _clause(text, start, end)
+    before = _sentence(text, start)
+    if any(w in before for w in _ROLE_WORDS[0][1]) and not any(w in clause for w in ("到位", "拨付", "下达", "争取到")):
+        return "estimate"  # 测算要新建一栋教学楼，投资约2800万元: the estimate said earlier covers the figure
     for role, words in _ROLE_WORDS:
         if any(w in clause for w in words):
             if role == "plan" and any(w in clause for w in ("已", "完成")):
                 continue
             return role
+    if default == "other" and any(w in before for w in ("资金下达", "争取到", "争取", "资金到位", "下达")):
+        return "secured"  # 省级…资金下达，马坊中心校食堂改造85万元
     if default == "done" and not any(w in clause for w in _DONE_WORDS):
         return "other"
     return default

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("raised", ("反映", "提出", "诉求", "希望", "盼望", "困难", "难题")),
-    ("surveyed", ("勘察", "勘测", "选址", "测量", "踏勘", "实地查看", "现场查看", "设计", "论证", "方案")),
+    ("surveyed", ("勘察", "勘测", "选址", "测量", "踏勘", "实地查看", "现场查看", "设计", "论证", "方案", "鉴定")),
     ("approved", ("立项", "审批", "批复", "申报", "评审", "招标", "备案", "获批", "列入", "纳入", "签订", "签约", "签了", "签署")),
     ("funded", ("资金到位", "争取", "拨付", "补助资金", "到位", "下达")),
     ("started", ("开工", "进场", "施工", "动工", "开挖", "钻井", "铺设", "进尺", "浇筑")),
@@ -23,7 +23,7 @@ STAGE_ORDER = {name: index for index, (name, _) in enumerate(STAGES)}
 OBJECTS = (
     "打井", "饮水", "自来水", "供水", "管网", "水窖", "蓄水池", "机井", "通水", "道路", "村道", "通组路", "产业路", "硬化", "桥梁",
     "便桥", "水渠", "渠道", "大棚", "厂房", "光伏", "冷库", "烘干房", "加工车间", "污水", "厕所", "路灯", "活动室", "卫生室",
-    "文化广场", "危房", "堤坝", "河道",
+    "文化广场", "危房", "堤坝", "河道", "食堂", "教学楼", "宿舍楼", "操场", "校舍",
 )
 # Objects that are one kind of work: a message about 自来水 follows the 饮水工程, one about 硬化 the 通组路.
 FAMILIES: tuple[tuple[str, ...], ...] = (
@@ -35,6 +35,10 @@ FAMILIES: tuple[tuple[str, ...], ...] = (
     ("烘干房", "烘干机"),
     ("加工车间",),
     ("路灯",),
+    ("食堂",),
+    ("教学楼",),
+    ("宿舍楼",),
+    ("操场", "跑道"),
 )
 
 
@@ -96,6 +100,8 @@ def _said_done(text: str, word: str) -> bool:
     for m in re.finditer(re.escape(word), text):
         if text.startswith(("后", "以后", "之后"), m.end()):
             continue
+        if text[max(0, m.start() - 2) : m.start()] in ("招标", "审批", "设计", "鉴定", "申报", "评审", "方案", "勘察"):
+            continue  # 招标完成 finishes a step, not the project
         clause_start = max(text.rfind(c, 0, m.start()) for c in "，。；！？,;!?")
         if any(w in text[clause_start + 1 : m.start()] for w in _NOT_YET):
             continue
@@ -119,10 +125,18 @@ def stage_word(text: str, stage: str) -> str | None:
     return min(hits)[1] if hits else None
 
 
+_INNER_VERBS = ("考察", "接待", "陪同", "陪", "对接", "推进", "汇报", "调研", "督导", "检查", "参观", "写", "报")
+
+
 def _named(text: str) -> list[str]:
     names = []
     for m in _RE_NAMED.finditer(text):
         name = _LEADING_VERBS.sub("", m.group(1)).lstrip("组号户")  # 7组8组饮水提升工程 -> 饮水提升工程
+        name = re.sub(r"的(项目|工程)$", r"\1", name)  # 食堂改造的项目 -> 食堂改造项目
+        cut = max((name.rfind(v) + len(v) for v in _INNER_VERBS if v in name[:-2]), default=0)
+        name = name[cut:]  # 陪县领导接待客商考察职教园区项目 -> 职教园区项目
+        if re.search(r"[和与及](?:项目|工程)$|分管|负责", name):
+            continue  # 分管基础教育和项目建设: no project's name
         if len(name) >= 4 and name not in names:
             names.append(name)
     return names
@@ -159,6 +173,7 @@ def find_threads(mentions: Iterable[Mention], minimum: int = 2) -> list[Thread]:
             else:
                 places.setdefault(home, next((p for p in mention.places if p in mention.text), None))
     _merge_families(groups, places)
+    _place_named(groups, places)
     for obj, items in bare.items():
         family = family_of(obj)
         homes = [k for k in groups if family is not None and family_of(k) == family]
@@ -172,6 +187,31 @@ def find_threads(mentions: Iterable[Mention], minimum: int = 2) -> list[Thread]:
         steps = tuple(Step(m.seq, m.date, stage_of(m.text), m.text) for m in ordered_items)
         threads.append(Thread(key, places.get(key), steps))
     return threads
+
+
+def _place_named(groups: dict[str, dict[int, Mention]], places: dict[str, str | None]) -> None:
+    """A project named without its place (食堂改造项目) and the one thread of its kind at a place (马坊乡中心学校食堂)
+    are one: it takes the place into its name (马坊乡中心学校食堂改造项目)."""
+    for key in list(groups):
+        if places.get(key) is not None or not key.endswith(("项目", "工程")):
+            continue
+        family = family_of(key)
+        homes = [
+            k
+            for k in groups
+            if k != key and places.get(k) is not None and family is not None and family_of(k) == family
+            and len(groups[k]) >= 2
+        ]
+        if len(homes) != 1:
+            continue
+        home = homes[0]
+        place = places[home] or ""
+        bare = re.sub(r"^.{2,8}?(?:村|社区|中心校|学校|小学|中学|公司)(?=.{3})", "", key)  # 马坊中心校食堂… -> 食堂…
+        name = key if key.startswith(place) else place + bare
+        merged = {**groups.pop(home), **groups.pop(key)}
+        places.pop(key, None)
+        groups[name] = merged
+        places[name] = places.pop(home) if home != name else place
 
 
 def _merge_families(groups: dict[str, dict[int, Mention]], places: dict[str, str | None]) -> None:

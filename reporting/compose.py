@@ -28,6 +28,7 @@ from reporting.figures import (
     funds_secured,
     households_of,
     is_meeting,
+    is_organised_training,
     is_visit,
     role_of,
 )
@@ -199,6 +200,7 @@ def _pool_place(place: str, entries: list[Entry], all_visits: Sequence[Entry] = 
         if case is not None:
             return case
     verb = _verb(entries)
+    verb = verb if verb in _VISIT_VERBS or verb in ("检查", "督导", "指导", "排查") else "走访"
     figures: set[tuple[float, str]] = set()
     visits = [e for e in entries if is_visit(e)]
     # every visit to the place in the period, whichever section its other entries went to
@@ -253,6 +255,8 @@ def _issues(entries: Iterable[Entry]) -> list[str]:
                 continue
             issue = re.split(r"[，、]|希望|需要|左右", m.group(1))[0]
             issue = re.sub(r"问题$|的$", "", re.split(r"\d", issue)[0]).strip()
+            if re.search(r"还是|就是|是$|还$|都$", issue):
+                continue  # 食堂还是(80年代的老瓦房): a sentence cut, not an issue
             if 2 <= len(issue) <= 10 and issue not in issues:
                 issues.append(issue)
     return issues
@@ -347,7 +351,7 @@ def _pool_meetings(entries: list[Entry], meetings: list[Entry], totals: ReportFi
     entries = sorted({e.seq: e for e in [*entries, *meetings]}.values(), key=lambda e: (e.work_date, e.seq))
     for entry in entries:
         for m in _RE_MEETING.finditer("，".join(normalise.clauses(entry.text))):
-            name = _MEETING_LEAD.sub("", re.sub(r"^.*?(?:召开|参加|列席|出席|主持|开)(?=.{3})", "", m.group(1)))
+            name = _MEETING_LEAD.sub("", re.sub(r"^.*?(?:召开|参加|列席|出席|主持|开(?!学|展|工|放|始|发|通|班|会))(?=.{3})", "", m.group(1)))
             if len(name) >= 3 and name not in names:
                 names.append(name)
     if not names:
@@ -453,6 +457,8 @@ def _thread_story(thread: Thread, by_seq: dict[int, Entry]) -> _Piece:
     if started:
         parts.append(t.STORY_STARTED.format(month=started.date.month, day=started.date.day))
     done = [s for s in steps if stage_word(s.text, "done")]
+    if len(done) > 2:  # finished, then in use: the first and the last of the done steps tell the outcome
+        done = [done[0], done[-1]]
     told: list[str] = []
     for step in done:
         word = stage_word(step.text, "done") or ""
@@ -476,7 +482,7 @@ def _thread_story(thread: Thread, by_seq: dict[int, Entry]) -> _Piece:
             (c for c in clauses if c != phrase and word not in c and any(w in c for w in _BENEFIT_WORDS)), None
         )
         when = t.STORY_DAY.format(month=step.date.month, day=step.date.day)
-        if measures and any(q.kind in ("length", "area") for q in quantities):
+        if measures and any(q.kind in ("length", "area") for q in quantities) and phrase.startswith((word, *_ADVERBS)):
             parts.append(
                 t.STORY_MEASURED_DONE.format(
                     measures="、".join(measures[:2]), object=short or t.STORY_OBJECT, when=when, text=phrase
@@ -731,8 +737,10 @@ def _pieces_for(
 
 def _tellable(entry: Entry) -> bool:
     """Whether an entry is worth a case of its own: not his arrival, not figures of how things stand (全村耕地…)."""
-    if any(w in entry.text for w in ("报到", "台账", "小结", "总结")):
+    if any(w in entry.text for w in ("报到", "台账", "小结", "总结", "整理挂职")):
         return False
+    if any(w in entry.text for w in ("到位", "拨付")) and any(w in entry.text for w in ("第一批", "剩余", "第一笔", "全部到位")):
+        return False  # a tranche of money told already where it was secured
     quantities = read_quantities(entry.text)
     return not quantities or any(q.role in ("done", "secured", "subset") for q in quantities) or any(
         w in entry.text for w in _ACTION_WORDS
@@ -791,9 +799,13 @@ def _work_sections(
             visits_at[place].append(entry)
     by_category: dict[str, list[Entry]] = defaultdict(list)
     for entry in work:
-        if entry.kind == "study" or entry.seq in in_thread:
+        if entry.seq in in_thread or (entry.kind == "study" and not is_organised_training(entry)):
             continue
         code = entry.categories[0] if entry.categories else "other"
+        if entry.kind == "study":  # a training he ran is work: 全县中小学教师暑期培训
+            code = next((c for c in entry.categories if c != "study"), "teaching")
+        elif code in ("admin", "party", "other") and is_meeting(entry) and len(meetings) >= MIN_SECTION_ENTRIES:
+            code = "meeting"
         if entry.seq in in_dispute:
             code = "petition"
         if code in ("study", "other", "admin"):
@@ -931,6 +943,11 @@ def _trainings(entries: Iterable[Entry]) -> list[str]:
     return found[:3]
 
 
+def _quotes(text: str) -> str:
+    """ASCII quotation marks as 公文 ones (《习近平关于“三农”工作论述摘编》); nothing else of a title changes."""
+    return re.sub(r'"([^"]*)"', "“\\1”", text).replace("(", "（").replace(")", "）")
+
+
 def _study(figures: ReportFigures, entries: Sequence[Entry] = ()) -> tuple[str, set[tuple[float, str]]]:
     if not figures.study_sessions:
         return t.STUDY_NONE, set()
@@ -944,7 +961,7 @@ def _study(figures: ReportFigures, entries: Sequence[Entry] = ()) -> tuple[str, 
         (float(figures.reflections), "篇"),
     }
     if figures.materials:
-        titles = "".join(f"《{normalise.punctuate(m)}》" for m in figures.materials[:4])  # consecutive titles take no 顿号
+        titles = "".join(f"《{_quotes(m)}》" for m in figures.materials[:4])  # consecutive titles take no 顿号
         text += t.STUDY_TITLES.format(titles=titles, etc="等" if len(figures.materials) > 4 else "")
     if figures.study_notes:
         text += t.STUDY_NOTES_TEXT.format(n=figures.study_notes)

@@ -89,7 +89,12 @@ def _leave_range(entry: Entry) -> tuple[dt.date, dt.date] | None:
         return None
     if returned and end < start:
         return None  # back before the leave began: no day away
-    return (start, end) if end >= start else (start, start)
+    end = max(end, start)
+    days = entry.details.get("days")
+    if isinstance(days, int) and days > 0 and (end - start).days + 1 > days:
+        # 请假1天…周一返岗: the weekend before the return is no leave
+        end = start + dt.timedelta(days=days - 1)
+    return start, end
 
 
 def work_entries(entries: Iterable[Entry], start: dt.date, end: dt.date) -> list[Entry]:
@@ -123,6 +128,7 @@ def _sum(entries: Iterable[Entry], kind: str, roles: tuple[str, ...] = ("done",)
 
 
 _ARRIVAL_WORDS = ("到位", "拨付", "到账", "下拨", "拨到")
+_TRANCHE_WORDS = ("第一批", "第二批", "第三批", "首批", "剩余", "余下", "第一笔", "第二笔", "全部", "尾款")
 _CLAUSE_MARKS = "，,。；;！!？?\n"
 
 
@@ -136,6 +142,7 @@ def funds_secured(entries: Iterable[Entry]) -> list[tuple[Entry, Quantity]]:
     """Money secured, each sum once: an arrival (到位, 拨付) of money committed earlier for the same place is the
     same money ("补助资金38万元" in June, "第一笔20万元到位" in July), not more of it."""
     committed: set[str] = set()
+    largest = 0.0  # the largest sum committed so far: a tranche (第一批, 剩余) of it is no new money
     kept: list[tuple[Entry, Quantity]] = []
     for entry in sorted(entries, key=lambda e: (e.work_date, e.seq)):
         names = {name for name, _ in entry_places(entry)}
@@ -143,14 +150,29 @@ def funds_secured(entries: Iterable[Entry]) -> list[tuple[Entry, Quantity]]:
         for quantity in read_quantities(entry.text):
             if quantity.kind != "money" or quantity.role != "secured":
                 continue
-            arrival = any(w in _clause_at(entry.text, quantity.start) for w in _ARRIVAL_WORDS)
-            if arrival and (names & committed or arrived_here):
+            clause = _clause_at(entry.text, quantity.start)
+            arrival = any(w in clause for w in _ARRIVAL_WORDS)
+            tranche = arrival and any(w in clause for w in _TRANCHE_WORDS) and quantity.value <= largest
+            if arrival and (names & committed or arrived_here or tranche):
                 continue
             kept.append((entry, quantity))
             arrived_here = arrived_here or arrival
             if not arrival:
                 committed |= names
+                largest = max(largest, quantity.value)
     return kept
+
+
+def _is_petition(entry: Entry) -> bool:
+    """Petition work: visitors counted here are petitioners, not trainees (两期共420人次)."""
+    return "petition" in entry.categories or any(w in entry.text for w in ("来访", "信访", "上访", "接访"))
+
+
+def is_organised_training(entry: Entry) -> bool:
+    """A training he ran or taught, not one he attended: 第一期开班，我讲了第一课; 参训教师210人."""
+    if "培训" not in entry.text or any(w in entry.text for w in ("参加", "听了", "听课", "学员")):
+        return False
+    return any(w in entry.text for w in ("参训", "我讲", "讲了", "授课", "开班", "结业", "请了", "组织"))
 
 
 def is_reflection_essay(entry: Entry) -> bool:
@@ -162,11 +184,25 @@ def is_reflection_essay(entry: Entry) -> bool:
 
 _RE_MEETING = re.compile(
     r"(?<!招聘)(?<!推介)(?<!运动)(?<!展销)(?<!订货)(?<!庙)(?<!培训)"
-    r"(?:党委会|两委会|碰头会|例会|座谈会|大会|工作会|推进会|调度会|部署会|办公会|常务会|联席会|专题会|动员会|见面会|"
+    r"(?:党委会|党组会|两委会|碰头会|例会|座谈会|大会|工作会|推进会|调度会|部署会|办公会|常务会|联席会|专题会|动员会|见面会|家长会|"
     r"务会|会议|开会|开了个会|开了会)"
 )
 _TRAINING_DAYS = 7
-_RE_WENT = re.compile(r"(?:到|去|赴|深入)[^，,。；;]{1,14}?(?:调研|考察|座谈|检查|看了|查看|走访|督导|指导)")
+_RE_WENT = re.compile(
+    r"(?:到|去|赴|深入)[^，,。；;]{1,14}?(?:调研|考察|座谈|检查|看了|看|查看|走访|督导|指导|慰问|看望)"
+    r"|^(?:调研|考察|走访|检查|督导)[^，,。；;]{2,14}"
+)
+
+
+_NOT_YET_WORDS = ("下周", "明天", "后天", "下月", "准备", "打算", "计划", "将去", "再去", "要去")
+
+
+def _went(text: str) -> bool:
+    """Whether the text tells of going to see a place (到永兴砖厂检查), not of meaning to (下周去桃坪村看看)."""
+    for m in _RE_WENT.finditer(text):
+        if not any(w in text[max(0, m.start() - 6) : m.end()] for w in _NOT_YET_WORDS):
+            return True
+    return False
 
 
 def is_meeting(entry: Entry) -> bool:
@@ -180,7 +216,7 @@ def study_sessions(studies: Iterable[Entry]) -> list[Entry]:
     sessions: list[Entry] = []
     last_training: dt.date | None = None
     for entry in sorted(studies, key=lambda e: (e.work_date, e.seq)):
-        if is_reflection_essay(entry):
+        if is_reflection_essay(entry) or is_organised_training(entry):
             continue
         training = "培训" in entry.text
         if training and last_training is not None and (entry.work_date - last_training).days <= _TRAINING_DAYS:
@@ -229,7 +265,7 @@ def compute_figures(
     # a visit is a visit note, or any work entry that states households visited (大湾村入户5户，防返贫监测)
     visits = [e for e in work if is_visit(e)]
     # places he went to see count as visited too: 到青禾食品调研, 到永兴砖厂检查安全生产, 去中心小学看了
-    went = [e for e in work if e not in visits and _RE_WENT.search(e.text)]
+    went = [e for e in work if e not in visits and _went(e.text)]
     studies = [e for e in work if e.kind == "study"]
     sessions = study_sessions(studies)
 
@@ -269,7 +305,7 @@ def compute_figures(
         households_visited=households,
         meetings=sum(1 for e in work if is_meeting(e)),
         petitions=int(_sum(work, "petitions")),
-        petition_visitors=int(_sum(work, "person_times")),
+        petition_visitors=int(_sum([e for e in work if _is_petition(e)], "person_times")),
         study_sessions=len(sessions),
         reflections=sum(1 for e in studies if e.details.get("reflection")),
         study_notes=sum(1 for e in studies if e.details.get("notes")),

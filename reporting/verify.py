@@ -20,21 +20,43 @@ from reporting.model import Paragraph, Source
 from storage.entities import Entry, Person
 
 _FAMILY = {
-    "万元": ("元", 1e4), "亿元": ("元", 1e8), "千元": ("元", 1e3), "元": ("元", 1.0),
-    "公里": ("米", 1000.0), "千米": ("米", 1000.0), "延长米": ("米", 1.0), "米": ("米", 1.0),
-    "户次": ("户", 1.0), "户": ("户", 1.0),
-    "人次": ("人次", 1.0), "名": ("人", 1.0), "人": ("人", 1.0), "位": ("人", 1.0),
-    "起": ("起", 1.0), "件": ("起", 1.0), "批次": ("起", 1.0), "批": ("起", 1.0),
-    "次": ("次", 1.0), "场": ("次", 1.0), "期": ("次", 1.0),
-    "天": ("天", 1.0), "篇": ("篇", 1.0),
-    "个": ("个", 1.0), "家": ("个", 1.0), "所": ("个", 1.0), "处": ("个", 1.0), "项": ("个", 1.0),
-    "亩": ("亩", 1.0), "平方米": ("平方米", 1.0),
+    "万元": ("元", 1e4),
+    "亿元": ("元", 1e8),
+    "千元": ("元", 1e3),
+    "元": ("元", 1.0),
+    "公里": ("米", 1000.0),
+    "千米": ("米", 1000.0),
+    "延长米": ("米", 1.0),
+    "米": ("米", 1.0),
+    "户次": ("户", 1.0),
+    "户": ("户", 1.0),
+    "人次": ("人次", 1.0),
+    "名": ("人", 1.0),
+    "人": ("人", 1.0),
+    "位": ("人", 1.0),
+    "起": ("起", 1.0),
+    "件": ("起", 1.0),
+    "批次": ("起", 1.0),
+    "批": ("起", 1.0),
+    "次": ("次", 1.0),
+    "场": ("次", 1.0),
+    "期": ("次", 1.0),
+    "天": ("天", 1.0),
+    "篇": ("篇", 1.0),
+    "个": ("个", 1.0),
+    "家": ("个", 1.0),
+    "所": ("个", 1.0),
+    "处": ("个", 1.0),
+    "项": ("个", 1.0),
+    "亩": ("亩", 1.0),
+    "平方米": ("平方米", 1.0),
 }
 _UNITS = "|".join(sorted(_FAMILY, key=len, reverse=True))
 _CN = "〇零一二两三四五六七八九十百千万"
 _RE_NUMBER = re.compile(rf"(\d+(?:\.\d+)?|[{_CN}]+)\s*(?:余|多)?({_UNITS}|月|日|年)?")
 _RE_SENTENCE = re.compile(r"[^。！？]*[。！？]?")
 _RE_TITLE = re.compile(r"《([^》]+)》")
+_HALF_WIDTH = str.maketrans({"（": "(", "）": ")", "“": '"', "”": '"', "：": ":", "，": ","})
 _MEASURE_WORDS = frozenset("个家所名位处座")
 
 
@@ -107,7 +129,7 @@ def untraced(text: str, sources: Sequence[Source], allowed: set[tuple[float, str
     known = {(value, unit) for value, unit, _ in allowed_from(sources)}
     known |= {(round(v, 4), _FAMILY.get(u, (u, 1.0))[0]) for v, u in allowed}
     problems = []
-    for value, unit, words in stated(text):
+    for value, unit, words in stated(_RE_TITLE.sub("《》", text)):  # a title's own years and numbers are its name
         if not _traced(value, unit, known, records):
             problems.append(words)
     for place in find_places(text):
@@ -116,8 +138,8 @@ def untraced(text: str, sources: Sequence[Source], allowed: set[tuple[float, str
         if not records.names(place["name"]):
             problems.append(place["name"])
     for title in _RE_TITLE.findall(text):
-        if not records.names(title):
-            problems.append(f"《{title}》")
+        if not records.names(title) and not records.names(title.translate(_HALF_WIDTH)):
+            problems.append(f"《{title}》")  # a title as typed, or with its brackets and quotes made 公文 ones
     return problems
 
 
