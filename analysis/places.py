@@ -296,6 +296,7 @@ def _units(text: str) -> list[_Unit]:
 _RE_ORDINAL = re.compile(r"第[一二三四五六七八九十]{1,3}")
 _SCHOOL_WORDS = frozenset({"实验", "民族", "职业", "附属", "育才", "希望", "寄宿制", "九年一贯制", "初级", "高级"})
 _CN_ORDINAL = "一二三四五六七八九十"
+_TRADE_WORDS = frozenset({"开发", "制造", "发展", "建设", "实业", "投资", "服务", "加工", "贸易", "种植", "养殖", "生产", "经营"})
 
 
 _SCHOOL_LIKE = ("教育中心", "职教中心", "职业学校", "技工学校", "技校")
@@ -338,6 +339,8 @@ def _is_stop(unit: _Unit, kind: str) -> bool:
         return True  # punctuation, digits, Latin letters, emoji
     if kind == "school" and (_RE_ORDINAL.fullmatch(unit.word) or unit.word in _SCHOOL_WORDS):
         return False  # 城关镇第二小学, 安平县实验小学: a school's number or kind is part of its name
+    if kind in ("enterprise", "cooperative") and unit.word in _TRADE_WORDS:
+        return False  # 秦川农业开发有限公司: the trade is part of a firm's name
     if unit.word in _STOP_CHARS or unit.word in _ROLE_WORDS or unit.word in _LEADING_WORDS:
         return True
     if unit.tag == "vn" and kind != "agency":
@@ -416,8 +419,13 @@ def _candidate(text: str, units: list[_Unit], index: dict[int, int], m: re.Match
     length = len(stem_units[0].word) if stem_units else 0
     bounded = True
     position = first - 1
+    registered = suffix in ("有限公司", "有限责任公司", "股份有限公司")
     while position >= 0:
         unit = units[position]
+        if registered and unit.word.endswith(("县", "市", "区")) and unit.tag in _PROPER_TAGS and len(unit.word) >= 2:
+            stem_units.insert(0, unit)  # 安平县宏远机械制造有限公司: a registered name holds its county
+            length += len(unit.word)
+            break
         if _is_stop(unit, kind) or (levels and unit.word.endswith(levels)) or _other_body(unit, kind):
             break
         if length + len(unit.word) > MAX_STEM:
@@ -459,7 +467,8 @@ def _candidate(text: str, units: list[_Unit], index: dict[int, int], m: re.Match
         kind = "village"
     # Safe to keep when seen once: nothing cut off, no verb taken for a name, a proper noun in it (a 茶叶合作社
     # or a 原林果公司 needs a second message).
-    return _Candidate(name, kind, stem_units[0].start, e, bounded and not trimmed and _has_proper(stem_units))
+    clean = bounded and not trimmed and (_has_proper(stem_units) or (registered and len(stem) >= 4))
+    return _Candidate(name, kind, stem_units[0].start, e, clean)
 
 
 def _candidates(text: str) -> list[_Candidate]:

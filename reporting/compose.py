@@ -15,7 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from analysis import normalise
-from analysis.places import KnownPlace, learn
+from analysis.numbers import cn_to_number
+from analysis.places import KnownPlace, firm_short_forms, learn
 from analysis.quantities import Quantity, read_quantities
 from analysis.roles import OWN_WORDS, strip_label
 from analysis.threads import STAGE_ORDER, Mention, Thread, find_threads, stage_of, stage_word
@@ -291,7 +292,9 @@ def _pool_petitions(entries: list[Entry], totals: ReportFigures) -> _Piece | Non
     return _Piece(text, counted or entries, {(visitors, "人次"), (cases, "起")}, weight=len(entries) * 2)
 
 
-_RE_PETITION_ISSUE = re.compile(r"反映([\u4e00-\u9fff、和及]{2,10}?)(?:问题|的问题|等|，|。|$)")
+_RE_PETITION_ISSUE = re.compile(
+    r"(?:反映|主要是|都是问|都是|问的是)([\u4e00-\u9fff、和及]{2,10}?)(?:问题|的问题|的事|等|，|。|$)"
+)
 _RE_CASE_NOUN = re.compile(r"([\u4e00-\u9fff]{2,8})(?:\d+|[一两二三])起(?!来|床)")
 
 
@@ -310,6 +313,49 @@ def _disputes(entries: list[Entry], places: dict[int, list[tuple[str, str]]]) ->
         place = next((n for n, kind in places.get(entry.seq, []) if kind in VISITED_TYPES), "")
         groups[place + noun[-4:]].append(entry)
     return [g for g in groups.values() if len(g) >= 2]
+
+
+_DEALT = ("对接", "签", "收购", "洽谈", "合作", "投资", "订单", "招工", "落地", "投产", "开班", "达成", "协议", "收了", "收花椒", "收货")
+
+
+def _partners(
+    entries: list[Entry], places: dict[int, list[tuple[str, str]]]
+) -> list[tuple[str, list[Entry]]]:
+    """A firm or cooperative he worked with over several entries (对接, 签协议, 收购), with those entries."""
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for entry in sorted(entries, key=lambda e: (e.work_date, e.seq)):
+        for name, kind in places.get(entry.seq, []):
+            if kind in ("enterprise", "cooperative") and any(w in entry.text for w in _DEALT):
+                groups[name].append(entry)
+                break
+    return [(name, group) for name, group in groups.items() if len(group) >= 2]
+
+
+def _partner_story(name: str, group: list[Entry]) -> _Piece | None:
+    """秦川农业开发有限公司：5月对接花椒收购，7月签订花椒收购协议，8月第一批收购12吨。"""
+    steps: list[str] = []
+    short = [name, *firm_short_forms(name)]
+    for entry in group:
+        clauses = []
+        for clause in normalise.clauses(_RE_ASIDE.sub("", entry.text)):
+            clause = _RE_PAST_WORDS.sub("", clause)
+            if normalise.has_relative_time(clause) or any(w in clause for w in ("预计", "计划", "打算")):
+                continue
+            if any(w in clause for w in _DEALT):
+                for form in short:
+                    clause = clause.replace(form, "")
+                clause = re.sub(r"[和与跟同](?=签|达成|商定)", "", clause)  # 职教中心和[宏远]签订 -> 职教中心签订
+                clause = _plain(re.sub(r"^(?:到|去|和|与|跟|在)+|(?:来村里)", "", clause)).strip("，、")
+                if 2 <= len(clause) <= 16:
+                    clauses.append(clause)
+        told = _retold(clauses[:1], entry.text)
+        if told:
+            steps.append(t.STORY_MONTH.format(month=entry.work_date.month, text=told[0]))
+    if len(steps) < 2:
+        return None
+    text = t.THREAD_OPEN.format(name=name) + "，".join(dict.fromkeys(steps))
+    figures = {(q.value, q.unit) for q in read_quantities(text)}
+    return _Piece(text, group, figures, weight=3.0 + len(group))
 
 
 def _dispute_noun(words: str) -> str:
@@ -343,6 +389,34 @@ def _dispute_story(group: list[Entry], places: dict[int, list[tuple[str, str]]])
         return None
     text = t.THREAD_OPEN.format(name=place + noun) + "，".join(steps)
     return _Piece(text, group, set(), weight=2.0 + len(group))
+
+
+_RE_TRAINING_NAME = re.compile(r"([\u4e00-\u9fff]{2,14}?培训)(?:班)?")
+_RE_SESSION = re.compile(r"第([一二三四五六七八九十])期")
+
+
+def _pool_trainings(trainings: list[Entry], rest: list[Entry]) -> _Piece | None:
+    """Trainings he ran, told once: 组织全县中小学教师暑期培训2期，参训420人次."""
+    names = [re.sub(r"^第[一二三四五六七八九十]期", "", m.group(1))
+             for e in trainings for m in _RE_TRAINING_NAME.finditer(e.text)]
+    names = [n for n in names if len(n) >= 4]
+    if not names:
+        return None
+    name = max(names, key=len)
+    sessions = max((cn_to_number(m.group(1)) or 0 for e in trainings for m in _RE_SESSION.finditer(e.text)), default=0)
+    quantities = _quantities(trainings)
+    person_times = max((q.value for q in quantities if q.kind == "person_times"), default=0.0)
+    text = t.TRAINING_POOL.format(name=name)
+    figures: set[tuple[float, str]] = set()
+    if sessions >= 2:
+        text += t.TRAINING_SESSIONS.format(n=int(sessions))
+        figures.add((float(sessions), "次"))
+    if person_times:
+        text += t.TRAINING_PEOPLE.format(n=_number(person_times))
+        figures.add((person_times, "人次"))
+    if any("我讲" in e.text or "授课" in e.text for e in trainings):
+        text += t.TRAINING_TAUGHT
+    return _Piece(text, trainings, figures, weight=2.0 + len(trainings))
 
 
 def _pool_meetings(entries: list[Entry], meetings: list[Entry], totals: ReportFigures) -> _Piece | None:
@@ -392,10 +466,21 @@ _ADVERBS = ("正式", "全线", "全部", "顺利", "基本", "如期", "提前"
 _PLAIN = (("签了字", "签字"), ("写了", "编写"), ("签了", "签订"), ("做完了", "完成"), ("弄好了", "完成"), ("搞了", "开展"))
 
 
+_PLAIN_PATTERNS = (
+    (re.compile(r"把(.{2,12}?)定了"), r"确定\1"),  # 和基教股把开学安全检查表定了 -> 和基教股确定开学安全检查表
+    (re.compile(r"把(.{2,12}?)弄好了"), r"完成\1"),
+    (re.compile(r"^去(?=[\u4e00-\u9fff]{2})"), "到"),  # 去县财政局对接 -> 到县财政局对接
+    (re.compile(r"^和(?=[\u4e00-\u9fff]{2})"), "与"),
+    (re.compile(r"跟(?!进|踪|随|前|着)"), "与"),
+)
+
+
 def _plain(text: str) -> str:
     for said, written in _PLAIN:
         text = text.replace(said, written)
-    return re.sub(r"跟(?!进|踪|随|前|着)", "与", text)
+    for pattern, replacement in _PLAIN_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 _RE_PHRASE_END = re.compile(r".*?(?:项目|计划|工程|方案|水源|路线|意向|协议|材料)")
@@ -489,7 +574,8 @@ def _thread_story(thread: Thread, by_seq: dict[int, Entry]) -> _Piece:
                 )
             )
         else:
-            parts.append(when + phrase + ("，" + "，".join(measures[:2]) if measures else ""))
+            kept = _retold([phrase, *measures[:2]], step.text)  # never the message's words in a row
+            parts.append(when + "，".join(kept) if kept and kept[0] == phrase else when + phrase)
         if benefit:
             parts.append(t.STORY_BENEFIT.format(text=benefit))
         figures |= {(q.value, q.unit) for q in quantities}
@@ -542,6 +628,8 @@ def _retold(clauses: list[str], source: str) -> list[str]:
 
 def _case(entry: Entry, place: str | None = None) -> _Piece | None:
     """One entry told as a case: where, what was done with its figures, and what was done about it."""
+    if not _tellable(entry):
+        return None
     clauses = [
         _plain(c[len(place) :] if place and c.startswith(place) and c[len(place) :].startswith(_CASE_VERBS) else c)
         for c in (_RE_PAST_WORDS.sub("", c) for c in normalise.clauses(_RE_ASIDE.sub("", entry.text)))
@@ -556,7 +644,10 @@ def _case(entry: Entry, place: str | None = None) -> _Piece | None:
         return None
     quantity = next((c for c in clauses if any(ch.isdigit() for ch in c)), None)
     action = next((c for c in clauses[1:] if c.removeprefix("还").startswith(_ACTION_WORDS) and c != quantity), None)
-    chosen = [c for c in dict.fromkeys([clauses[0], quantity or "", action or ""]) if c and len(c) <= 24]
+    wanted = {clauses[0], quantity or "", action or ""}
+    # and, in the order he wrote them, what he heard or found there (反映…, 开裂, 隐患)
+    wanted |= {c for c in clauses[1:] if "反映" in c or any(w in c for w in _ISSUE_WORDS)}
+    chosen = [c for c in clauses if c in wanted and len(c) <= 24][:4]
     joined = [chosen[0]] + [_connected(c) for c in chosen[1:]] if chosen else []
     told = _retold(joined, entry.text)
     if not told:
@@ -584,14 +675,19 @@ _CASE_VERBS = (
 _RE_COUNTED = re.compile(r"^(?:[\u4e00-\u9fff]{2,8}等)?\d")
 
 
+_ISSUE_WORDS = ("隐患", "问题", "困难", "开裂", "渗水", "漏雨", "断水", "老化", "损坏", "缺")
+
+
 def _connected(clause: str) -> str:
     """A later clause of a case, led in by a word of ours: 发现 a problem, 并 an action, 共有 a count."""
-    if clause.startswith(("发现", "并", "其中", "已", "共", "经")):
+    if clause.startswith(("发现", "并", "其中", "已", "共", "经", "了解")):
         return clause
-    if _RE_COUNTED.match(clause) and not any(w in clause for w in ("隐患", "问题", "困难")):
-        return "共有" + clause  # 26名党员参加, 青禾食品等8家企业招工
-    if any(w in clause for w in ("隐患", "问题", "困难", "缺", "不足", "老化", "损坏", "漏")):
+    if re.match(r"^(?:群众|村民|家长|老人|老板|企业|校长|老师)?(?:都)?反映", clause):
+        return "了解到" + clause
+    if any(w in clause for w in (*_ISSUE_WORDS, "不足", "漏")):
         return "发现" + clause.removeprefix("有")
+    if _RE_COUNTED.match(clause):
+        return "共有" + clause  # 26名党员参加, 青禾食品等8家企业招工
     if clause.startswith(_ACTION_WORDS):
         return "并" + clause
     return clause
@@ -655,10 +751,13 @@ def _pool_opening(group: list[Entry]) -> _Piece:
 
 
 def _main_place(entry: Entry, places: dict[int, list[tuple[str, str]]]) -> str | None:
-    for name, kind in places.get(entry.seq, []):
-        if kind in VISITED_TYPES:
-            return name
-    return None
+    """Where an entry's work was: a village or community before a firm named in passing (在秦川农业务工), and a
+    place named inside a longer one (柳湾村 in 柳湾村花椒专业合作社) gives way to it."""
+    found = [(name, kind) for name, kind in places.get(entry.seq, []) if kind in VISITED_TYPES]
+    found = [(n, k) for n, k in found if not any(o != n and n in o for o, _ in found)]
+    if is_visit(entry):
+        found.sort(key=lambda item: item[1] not in ("village", "community"))
+    return found[0][0] if found else None
 
 
 def _pieces_for(
@@ -669,8 +768,10 @@ def _pieces_for(
     meetings: list[Entry],
     disputes: Sequence[list[Entry]] = (),
     visits_at: dict[str, list[Entry]] | None = None,
+    partners: dict[str, list[tuple[str, list[Entry]]]] | None = None,
 ) -> list[_Piece]:
     visits_at = visits_at or {}
+    partners = partners or {}
     pieces: list[_Piece] = []
     rest = list(items)
     if code == "petition":
@@ -683,6 +784,18 @@ def _pieces_for(
             if story is not None:
                 pieces.append(story)
                 rest = _without(rest, group)
+    for name, group in partners.get(code, []):
+        story = _partner_story(name, group)
+        if story is not None:
+            pieces.append(story)
+            rest = _without(rest, group)
+    if code in ("industry", "investment", "employment", "aid", "teaching"):
+        trainings = [e for e in rest if is_organised_training(e)]
+        if len(trainings) >= 2:
+            pooled = _pool_trainings(trainings, rest)
+            if pooled is not None:
+                pieces.append(pooled)
+                rest = _without(rest, pooled.entries)
     if code == "meeting":
         pooled = _pool_meetings(rest, meetings, totals)
         if pooled:
@@ -792,6 +905,15 @@ def _work_sections(
     # a dispute followed over several entries is told once, in the petitions' section, whatever each was filed as
     disputes = _disputes([e for e in work if e.seq not in in_thread and e.kind != "study"], places)
     in_dispute = {e.seq for g in disputes for e in g}
+    # a firm he worked with over several entries is told once, where most of those entries belong
+    partner_codes: dict[str, list[tuple[str, list[Entry]]]] = defaultdict(list)
+    partner_of: dict[int, str] = {}
+    free = [e for e in work if e.seq not in in_thread and e.seq not in in_dispute and e.kind != "study"]
+    for name, group in _partners(free, places):
+        codes = Counter(c for e in group for c in e.categories[:1] if c not in ("research", "admin", "meeting"))
+        code = codes.most_common(1)[0][0] if codes else "investment"
+        partner_codes[code].append((name, group))
+        partner_of.update({e.seq: code for e in group})
     visits_at: dict[str, list[Entry]] = defaultdict(list)
     for entry in work:
         place = _main_place(entry, places) if is_visit(entry) else None
@@ -808,6 +930,8 @@ def _work_sections(
             code = "meeting"
         if entry.seq in in_dispute:
             code = "petition"
+        elif entry.seq in partner_of:
+            code = partner_of[entry.seq]
         if code in ("study", "other", "admin"):
             continue  # 报到, 汇报 and the like are no section of work
         by_category[code].append(entry)
@@ -829,7 +953,7 @@ def _work_sections(
     subsections, unverified = [], 0
     for index, code in enumerate(chosen):
         items = by_category.get(code, [])
-        pieces = _pieces_for(code, items, places, totals, meetings, disputes, visits_at) if items else []
+        pieces = _pieces_for(code, items, places, totals, meetings, disputes, visits_at, partner_codes) if items else []
         if code == "project":
             pieces = [_thread_story(th, by_seq) for th in threads] + pieces
         pieces = sorted(pieces, key=lambda p: -p.weight)[: MAX_CASES + (1 if index < 2 else 0)]
@@ -936,7 +1060,7 @@ def _trainings(entries: Iterable[Entry]) -> list[str]:
     found: list[str] = []
     for entry in entries:
         for m in _RE_TRAINING.finditer(_RE_BOOK.sub("", normalise.punctuate(entry.text))):
-            name = re.sub(r"^.*?(?:参加|参与|在|开展|组织)", "", m.group(1))
+            name = re.sub(r"^.*(?:参加|参与|在|开展|组织)", "", m.group(1))
             name = re.sub(r"^(?:市委党校|县委党校|党校)", "", name) if len(name) > 8 else name
             if len(name) >= 4 and not any(name in f or f in name for f in found):
                 found.append(name)
@@ -998,11 +1122,19 @@ def _own_section(entries: list[Entry], role: str, missing: list[str], records: R
 
 
 def _canonical(paragraph: Paragraph, names: dict[str, str]) -> Paragraph:
-    """A misspelt or shortened name as its place's full name (柳弯村 -> 柳湾村, 绿源合作社 -> 绿源茶叶专业合作社)."""
+    """A misspelt or shortened name as its place's full name, the way a 公文 names it (柳弯村 -> 柳湾村, 绿源合作社 ->
+    绿源茶叶专业合作社, 宏远机械 -> 安平县宏远机械制造有限公司); a full name already written is left alone."""
     text = paragraph.text
     for alias in sorted(names, key=len, reverse=True):
-        text = re.sub(rf"{re.escape(alias)}(?!{re.escape(names[alias][len(alias):] or '$^')})", names[alias], text) \
-            if names[alias].startswith(alias) else text.replace(alias, names[alias])
+        full = names[alias]
+        spans = [(m.start(), m.end()) for m in re.finditer(re.escape(full), text)]
+        out, last = [], 0
+        for m in re.finditer(re.escape(alias), text):
+            if any(a <= m.start() < b for a, b in spans):
+                continue
+            out.append(text[last : m.start()] + full)
+            last = m.end()
+        text = "".join(out) + text[last:]
     return paragraph if text == paragraph.text else replace(paragraph, text=text)
 
 
@@ -1108,7 +1240,9 @@ def compile_report(
             Section(t.SECTION_PLANS, _own_section(chosen, "next_steps", missing, records)),
         )
         closing = t.CLOSING_MID if kind == "mid" else t.CLOSING_FINAL
-    typos = {a: p.name for p in gazetteer for a in p.aliases if a not in p.name and len(a) >= 3}
+    typos = {
+        a: p.name for p in gazetteer for a in p.aliases if len(a) >= 3 and p.type in (*VISITED_TYPES, "agency")
+    }
     sections = tuple(_canonical_section(section, typos) for section in sections)
     draft = ReportDraft(
         kind=kind,

@@ -15,13 +15,14 @@ from typing import Any
 
 # Figure (not pyplot): no global state and no GUI backend; savefig renders with Agg.
 from matplotlib import font_manager
-from matplotlib.colors import ListedColormap
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from reporting.daycolours import COLOURS, STATE_COLOURS, cell_colour
 
 SYSTEM_CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei")
 BUNDLED_FONT = "NotoSansCJKsc-Regular.otf"
-# white for nothing, then greens (Telegram and WeCom show the picture on white)
-COLOURS = ("#f2f2f2", "#c6e48b", "#7bc96f", "#239a3b", "#196127")
 _font_lock = threading.Lock()
 _font_name: str | None = None
 
@@ -44,18 +45,29 @@ def cjk_font() -> str | None:
 
 
 def render_heatmap(
-    names: Sequence[str], days: Sequence[dt.date], counts: Sequence[Sequence[int]], title: str, legend: str
+    names: Sequence[str],
+    days: Sequence[dt.date],
+    counts: Sequence[Sequence[int]],
+    title: str,
+    legend: str,
+    states: Sequence[Sequence[str]] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> bytes:
-    """A PNG: one row per cadre (in the given order), one column per day, darker for more entries."""
+    """A PNG: one row per cadre (in the given order), one column per day, darker green for more entries; with
+    `states` (reporting/digest.py day_states), days without entries are coloured by what they were, and
+    `labels` names those colours in a key under the chart."""
     font = cjk_font()
     rows, cols = max(1, len(names)), max(1, len(days))
     width = min(14.0, 2.2 + 0.28 * cols)
-    height = min(40.0, 1.4 + 0.34 * rows)
+    height = min(40.0, 1.4 + 0.34 * rows) + (0.3 if labels else 0)
     figure = Figure(figsize=(width, height), dpi=110)
     axes = figure.add_subplot()
-    cmap = ListedColormap(COLOURS)
-    grid = [[min(c, len(COLOURS) - 1) for c in row] for row in counts] or [[0] * cols]
-    axes.imshow(grid, cmap=cmap, vmin=0, vmax=len(COLOURS) - 1, aspect="auto", interpolation="nearest")
+    grid_states = states or [["missing"] * cols for _ in counts]
+    image = [
+        [to_rgb(cell_colour(c, state)) for c, state in zip(row, row_states, strict=True)]
+        for row, row_states in zip(counts, grid_states, strict=True)
+    ] or [[to_rgb(COLOURS[0])] * cols]
+    axes.imshow(image, aspect="auto", interpolation="nearest")
     text_style: dict[str, Any] = {"fontfamily": font} if font else {}  # matplotlib Text properties
     axes.set_yticks(range(len(names)), labels=list(names), fontsize=9, **text_style)
     ticks = [i for i, day in enumerate(days) if day.weekday() == 0 or i == 0]
@@ -71,8 +83,26 @@ def render_heatmap(
             if row[i] >= len(COLOURS):
                 axes.text(i, j, str(row[i]), ha="center", va="center", fontsize=6, color="white")
     axes.set_title(title, fontsize=11, loc="left", **text_style)
+    bottom = 0.04
+    if labels:
+        handles = [Patch(facecolor=cell_colour(1), edgecolor="#999999", label=labels.get("logged", ""))]
+        handles += [
+            Patch(facecolor=STATE_COLOURS[s], edgecolor="#999999", label=labels[s])
+            for s in ("missing", "weekend", "holiday", "leave")
+            if s in labels
+        ]
+        figure.legend(
+            handles=handles,
+            loc="lower left",
+            ncol=len(handles),
+            fontsize=8,
+            frameon=False,
+            bbox_to_anchor=(0.0, 0.04),
+            prop={"family": font, "size": 8} if font else {"size": 8},
+        )
+        bottom = 0.1
     figure.text(0.01, 0.01, legend, fontsize=8, color="#555555", **text_style)
-    figure.tight_layout(rect=(0, 0.04, 1, 1))
+    figure.tight_layout(rect=(0, bottom, 1, 1))
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()

@@ -80,4 +80,3 @@ def render_markdown(draft: ReportDraft, review: bool = False) -> str:
     signature = f"{draft.signature_name}<br>{date_text(draft.signature_date)}"
     lines += [f'<div align="right">{signature}</div>', ""]
     return "\n".join(lines)
-
