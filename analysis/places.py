@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from analysis.classify import simplify, word_spans
+from analysis.inputs import clean_text
 
 PLACE_TYPES = (
     "village",
@@ -313,7 +314,13 @@ def firm_short_forms(name: str) -> tuple[str, ...]:
         return ()
     stem, trade = m.group("stem"), m.group("trade") or ""
     forms = [stem + trade, stem] if trade else [stem]
-    return tuple(f for f in forms if len(f) >= 4 and f != name)
+    # the brand alone (宏远, 青禾) when the stem is a brand and an industry: 宏远机械 -> 宏远
+    brand = re.match(r"^([\u4e00-\u9fff]{2})(?:机械|食品|农业|茶业|科技|建筑|电子|化工|纺织|服装|建材|矿业|能源|物流)", stem)
+    if brand and name.startswith(brand.group(1)):
+        brand = None  # only a registered name that starts with its county (安平县宏远…) lends its brand alone
+    if brand:
+        forms.append(brand.group(1))
+    return tuple(f for f in forms if (len(f) >= 4 or (brand and f == brand.group(1))) and f != name)
 
 
 def school_short_forms(name: str) -> tuple[str, ...]:
@@ -747,7 +754,12 @@ def _town_schools(places: list[KnownPlace]) -> list[KnownPlace]:
         if place.type == "agency" and place.name.endswith(_SCHOOL_LIKE):
             place = KnownPlace(place.name, "school", place.aliases, place.source)  # 县职业技术教育中心 teaches
         if place.type == "enterprise":
-            forms = tuple(f for f in firm_short_forms(place.name) if f not in taken)
+            others = [p.name for p in places if p is not place]
+            forms = tuple(
+                f
+                for f in firm_short_forms(place.name)
+                if f not in taken and (len(f) > 2 or not any(o.startswith(f) for o in others))
+            )
             if forms:
                 place = KnownPlace(place.name, place.type, (*place.aliases, *forms), place.source)
                 taken.update(forms)
@@ -854,7 +866,7 @@ def _decode(data: bytes) -> str:
 
 
 def _cell(row: list[str], column: int | None) -> str:
-    return row[column].strip() if column is not None and column < len(row) else ""
+    return clean_text(row[column]) if column is not None and column < len(row) else ""  # stored: cleaned as chat
 
 
 def read_place_table(data: bytes) -> list[KnownPlace]:

@@ -176,7 +176,11 @@ def find_threads(mentions: Iterable[Mention], minimum: int = 2) -> list[Thread]:
     _place_named(groups, places)
     for obj, items in bare.items():
         family = family_of(obj)
-        homes = [k for k in groups if family is not None and family_of(k) == family]
+        homes = [
+            k
+            for k in groups
+            if family is not None and family_of(k) == family and (len(groups[k]) >= 2 or k.endswith(("项目", "工程")))
+        ]
         if len(homes) == 1:
             groups[homes[0]].update(items)
     threads = []

@@ -288,6 +288,11 @@ def candidates(posting: BenchPosting) -> list[Candidate]:
             Candidate(f"project:{project.name.full}:{f.key}", f.value, canonical_unit(f.unit), f.context)
             for f in project.figures
         ]
+        # the money secured for one project, summed over its funds ("食堂改造配套" and "马坊中心校食堂改造")
+        stems = {re.sub(r"(?:项目|工程)$", "", form) for form in project.name.forms()}
+        own = [f.yuan for f in truth.funds if any(stem in f.purpose for stem in stems)]
+        if len(own) >= 2:
+            found.append(Candidate(f"project:{project.name.full}:funds", sum(own), "元", MONEY_ROLE_WORDS))
     for fund in truth.funds:
         found.append(Candidate(f"fund:{fund.source}", fund.yuan, "元", (fund.source, *MONEY_ROLE_WORDS)))
     lists: list[tuple[str, Iterable[Name], str, tuple[str, ...]]] = [

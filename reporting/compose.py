@@ -30,6 +30,7 @@ from reporting.figures import (
     households_of,
     is_meeting,
     is_organised_training,
+    is_reflection_essay,
     is_visit,
     role_of,
 )
@@ -194,12 +195,10 @@ def _quantities(entries: Iterable[Entry]) -> list[Quantity]:
     return [q for e in entries for q in read_quantities(e.text)]
 
 
-def _pool_place(place: str, entries: list[Entry], all_visits: Sequence[Entry] = ()) -> _Piece:
+def _pool_place(place: str, entries: list[Entry], all_visits: Sequence[Entry] = ()) -> _Piece | None:
     """Several entries at one place, told once: 先后4次走访凹塘村，入户走访困难户19户次，了解…等情况."""
-    if len(entries) == 1:
-        case = _case(entries[0], place)
-        if case is not None:
-            return case
+    if len(entries) == 1 and not all_visits[1:]:
+        return _case(entries[0], place)  # one entry is a case of its own, or nothing worth telling
     verb = _verb(entries)
     verb = verb if verb in _VISIT_VERBS or verb in ("检查", "督导", "指导", "排查") else "走访"
     figures: set[tuple[float, str]] = set()
@@ -348,9 +347,10 @@ def _partner_story(name: str, group: list[Entry]) -> _Piece | None:
                 clause = _plain(re.sub(r"^(?:到|去|和|与|跟|在)+|(?:来村里)", "", clause)).strip("，、")
                 if 2 <= len(clause) <= 16:
                     clauses.append(clause)
-        told = _retold(clauses[:1], entry.text)
-        if told:
-            steps.append(t.STORY_MONTH.format(month=entry.work_date.month, text=told[0]))
+        counted = [c for c in normalise.clauses(entry.text) if _RE_DID_COUNT.search(c) and c not in clauses][:1]
+        told = _retold([*clauses[:1], *counted], entry.text)
+        if told and told[0] in clauses:
+            steps.append(t.STORY_MONTH.format(month=entry.work_date.month, text="，".join(told)))
     if len(steps) < 2:
         return None
     text = t.THREAD_OPEN.format(name=name) + "，".join(dict.fromkeys(steps))
@@ -417,6 +417,24 @@ def _pool_trainings(trainings: list[Entry], rest: list[Entry]) -> _Piece | None:
     if any("我讲" in e.text or "授课" in e.text for e in trainings):
         text += t.TRAINING_TAUGHT
     return _Piece(text, trainings, figures, weight=2.0 + len(trainings))
+
+
+_RE_SPOKE = re.compile(r"(?:我)?(?:作了|做了|作|做)(?:了)?[\u4e00-\u9fff]{0,8}?(?:发言|部署|汇报|讲话|报告)|汇报了")
+
+
+def _spoke_case(entry: Entry) -> _Piece | None:
+    """在全县乡村振兴推进会上汇报了两个项目的进展: the meeting named, then what he said there."""
+    names = [m.group(1) for m in _RE_MEETING.finditer("，".join(normalise.clauses(entry.text)))]
+    said = next((c for c in normalise.clauses(entry.text) if _RE_SPOKE.search(c)), None)
+    if not names or said is None:
+        return None
+    name = _MEETING_LEAD.sub("", re.sub(r"^.*?(?:召开|参加|列席|出席|主持|在)(?=.{3})", "", names[0]))
+    said = _plain(re.sub(r"^我", "", said))
+    told = _retold([said], entry.text)
+    if not told or len(name) < 3:
+        return None
+    text = t.SPOKE_CASE.format(month=entry.work_date.month, meeting=name, said=told[0])
+    return _Piece(text, [entry], {(q.value, q.unit) for q in read_quantities(text)}, weight=1.5)
 
 
 def _pool_meetings(entries: list[Entry], meetings: list[Entry], totals: ReportFigures) -> _Piece | None:
@@ -599,7 +617,7 @@ _RE_NOT_TEXT = re.compile(r"[^\u4e00-\u9fff0-9]")
 _RE_BOOK = re.compile(r"《[^》]{0,40}》")
 # (杨桂芳，82岁): a private name or an aside, never in the body; (柳湾小学) after 村小 names the place, and stays
 _RE_ASIDE = re.compile(r"[（(](?![^）)]{2,12}(?:小学|中学|学校|村|社区|公司|合作社|厂)[）)])[^）)]{0,24}[）)]")
-MAX_RUN = 17  # characters a body sentence may share in a row with one message (the reader sees a paste at 20)
+MAX_RUN = 19  # characters a body sentence may share in a row with one message (a reader sees a paste at 20)
 _ACTION_WORDS = ("帮", "协调", "联系", "落实", "已", "转移", "督促", "解决", "送", "安排", "整改", "调解", "疏通", "更换")
 
 
@@ -633,16 +651,25 @@ def _case(entry: Entry, place: str | None = None) -> _Piece | None:
     clauses = [
         _plain(c[len(place) :] if place and c.startswith(place) and c[len(place) :].startswith(_CASE_VERBS) else c)
         for c in (_RE_PAST_WORDS.sub("", c) for c in normalise.clauses(_RE_ASIDE.sub("", entry.text)))
-        if not normalise.has_relative_time(c) and not any(w in c for w in ("预计", "计划", "打算", "准备"))
+        if not normalise.has_relative_time(c) and not _RE_INTENT.search(c)
     ]
     # a title is detail the ledger keeps: 讲党课《坚定信念 勇于担当》 is told as 讲党课
-    clauses = [_RE_BOOK.sub("", c) if len(c) > 14 else c for c in clauses]
+    clauses = [_RE_BOOK.sub("", c) if len(c) > 14 and len(_RE_BOOK.sub("", c)) >= 8 else c for c in clauses]
     clauses = [c.strip("，、：") for c in clauses if len(c.strip("，、：")) >= 2]
     if len(clauses) > 1 and len(clauses[0]) <= 4:
         clauses = clauses[1:]  # 建党节, 好消息: a label before what was done
     if not clauses:
         return None
-    quantity = next((c for c in clauses if any(ch.isdigit() for ch in c)), None)
+    # a figure of what he did, not of how big a firm is or what something would cost
+    quantity = next(
+        (
+            c
+            for c in clauses
+            if any(ch.isdigit() for ch in c)
+            and not any(q.role in ("scale", "estimate", "stock") for q in read_quantities(c))
+        ),
+        None,
+    )
     action = next((c for c in clauses[1:] if c.removeprefix("还").startswith(_ACTION_WORDS) and c != quantity), None)
     wanted = {clauses[0], quantity or "", action or ""}
     # and, in the order he wrote them, what he heard or found there (反映…, 开裂, 隐患)
@@ -659,6 +686,8 @@ def _case(entry: Entry, place: str | None = None) -> _Piece | None:
     return _Piece(text, [entry], figures, weight=1.0 + len(figures))
 
 
+# A clause about what is meant to happen, not what did (准备 as a noun, 开学准备, is no intent).
+_RE_INTENT = re.compile(r"预计|计划|打算|^准备|准备(?:去|到|在|下|明|把)")
 # Words that date a clause to the day it was written: the case is dated by its month instead.
 _RE_PAST_WORDS = re.compile(
     r"(?:昨天|前天|今天|今日|昨日|上午|下午|晚上|中午|早上|刚才|刚刚)(?:说的|提的|讲的|反映的)?|^(?:说的|提的|讲的|反映的)"
@@ -673,6 +702,7 @@ _CASE_VERBS = (
 
 
 _RE_COUNTED = re.compile(r"^(?:[\u4e00-\u9fff]{2,8}等)?\d")
+_RE_DID_COUNT = re.compile(r"[了收招]\D{0,4}\d")  # 招了学生45人, 第一批收了12吨
 
 
 _ISSUE_WORDS = ("隐患", "问题", "困难", "开裂", "渗水", "漏雨", "断水", "老化", "损坏", "缺")
@@ -694,8 +724,7 @@ def _connected(clause: str) -> str:
 
 
 def _single(entry: Entry) -> _Piece | None:
-    places = entry_places(entry)
-    return _case(entry, places[0][0] if places else None)
+    return _case(entry, _main_place(entry, {entry.seq: entry_places(entry)}))
 
 
 def _without(entries: list[Entry], taken: Iterable[Entry]) -> list[Entry]:
@@ -801,6 +830,11 @@ def _pieces_for(
         if pooled:
             pieces.append(pooled)
             rest = _without(rest, pooled.entries)
+        # where he spoke: 作交流发言, 汇报了…, 作了安全工作部署
+        for entry in [e for e in meetings if _RE_SPOKE.search(e.text)][:2]:
+            spoke = _spoke_case(entry)
+            if spoke is not None:
+                pieces.append(spoke)
     if code != "research":
         for group in _by_opening(rest, places):
             pieces.append(_pool_opening(group))
@@ -815,12 +849,14 @@ def _pieces_for(
     for place in by_place:
         by_kind[kinds.get(place, "village")].append(place)
     for kind, names in by_kind.items():
-        if kind in ("enterprise", "cooperative", "school") and len(names) >= 2:
+        if kind in ("enterprise", "cooperative", "school") and len(names) >= 4:
             group = [e for name in names for e in by_place.pop(name)]
             pieces.append(_pool_kind(kind, names, group))
             rest = _without(rest, group)
     for place, group in sorted(by_place.items(), key=lambda kv: -len(kv[1])):
-        pieces.append(_pool_place(place, group, visits_at.get(place, ()) if code == "research" else ()))
+        pooled_place = _pool_place(place, group, visits_at.get(place, ()) if code == "research" else ())
+        if pooled_place is not None:
+            pieces.append(pooled_place)
         rest = _without(rest, group)
     for group in _by_opening(rest, places):
         pieces.append(_pool_opening(group))
@@ -956,7 +992,8 @@ def _work_sections(
         pieces = _pieces_for(code, items, places, totals, meetings, disputes, visits_at, partner_codes) if items else []
         if code == "project":
             pieces = [_thread_story(th, by_seq) for th in threads] + pieces
-        pieces = sorted(pieces, key=lambda p: -p.weight)[: MAX_CASES + (1 if index < 2 else 0)]
+        most = MAX_CASES + (1 if index < 2 else 0) + (1 if code == "research" else 0)
+        pieces = sorted(pieces, key=lambda p: -p.weight)[:most]
         if not pieces:
             continue
         lead = t.TOPICS.get(code, t.TOPIC_FALLBACK)[index % 2]
@@ -1039,7 +1076,31 @@ def _basic(figures: ReportFigures, unvisited: tuple[int, int] | None) -> tuple[s
 
 _RE_DUTIES = re.compile(r"分管([\u4e00-\u9fff、和及]{2,24}?)(?:工作)?(?=[，,。；;]|联系|$)")
 _RE_LINKED = re.compile(r"联系([\u4e00-\u9fff、和]{2,30}?(?:村|社区))(?=[，,。；;]|$)")
-_RE_TRAINING = re.compile(r"([\u4e00-\u9fff]{2,16}?(?:培训班|中心组学习|专题学习|集中学习|读书班))")
+_RE_TRAINING = re.compile(r"([\u4e00-\u9fff]{2,16}?(?:培训班|中心组学习|专题学习|专题培训|集中学习|读书班))")
+
+
+_RE_PROFILE = re.compile(r"(?:介绍|基本情况|情况)[^：:，,。]{0,8}[：:]([^。！？]{4,80})")
+_RE_WHOLE = re.compile(r"(全县|全镇|全乡|全村|全区|全市)")
+
+
+def _host_profile(entries: Sequence[Entry], first_day: dt.date, host: str) -> str:
+    """The host as he described it on arrival (全镇9个行政村1个社区，2.3万人), told without pasting it."""
+    for entry in entries:
+        if (entry.work_date - first_day).days > 14:
+            break
+        m = _RE_PROFILE.search(normalise.punctuate(entry.text))
+        if m is None:
+            continue
+        clauses = [c for c in normalise.clauses(m.group(1)) if any(ch.isdigit() for ch in c)]
+        if len(clauses) < 2:
+            continue
+        whole = _RE_WHOLE.search(entry.text[: entry.text.find(m.group(1)[:2])] + clauses[0])
+        subject = whole.group(1) if whole else host
+        clauses = [_RE_WHOLE.sub("", c) for c in clauses]
+        kept = _retold(["、".join(clauses[:2]), *clauses[2:4]], entry.text)
+        if kept:
+            return t.HOST_PROFILE.format(subject=subject, profile="，".join(kept))
+    return ""
 
 
 def _duties(entries: Iterable[Entry]) -> str:
@@ -1090,7 +1151,10 @@ def _study(figures: ReportFigures, entries: Sequence[Entry] = ()) -> tuple[str, 
     if figures.study_notes:
         text += t.STUDY_NOTES_TEXT.format(n=figures.study_notes)
     if figures.reflections:
-        text += t.STUDY_REFLECTIONS_TEXT.format(n=figures.reflections)
+        essays = [
+            f"《{_quotes(title)}》" for e in entries if is_reflection_essay(e) for title in e.details.get("materials", [])
+        ]
+        text += t.STUDY_REFLECTIONS_TEXT.format(titles="".join(dict.fromkeys(essays))[:60], n=figures.reflections)
     return text + "。", allowed
 
 
@@ -1228,7 +1292,7 @@ def compile_report(
         closing = t.CLOSING_PERIODIC
     else:
         basic_text, basic_allowed = _basic(figures, unvisited)
-        basic_text = _duties(counted) + basic_text
+        basic_text = _host_profile(counted, first_day, host) + _duties(counted) + basic_text
         basic_sources = [_source(e) for e in counted]
         basic = verify_paragraph(basic_text, basic_sources, basic_allowed, records) if basic_text else None
         sections = (
