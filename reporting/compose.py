@@ -525,7 +525,9 @@ def _clause_with(clauses: Sequence[str], word: str, cut: bool = False) -> str | 
     return None
 
 
-def _thread_story(thread: Thread, by_seq: dict[int, Entry]) -> _Piece:
+def _thread_story(
+    thread: Thread, by_seq: dict[int, Entry], places: dict[int, list[tuple[str, str]]] | None = None
+) -> _Piece:
     """A project from problem to outcome, told in our words from its steps: the problem raised, surveyed and
     approved by month, the money secured (each sum once), the start and the result dated to the day, with the
     figures of the result and who gained from it."""
@@ -552,7 +554,7 @@ def _thread_story(thread: Thread, by_seq: dict[int, Entry]) -> _Piece:
     for index, (day, phrase) in enumerate(sorted(early)):
         same_month = index > 0 and sorted(early)[index - 1][0].month == day.month
         parts.append(phrase if same_month else t.STORY_MONTH.format(month=day.month, text=phrase))
-    secured = sum(q.value for _, q in funds_secured(entries))
+    secured = sum(q.value for _, q in funds_secured(entries, places))
     if secured:
         parts.append(t.STORY_FUNDS.format(amount=money_text(secured)))
         figures.add((secured, "元"))
@@ -723,8 +725,9 @@ def _connected(clause: str) -> str:
     return clause
 
 
-def _single(entry: Entry) -> _Piece | None:
-    return _case(entry, _main_place(entry, {entry.seq: entry_places(entry)}))
+def _single(entry: Entry, places: dict[int, list[tuple[str, str]]] | None = None) -> _Piece | None:
+    found = places if places is not None and entry.seq in places else {entry.seq: entry_places(entry)}
+    return _case(entry, _main_place(entry, found))
 
 
 def _without(entries: list[Entry], taken: Iterable[Entry]) -> list[Entry]:
@@ -865,7 +868,7 @@ def _pieces_for(
         (e for e in rest if e.starred or stage_of(e.text) == "done"), key=lambda e: (not e.starred, e.work_date)
     )
     for entry in notable[:1]:
-        single = _single(entry)
+        single = _single(entry, places)
         if single:
             pieces.append(single)
             rest = _without(rest, [entry])
@@ -878,7 +881,7 @@ def _pieces_for(
 
     told = [e for e in rest if _tellable(e) and (code == "meeting" or not is_meeting(e))]
     for entry in sorted(told, key=worth)[: max(0, MAX_CASES - len(pieces))]:
-        single = _single(entry)
+        single = _single(entry, places)
         if single:
             pieces.append(single)
     return pieces
@@ -991,7 +994,7 @@ def _work_sections(
         items = by_category.get(code, [])
         pieces = _pieces_for(code, items, places, totals, meetings, disputes, visits_at, partner_codes) if items else []
         if code == "project":
-            pieces = [_thread_story(th, by_seq) for th in threads] + pieces
+            pieces = [_thread_story(th, by_seq, places) for th in threads] + pieces
         most = MAX_CASES + (1 if index < 2 else 0) + (1 if code == "research" else 0)
         pieces = sorted(pieces, key=lambda p: -p.weight)[:most]
         if not pieces:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +33,12 @@ def role_of(entry: Entry) -> str:
 
 def entry_places(entry: Entry) -> list[tuple[str, str]]:
     """(name, type) of the places an entry names, in order of first mention."""
-    return [(p["name"], p["type"]) for p in find_places(entry.text)]
+    return list(_places_of(entry.text))
+
+
+@lru_cache(maxsize=32768)  # a draft asks for an entry's places from several sections: segment each text once
+def _places_of(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple((p["name"], p["type"]) for p in find_places(text))
 
 
 def own_words_key(text: str) -> str | None:
@@ -138,14 +144,16 @@ def _clause_at(text: str, start: int) -> str:
     return text[left + 1 : min(rights) if rights else len(text)]
 
 
-def funds_secured(entries: Iterable[Entry]) -> list[tuple[Entry, Quantity]]:
+def funds_secured(
+    entries: Iterable[Entry], located: Mapping[int, Sequence[tuple[str, str]]] | None = None
+) -> list[tuple[Entry, Quantity]]:
     """Money secured, each sum once: an arrival (到位, 拨付) of money committed earlier for the same place is the
     same money ("补助资金38万元" in June, "第一笔20万元到位" in July), not more of it."""
     committed: set[str] = set()
     largest = 0.0  # the largest sum committed so far: a tranche (第一批, 剩余) of it is no new money
     kept: list[tuple[Entry, Quantity]] = []
     for entry in sorted(entries, key=lambda e: (e.work_date, e.seq)):
-        names = {name for name, _ in entry_places(entry)}
+        names = {name for name, _ in (located[entry.seq] if located and entry.seq in located else entry_places(entry))}
         arrived_here = False
         for quantity in read_quantities(entry.text):
             if quantity.kind != "money" or quantity.role != "secured":
@@ -265,7 +273,9 @@ def compute_figures(
     # a visit is a visit note, or any work entry that states households visited (大湾村入户5户，防返贫监测)
     visits = [e for e in work if is_visit(e)]
     # places he went to see count as visited too: 到青禾食品调研, 到永兴砖厂检查安全生产, 去中心小学看了
-    went = [e for e in work if e not in visits and _went(e.text)]
+    visit_seqs = {e.seq for e in visits}
+    went = [e for e in work if e.seq not in visit_seqs and _went(e.text)]
+    went_seqs = {e.seq for e in went}
     studies = [e for e in work if e.kind == "study"]
     sessions = study_sessions(studies)
 
@@ -281,7 +291,7 @@ def compute_figures(
             names = visited.get(kind)
             if names is not None and name not in names:
                 names.append(name)
-        if entry in went:
+        if entry.seq in went_seqs:
             continue
         households += households_of(entry)
 
@@ -310,6 +320,6 @@ def compute_figures(
         reflections=sum(1 for e in studies if e.details.get("reflection")),
         study_notes=sum(1 for e in studies if e.details.get("notes")),
         materials=tuple(materials),
-        money_yuan=sum(q.value for _, q in funds_secured(work)),
+        money_yuan=sum(q.value for _, q in funds_secured(work, located)),
         length_metres=_sum(work, "length"),
     )
