@@ -719,6 +719,7 @@ def learn(texts: Iterable[str], imported: Iterable[KnownPlace] = ()) -> Gazettee
 
 
 _CONJUNCTIONS = "和与跟同及"
+_BODY_ENDINGS = ("局", "委", "办", "村", "镇", "乡", "社区", "公司", "学校", "小学", "中学", "合作社", "厂", "中心", "站", "所")
 
 
 def _drop_joined(places: list[KnownPlace], known: Sequence[KnownPlace] = ()) -> list[KnownPlace]:
@@ -728,6 +729,8 @@ def _drop_joined(places: list[KnownPlace], known: Sequence[KnownPlace] = ()) -> 
     def joined(name: str) -> bool:
         if name[0] in _CONJUNCTIONS and name[1:] in names:
             return True
+        if any(c in _CONJUNCTIONS and name[:i].endswith(_BODY_ENDINGS) for i, c in enumerate(name) if i >= 3):
+            return True  # 县交通运输局和县水利局: a body's name, then 和
         return any(
             char in _CONJUNCTIONS and name[:i] in names and name[:i] != name for i, char in enumerate(name) if i >= 2
         )
@@ -770,11 +773,14 @@ def _town_schools(places: list[KnownPlace]) -> list[KnownPlace]:
             taken.update(extra)
         m = _RE_TOWN_SCHOOL.match(place.name) if place.type == "school" else None
         if m:
-            forms = [m.group(3), m.group(2) + m.group(3), m.group(1) + m.group(3)]
+            school_forms = [m.group(3), m.group(2) + m.group(3), m.group(1) + m.group(3)]
             if m.group(3) in _SCHOOL_SHORT:  # 中心校, 马坊中心校
-                forms += [m.group(1) + _SCHOOL_SHORT[m.group(3)], m.group(1) + m.group(2) + _SCHOOL_SHORT[m.group(3)]]
-            folded.update(f for f in forms if f in learned_schools and f != place.name)
-            short = tuple(a for a in forms if a not in taken or a in folded)
+                school_forms += [
+                    m.group(1) + _SCHOOL_SHORT[m.group(3)],
+                    m.group(1) + m.group(2) + _SCHOOL_SHORT[m.group(3)],
+                ]
+            folded.update(f for f in school_forms if f in learned_schools and f != place.name)
+            short = tuple(a for a in school_forms if a not in taken or a in folded)
             place = KnownPlace(place.name, place.type, (*place.aliases, *short), place.source)
             taken.update(short)
         result.append(place)

@@ -7,16 +7,19 @@ paragraph carries the entries it was written from as a Word comment.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
 
-from analysis.dateparse import parse_user_date
+from analysis.dateparse import month_span, parse_user_date
+from analysis.inputs import clean_text, cleaned_deep, is_clean
 from analysis.roles import OWN_WORDS, Role
 from handlers import texts
 from handlers.capture import record, validate_text
 from handlers.context import Context
 from handlers.errors import UsageError
+from handlers.formatting import date_text
 from handlers.messages import Document, IncomingMessage, Reply
 from handlers.places import known_places
 from reporting import templates as report_templates
@@ -33,7 +36,7 @@ MIME = {
     "md": "text/markdown",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-_RE_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_RE_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$", re.ASCII)
 QUESTIONS_STATE = "report_questions"
 QUESTIONS_TTL = dt.timedelta(days=3)
 OLD_QUESTION_KEYS: dict[str, Role] = {"plans": "next_steps"}  # open questions stored before the roles were named
@@ -44,12 +47,6 @@ class ReportRequest:
     kind: str
     start: dt.date
     end: dt.date
-
-
-def _month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
-    first = dt.date(year, month, 1)
-    following = dt.date(year + month // 12, month % 12 + 1, 1)
-    return first, following - dt.timedelta(days=1)
 
 
 def parse_request(person: Person, words: list[str], today: dt.date) -> ReportRequest:
@@ -66,15 +63,17 @@ def parse_request(person: Person, words: list[str], today: dt.date) -> ReportReq
         kind = "mid" if midpoint is not None and today < midpoint else "final"
     start, end = posting.start_date, min(today, end_of_posting)
     if kind == "month":
-        year, month = today.year, today.month
+        span = month_span(today.year, today.month)
         if words and (m := _RE_MONTH.match(words[0])):
-            year, month = int(m.group(1)), int(m.group(2))
+            span = month_span(int(m.group(1)), int(m.group(2)))  # None for month 13 or year 0000
             words.pop(0)
-            if not 1 <= month <= 12:
+            if span is None:
                 raise UsageError(texts.REPORT_BAD_MONTH.format(text=m.group(0)))
         elif words and len(words) == 1:
             raise UsageError(texts.REPORT_BAD_MONTH.format(text=words[0][:20]))
-        start, end = _month_bounds(year, month)
+        if span is None:
+            raise UsageError(texts.REPORT_BAD_MONTH.format(text=f"{today.year}-{today.month:02d}"))
+        start, end = span
     elif kind == "week":
         start, end = today - dt.timedelta(days=today.weekday()), today
     if words:
@@ -85,33 +84,50 @@ def parse_request(person: Person, words: list[str], today: dt.date) -> ReportReq
             raise UsageError(texts.HISTORY_BAD_DATE.format(text=words[parsed.index(None)][:20]))
         start, end = parsed  # type: ignore[assignment]
     if end < start:
-        raise UsageError(texts.REPORT_REVERSED.format(start=start.isoformat(), end=end.isoformat()))
+        raise UsageError(texts.REPORT_REVERSED.format(start=date_text(start, today), end=date_text(end, today)))
     if end < posting.start_date or start > end_of_posting:
         raise UsageError(
             texts.REPORT_OUTSIDE.format(
-                start=start.isoformat(),
-                end=end.isoformat(),
-                posting_start=posting.start_date.isoformat(),
-                posting_end=end_of_posting.isoformat(),
+                start=date_text(start, today),
+                end=date_text(end, today),
+                posting_start=date_text(posting.start_date, today),
+                posting_end=date_text(end_of_posting, today),
             )
         )
     return ReportRequest(kind, max(start, posting.start_date), min(end, end_of_posting))
 
 
 async def build_draft(
-    uow: UnitOfWork, person: Person, request: ReportRequest, today: dt.date, now: dt.datetime
+    uow: UnitOfWork, person: Person, request: ReportRequest, today: dt.date, now: dt.datetime, record: bool = True
 ) -> tuple[ReportDraft, list[Entry]]:
-    """Load the period's entries and compile the draft off the event loop (jieba and layout are CPU work)."""
-    entries = await uow.entries.between(person.id, request.start, request.end)
+    """Load the period's entries and compile the draft off the event loop (jieba and layout are CPU work);
+    `record` notes that the cadre compiled it (the console's preview by someone else does not)."""
+    # Entries stored before every text was cleaned may hold what Word and Excel refuse (U+FFFE, control bytes).
+    entries = [_readable(e) for e in await uow.entries.between(person.id, request.start, request.end)]
     if not entries:
         title = report_title(request.kind, request.start, request.end)
-        raise UsageError(texts.REPORT_EMPTY.format(start=request.start, end=request.end, title=title))
+        raise UsageError(
+            texts.REPORT_EMPTY.format(start=date_text(request.start, today), end=date_text(request.end, today), title=title)
+        )
     places = known_places(await uow.places.of(person.id))
     draft = await asyncio.to_thread(
         compile_report, request.kind, person, entries, request.start, request.end, today, places
     )
-    await uow.reports.add(person_id=person.id, kind=request.kind, start=request.start, end=request.end, now=now)
+    if record:
+        await uow.reports.add(person_id=person.id, kind=request.kind, start=request.start, end=request.end, now=now)
     return draft, entries
+
+
+def _readable(entry: Entry) -> Entry:
+    if is_clean(entry.text) and is_clean(entry.original_text):
+        return entry
+    return dataclasses.replace(
+        entry,
+        text=clean_text(entry.text),
+        original_text=clean_text(entry.original_text),
+        facts=cleaned_deep(entry.facts),
+        details=cleaned_deep(entry.details),
+    )
 
 
 def review_requested(words: list[str]) -> tuple[list[str], bool]:
@@ -151,11 +167,16 @@ async def render(
 
 def preview(draft: ReportDraft, request: ReportRequest, review: bool = False) -> str:
     """The opening figures, the headings and what the verifier marked or removed, short enough to read in chat."""
-    lines = [
-        texts.REPORT_PREVIEW_HEADER.format(
-            title=draft.title, start=request.start, end=request.end, count=len(draft.source_seqs)
+    if request.kind == "week":  # the weekly title names its days already
+        header = texts.REPORT_PREVIEW_HEADER_NAMED.format(title=draft.title, count=len(draft.source_seqs))
+    else:
+        header = texts.REPORT_PREVIEW_HEADER.format(
+            title=draft.title,
+            start=date_text(request.start, request.end),  # the year only where the two differ
+            end=date_text(request.end),
+            count=len(draft.source_seqs),
         )
-    ]
+    lines = [header]
     for index, section in enumerate(draft.sections):
         lines.append(texts.REPORT_PREVIEW_SECTION.format(number=chinese_number(index + 1), heading=section.heading))
         if section.heading == report_templates.SECTION_BASIC and section.paragraphs:
@@ -166,6 +187,10 @@ def preview(draft: ReportDraft, request: ReportRequest, review: bool = False) ->
         lines.append(texts.REPORT_PREVIEW_UNVERIFIED.format(n=draft.unverified))
     if draft.dropped:
         lines.append(texts.REPORT_PREVIEW_DROPPED.format(n=draft.dropped))
+    if draft.plans_offered:
+        shown = "、".join(f"#{seq}" for seq in draft.plans_offered[:5])
+        more = texts.REPORT_PREVIEW_PLANS_MORE if len(draft.plans_offered) > 5 else ""
+        lines.append(texts.REPORT_PREVIEW_PLANS.format(n=len(draft.plans_offered), seqs=shown + more))
     if review:
         lines.append(texts.REPORT_PREVIEW_REVIEW_FOOTER)
     else:

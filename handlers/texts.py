@@ -85,6 +85,10 @@ ACK_ATTACHED = "（已附 {count} 个附件）"
 ACK_LEAVE = "✅ 已记 #{seq}|请假 {start} 至 {end}{reason}"
 ACK_BACK = "✅ 已记 #{seq}|销假返岗（{date}）。欢迎回岗！"
 ACK_BACK_NO_LEAVE = "✅ 已记 #{seq}|销假（{date}）。没有找到未销的请假记录。"
+OTHER_BOT_COMMAND = "这条命令是发给 @{bot} 的，本助手没有处理。"
+EDITED_COMMAND = "修改过的命令不会再执行一次；如需要，请重新发送这条命令。"
+ACK_EDIT_UNKNOWN_NOTE = "（改的这条消息原先没有记录，已作为新的一条记下）"
+BACK_AGAIN = "没有未销的请假：#{seq} 已于 {date} 销假，之后没有新的请假，这次不再记录。"
 ACK_EDITED = "✏️ 已更新 #{seq}|{kind}|{date}|{categories}（原文已保留）"
 SUPERVISOR_NO_CAPTURE = "您是督导账号，工作记录由挂职干部本人填写。发 /help 查看可用命令。"
 EMPTY_TEXT = "没有收到内容。直接发一句今天做了什么即可，例如“上午列席镇党委会”。"
@@ -143,6 +147,8 @@ ENTRY_LINE = "#{seq} [{kind}·{categories}] {text}"
 WEEK_EMPTY = "本周（{start} 至 {end}）还没有记录。"
 WEEK_HEADER = "本周（{start} 至 {end}）共 {count} 条，有记录 {days} 天："
 WEEK_DAY = "周{weekday} {date}：{count} 条 {snippets}"
+WEEK_DAY_MORE = "等{count}条"
+LIST_SEPARATOR = "；"
 WEEK_DAY_NONE = "周{weekday} {date}：—"
 WEEK_CATEGORIES = "分类：{items}"
 WEEK_KINDS = "类型：{items}"
@@ -205,7 +211,8 @@ ADMIN_BAD_DATES = "结束日期 {end} 早于开始日期 {start}。"
 ADMIN_BAD_NAME = "姓名不能为空，且不超过 {limit} 个字。"
 ADMIN_LIST_EMPTY = "还没有登记任何人员。"
 ADMIN_LIST_PERSON = "{id:>4}  {name}  {role}{status}  {ids}"
-ADMIN_LIST_POSTING = "      {host_unit} {position} · 派出：{sending_unit} · {start} 至 {end}"
+ADMIN_LIST_POSTING = "      {host_unit} {position} · 派出：{sending_unit} · {start} 至 {end}{batch}"
+ADMIN_LIST_BATCH = " · {batch}"
 ADMIN_LIST_SUPERVISES = "      联系干部：{cadres}"
 ADMIN_LIST_REMOVED = "（已停用）"
 ADMIN_UNKNOWN = "未填"
@@ -215,6 +222,10 @@ CONSOLE_HINT = (
     "cadrelog 控制台 · 以“{name}”身份聊天（记录保存在 {database}）\n"
     "直接输入今天做了什么即可记录，例如：上午走访东坪村3户困难户\n"
     "/today 查看今天的记录 · /help 全部用法 · 按钮输入序号 · Ctrl-D 退出"
+)
+CONSOLE_HINT_SUPERVISOR = (
+    "cadrelog 控制台 · 以督导“{name}”身份使用（记录保存在 {database}）\n"
+    "/digest 本周周报 · /cadres 所联系的干部 · /cadre 姓名 查看并点评 · /help 全部用法 · 按钮输入序号 · Ctrl-D 退出"
 )
 CONSOLE_DEMO_NAME = "演示用户"
 CONSOLE_DEMO_HOST = "演示镇人民政府"
@@ -244,10 +255,13 @@ REPORT_REVERSED = "结束日期 {end} 早于开始日期 {start}，请调换后�
 REPORT_OUTSIDE = "{start} 至 {end} 不在挂职期间（{posting_start} 至 {posting_end}）内。"
 REPORT_EMPTY = "{start} 至 {end} 还没有工作记录，暂不能生成{title}。先记几条，再来生成。"
 REPORT_PREVIEW_HEADER = "📄 {title}（{start} 至 {end}，依据 {count} 条记录）"
+REPORT_PREVIEW_HEADER_NAMED = "📄 {title}（依据 {count} 条记录）"
 REPORT_PREVIEW_SECTION = "{number}、{heading}"
 REPORT_PREVIEW_SUB = "  （{number}）{heading}"
 REPORT_PREVIEW_FOOTER = "完整草稿见附件 Word 文档，可直接修改。"
 REPORT_PREVIEW_UNVERIFIED = "⚠️ 有 {n} 句在记录中找不到依据，已标【待核实】，请核对后修改或删去。"
+REPORT_PREVIEW_PLANS = "另有 {n} 条是计划（{seqs}），未算作已做的工作；做完后再记一条即可计入。"
+REPORT_PREVIEW_PLANS_MORE = "等"
 REPORT_PREVIEW_DROPPED = "有 {n} 句与记录对不上，已从草稿中删去。"
 REPORT_PREVIEW_REVIEW_HINT = "命令后加“依据”（如 /report 中期 依据）可得审阅稿：每段写自哪几条记录，以批注列出。"
 REPORT_PREVIEW_REVIEW_FOOTER = "附件为审阅稿：每段的依据记录以批注列出，【待核实】处标黄。核对无误后，去掉“依据”再发一次，取提交稿。"
@@ -265,7 +279,6 @@ REPORT_QUESTIONS_HEADER = "还有几处只有您能写，草稿里标了【待�
 REPORT_FILENAME = "{name}-{title}-{date}.{ext}"
 EXPORT_USAGE = "用法：/export docx|md|xlsx [开始日期 结束日期] [依据]，例如 /export xlsx；docx 或 md 加“依据”得审阅稿"
 EXPORT_DONE = "📎 已导出：{filename}"
-REPORT_CLI_NO_CADRE = "找不到 Telegram 账号为 {external_id} 的挂职干部。"
 REPORT_CLI_WRITTEN = "已写入 {path}"
 CONSOLE_DOCUMENT_SAVED = "📎 文件已保存：{path}"
 
@@ -304,6 +317,33 @@ ADMIN_DELIVERIES_EMPTY = "还没有任何提醒投递记录。"
 ADMIN_DELIVERIES_TOTALS = "合计：{totals}"
 ADMIN_DELIVERY_LINE = "{due}  {kind:<10} {channel:<9} {outcome_label}  {key}{detail}"
 ADMIN_DELIVERY_DETAIL = "（{detail}）"
+
+# -- the command line's own words (argparse's, in Chinese) and its checks ------------------------------
+CLI_USAGE = "用法："
+CLI_HELP = "显示帮助并退出"
+CLI_POSITIONALS = "位置参数"
+CLI_OPTIONS = "选项"
+CLI_ERROR = "{prog}：错误：{message}"
+CLI_ARGPARSE_MESSAGES = {
+    "required": "缺少必填参数：{0}",
+    "unrecognized": "无法识别的参数：{0}",
+    "choice": "参数 {0}：无效的选项 {1}（可选：{2}）",
+    "value": "参数 {0}：无效的值 {1}",
+    "one": "参数 {0}：需要一个值",
+    "count": "参数 {0}：值的个数不对",
+    "ignored": "参数 {0}：不接受值 {1}",
+    "together": "参数 {0} 不能与 {1} 同时使用",
+    "ambiguous": "参数 {0} 有歧义，可能是：{1}",
+    "one_of": "以下参数至少要给一个：{0}",
+    "argument": "参数 {0}：{1}",
+}
+CLI_BAD_DATE = "日期格式应为 YYYY-MM-DD，年份在 1900 至 2100 之间：{value}"
+CLI_BAD_TIMEZONE = "时区“{value}”不认识，请填写如 Asia/Shanghai、Asia/Urumqi 的时区名"
+CLI_BAD_TELEGRAM_ID = "Telegram 账号“{value}”无效，应为数字（如 51001）"
+CLI_BAD_WECOM_ID = "企业微信账号“{value}”无效，应为 1 至 64 个字母、数字或 _ - . @"
+CLI_BAD_DAYS = "天数“{value}”无效，应大于 0、不超过 {limit}"
+CLI_BAD_COUNT = "条数“{value}”无效，应为正整数"
+DELIVERY_BAD_TIMEZONE = "时区“{zone}”无效，此人的自动提醒暂停；请用 admin edit-cadre --timezone 改正"
 ADMIN_OUTCOMES = {
     "sent": "已发送",
     "missed": "已错过",
@@ -394,12 +434,14 @@ DIGEST_FLAG = {
     "silent": "已连续 {days} 个工作日无记录",
     "report_overdue": "总结未按时生成",
     "not_back": "请假（{start} 至 {end}）结束后未销假",
+    "no_entries": "本期工作日无记录",
 }
 DIGEST_HIGHLIGHT = "  · #{seq} {date} {text}"
 DIGEST_MARK_FLAGGED, DIGEST_MARK_OK = "🔴", "🟢"
 DIGEST_FOOTER = "发 /cadre 姓名 查看某位干部的本周记录并点评。"
 DIGEST_CHART_TITLE = "近四周每日工作记录（条）"
-DIGEST_CHART_LEGEND = "颜色越深，当天记录越多；空白为无记录"
+DIGEST_CHART_LEGEND = "绿色越深，当天记录越多（1、2、3、4条及以上）；白色为挂职期外或今天以后"
+DIGEST_CHART_STATES = {"logged": "有记录", "missing": "工作日无记录", "weekend": "周末", "holiday": "节假日", "leave": "请假"}
 CADRES_HEADER = "您名下的挂职干部（共 {count} 人）："
 CADRES_LINE = "· {name}{unit}，{start} 至 {end}，本周记录 {logged}/{workdays} 天，最后记录 {last}"
 CADRES_NEVER = "尚无"
@@ -498,3 +540,90 @@ PLACES_LIST_ALIASES = "  简称：{aliases}"
 PLACES_SOURCES = {"imported": "导入", "learned": "识别"}
 PLACES_LIST_UNVISITED = "尚未走访的村（{count}/{total}）：{names}"
 PLACES_LIST_ALL_VISITED = "导入的 {total} 个村都已走访。"
+
+# -- command-line corrections: edit, reactivate, assignments (issue 12) ------------------------------
+ADMIN_CADRE_EXISTS = (
+    "{channel} 账号 {external_id} 已被登记为 {name}（编号 {id}），不能重复登记。"
+    "要修改他的挂职信息，请用 admin edit-cadre --cadre {external_id} …；已停用的，请用 admin reactivate --person {external_id}。"
+)
+ADMIN_CADRE_NEEDS_ACCOUNT = (
+    "挂职干部至少要有一个账号（--telegram-id 或 --wecom-id）。还不知道账号的，请用 admin invite --role cadre 生成邀请码。"
+)
+ADMIN_CADRE_NEEDS_DATES = "请填写挂职起止日期：--start 和 --end（YYYY-MM-DD）。"
+ADMIN_BAD_TIMEZONE = "时区“{value}”不认识，请填写如 Asia/Shanghai、Asia/Urumqi 的时区名。"
+ADMIN_FIELD_TOO_LONG = "{field}太长（{length} 个字），不超过 {limit} 个字。"
+ADMIN_FIELD_EMPTY = "{field}不能为空。"
+ADMIN_FIELD_LABELS = {
+    "name": "姓名",
+    "host_unit": "挂职单位",
+    "position": "挂任职务",
+    "sending_unit": "派出单位",
+    "start_date": "开始日期",
+    "end_date": "结束日期",
+    "timezone": "时区",
+    "batch": "批次",
+}
+ADMIN_REF_EMPTY = "请写明是谁：Telegram 账号、企业微信账号、编号（如 #12）或姓名。"
+ADMIN_NO_SUCH_REF = "找不到“{ref}”：既不是已登记的 Telegram 或企业微信账号，也不是登记过的{role}姓名或编号。"
+ADMIN_REF_ROLE_ANY = "人员"
+ADMIN_AMBIGUOUS_NAME = "有 {count} 名{role}叫“{name}”，请改用账号或编号指定：{choices}"
+ADMIN_AMBIGUOUS_CHOICE = "#{id}（{ids}）"
+ADMIN_NO_ACCOUNTS = "无账号"
+ADMIN_NOT_A_CADRE = "{name}（编号 {id}）是{role}，不是挂职干部。"
+ADMIN_NOT_A_SUPERVISOR = "{name}（编号 {id}）是{role}，不是督导。"
+ADMIN_NOTHING_TO_EDIT = "没有要修改的内容：请给出要改的项，如 --end 2026-12-31 或 --host-unit 石桥镇人民政府。"
+ADMIN_EDITED = "已修改 {name}（编号 {id}）：{changes}"
+ADMIN_EDIT_CHANGE = "{field} {old} → {new}"
+ADMIN_EDIT_UNCHANGED = "{name}（编号 {id}）的信息与所填相同，没有改动。"
+ADMIN_EDIT_EARLY_ENTRIES = "注意：他有 {count} 条记录早于新的开始日期 {start}，报告只统计挂职期内的记录。"
+ADMIN_EDIT_LATE_ENTRIES = "注意：他有 {count} 条记录晚于新的结束日期 {end}，报告只统计挂职期内的记录。"
+ADMIN_REACTIVATED = "已恢复 {name}（编号 {id}），可以继续记录和接收提醒。"
+ADMIN_ALREADY_ACTIVE = "{name}（编号 {id}）没有停用，无需恢复。"
+ADMIN_ALREADY_REMOVED = "{name}（编号 {id}）已经停用。"
+ADMIN_REACTIVATE_NO_ACCOUNT = (
+    "{name}（编号 {id}）已没有任何账号（账号已并入他人），无法恢复。请先用 admin link 或重新登记。"
+)
+ADMIN_ASSIGNED = "已安排督导 {supervisor} 联系挂职干部 {cadre}。"
+ADMIN_ALREADY_ASSIGNED = "督导 {supervisor} 已在联系挂职干部 {cadre}，没有改动。"
+ADMIN_UNASSIGNED = "已取消督导 {supervisor} 与挂职干部 {cadre} 的联系。"
+ADMIN_NOT_ASSIGNED = "督导 {supervisor} 没有联系挂职干部 {cadre}，没有改动。"
+
+# -- the programme's report (admin export programme, console) ----------------------------------------
+PROGRAMME_KIND_WORDS = {"中期": "mid", "期满": "final", "mid": "mid", "final": "final"}
+PROGRAMME_NO_BATCH = "请写明批次，如 --batch 第三批。"
+PROGRAMME_BAD_KIND = "报告类型“{kind}”不认识，请写 中期 或 期满。"
+PROGRAMME_BAD_FORMAT = "格式“{fmt}”不支持，请用 docx 或 md。"
+PROGRAMME_UNKNOWN_BATCH = "批次“{batch}”没有在岗的挂职干部。已有的批次：{known}"
+PROGRAMME_NO_BATCHES_YET = "（还没有，登记或修改挂职干部时用 --batch 填写）"
+PROGRAMME_NO_DATES = "批次“{batch}”的挂职干部都没有填写挂职起止日期。"
+PROGRAMME_BEFORE_START = "批次“{batch}”的挂职从 {start} 开始，截止日期 {end} 在此之前，没有可汇报的内容。"
+PROGRAMME_FILENAME = "{title}-{date}.{ext}"
+
+# the web console's accounts and audit log on the command line (admin add-user, admin audit)
+ADMIN_PASSWORD_PROMPT = "设置控制台登录密码："
+ADMIN_PASSWORD_AGAIN = "再输入一次："
+ADMIN_PASSWORD_MISMATCH = "两次输入的密码不一致，未创建账号。"
+ADMIN_PASSWORD_SHORT = "密码至少 {length} 位，未创建账号。"
+ADMIN_LOGIN_BAD = "账号只能由字母、数字和 . _ - 组成（1 到 64 位）：{login}"
+ADMIN_LOGIN_TAKEN = "账号 {login} 已存在。"
+ADMIN_NAME_BAD = "姓名不能为空，且不超过 64 个字。"
+ADMIN_SUPERVISOR_NEEDS_PERSON = "帮带联系人账号须用 --telegram-id 或 --wecom-id 关联已登记的帮带联系人。"
+ADMIN_NO_SUPERVISOR = "没有找到这个帮带联系人：{external_id}（请先用 admin add-supervisor 登记）"
+ADMIN_BATCHES_FOR_ORGANISATION = "--batch 只用于组织部门账号。"
+ADMIN_USER_ADDED = "已创建控制台账号 {login}（{name}，{role}{scope}）。打开 {url} 登录。"
+ADMIN_SCOPE_BATCHES = "，限批次：{batches}"
+ADMIN_SCOPE_ALL = "，可查看全部干部"
+ADMIN_SCOPE_SUPERVISOR = "，可查看 {count} 名所联系干部"
+ADMIN_AUDIT_LINE = "{at}  {login}  {action}  {target}  {detail}"
+ADMIN_AUDIT_NONE = "暂无审计记录。"
+ADMIN_AUDIT_TOTAL = "共 {total} 条，显示最新 {shown} 条。"
+CONSOLE_ROLE_LABELS = {"organisation": "组织部门", "supervisor": "帮带联系人"}
+CONSOLE_AUDIT_ACTIONS = {
+    "view": "查看",
+    "export": "导出",
+    "change": "修改",
+    "login": "登录",
+    "logout": "退出",
+    "login-failed": "登录失败",
+    "locked": "账号锁定",
+}

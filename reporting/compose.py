@@ -546,11 +546,11 @@ def _thread_story(
             break
     early: list[tuple[dt.date, str]] = []
     for stage in ("surveyed", "approved"):
-        step = next((s for s in steps if stage_word(s.text, stage)), None)
-        word = stage_word(step.text, stage) if step else None
-        phrase = _clause_with(_story_clauses(step.text, drop), word, cut=True) if step and word else None
-        if step and phrase and not any(c.isdigit() for c in phrase):
-            early.append((step.date, phrase))
+        reached = next((s for s in steps if stage_word(s.text, stage)), None)
+        word = stage_word(reached.text, stage) if reached else None
+        phrase = _clause_with(_story_clauses(reached.text, drop), word, cut=True) if reached and word else None
+        if reached and phrase and not any(c.isdigit() for c in phrase):
+            early.append((reached.date, phrase))
     for index, (day, phrase) in enumerate(sorted(early)):
         same_month = index > 0 and sorted(early)[index - 1][0].month == day.month
         parts.append(phrase if same_month else t.STORY_MONTH.format(month=day.month, text=phrase))

@@ -4,6 +4,7 @@ attention first. Pure: entries, postings and the calendar in; summaries out (the
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -155,7 +156,10 @@ def attendance(
     # silent: from the day after his last entry (or the posting's start) to yesterday, on post, working days
     since = newest + dt.timedelta(days=1) if newest else (posting.start_date if posting else None)
     silent_end = min(today - dt.timedelta(days=1), posting_end or today)
-    silent = len(_workdays(calendar, since, silent_end, leave)) if since else 0
+    if since is not None and since >= first and silent_end == last:  # inside the window counted: reuse it
+        silent = len(on_post) - bisect.bisect_left(on_post, since)
+    else:
+        silent = len(_workdays(calendar, since, silent_end, leave)) if since else 0
     return Attendance(
         first=first,
         last=last,

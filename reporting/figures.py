@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import lru_cache
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from analysis.facts import find_places
 from analysis.quantities import Quantity, read_quantities
