@@ -102,6 +102,8 @@ def _said_done(text: str, word: str) -> bool:
             continue
         if text[max(0, m.start() - 2) : m.start()] in ("招标", "审批", "设计", "鉴定", "申报", "评审", "方案", "勘察"):
             continue  # 招标完成 finishes a step, not the project
+        if text.startswith(("选址", "勘测", "勘察", "设计", "方案", "招标", "审批", "申报", "立项"), m.end()):
+            continue  # 完成选址勘测: the same
         clause_start = max(text.rfind(c, 0, m.start()) for c in "，。；！？,;!?")
         if any(w in text[clause_start + 1 : m.start()] for w in _NOT_YET):
             continue

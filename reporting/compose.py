@@ -310,7 +310,8 @@ def _disputes(entries: list[Entry], places: dict[int, list[tuple[str, str]]]) ->
             continue
         noun = _dispute_noun(m.group(1))
         place = next((n for n, kind in places.get(entry.seq, []) if kind in VISITED_TYPES), "")
-        groups[place + noun[-4:]].append(entry)
+        if place:  # one dispute is at one place; the same kind of case heard at the office is many
+            groups[place + noun[-4:]].append(entry)
     return [g for g in groups.values() if len(g) >= 2]
 
 
@@ -324,10 +325,21 @@ def _partners(
     groups: dict[str, list[Entry]] = defaultdict(list)
     for entry in sorted(entries, key=lambda e: (e.work_date, e.seq)):
         for name, kind in places.get(entry.seq, []):
-            if kind in ("enterprise", "cooperative") and any(w in entry.text for w in _DEALT):
+            if kind in ("enterprise", "cooperative") and _dealt(entry.text.replace(name, "")):
                 groups[name].append(entry)
                 break
     return [(name, group) for name, group in groups.items() if len(group) >= 2]
+
+
+def _dealt(text: str) -> bool:
+    """Whether a text tells of business done with a firm (对接, 签协议), not of what the firm asked for (希望对接)."""
+    return any(
+        any(w in clause for w in _DEALT) and not any(w in clause for w in _ASKED)
+        for clause in normalise.clauses(text)
+    )
+
+
+_ASKED = ("希望", "想", "要求", "反映", "盼", "请求", "提出")
 
 
 def _partner_story(name: str, group: list[Entry]) -> _Piece | None:
@@ -340,7 +352,7 @@ def _partner_story(name: str, group: list[Entry]) -> _Piece | None:
             clause = _RE_PAST_WORDS.sub("", clause)
             if normalise.has_relative_time(clause) or any(w in clause for w in ("预计", "计划", "打算")):
                 continue
-            if any(w in clause for w in _DEALT):
+            if _dealt(clause):
                 for form in short:
                     clause = clause.replace(form, "")
                 clause = re.sub(r"[和与跟同](?=签|达成|商定)", "", clause)  # 职教中心和[宏远]签订 -> 职教中心签订
@@ -351,15 +363,28 @@ def _partner_story(name: str, group: list[Entry]) -> _Piece | None:
         told = _retold([*clauses[:1], *counted], entry.text)
         if told and told[0] in clauses:
             steps.append(t.STORY_MONTH.format(month=entry.work_date.month, text="，".join(told)))
+    steps = _distinct_steps(steps)
     if len(steps) < 2:
         return None
-    text = t.THREAD_OPEN.format(name=name) + "，".join(dict.fromkeys(steps))
+    text = t.THREAD_OPEN.format(name=name) + "，".join(steps)
     figures = {(q.value, q.unit) for q in read_quantities(text)}
     return _Piece(text, group, figures, weight=3.0 + len(group))
 
 
+def _distinct_steps(steps: list[str]) -> list[str]:
+    """Steps that say something new: 7月已登记转办 seven times over is no story."""
+    seen: set[str] = set()
+    kept = []
+    for step in steps:
+        what = re.sub(r"^\d{1,2}月", "", step)
+        if what not in seen:
+            seen.add(what)
+            kept.append(step)
+    return kept
+
+
 def _dispute_noun(words: str) -> str:
-    return re.sub(r"^(?:另一起|一起|两起|起|件|的|是|都是)+", "", words)
+    return re.sub(r"^(?:另一起|一起|两起|起|件|的|是|都是|反映|映|主要)+", "", words)
 
 
 def _dispute_story(group: list[Entry], places: dict[int, list[tuple[str, str]]]) -> _Piece | None:
@@ -385,6 +410,7 @@ def _dispute_story(group: list[Entry], places: dict[int, list[tuple[str, str]]])
         told = _retold([c for c in clauses if 2 <= len(c) <= 20][:2], entry.text)
         if told:
             steps.append(t.STORY_MONTH.format(month=entry.work_date.month, text="，".join(told)))
+    steps = _distinct_steps(steps)
     if not steps:
         return None
     text = t.THREAD_OPEN.format(name=place + noun) + "，".join(steps)
@@ -457,7 +483,7 @@ def _pool_meetings(entries: list[Entry], meetings: list[Entry], totals: ReportFi
     return _Piece(text, entries, {(float(totals.meetings), "次")}, weight=len(entries))
 
 
-_RE_PROBLEM = re.compile(r"([\u4e00-\u9fff]{1,3}(?:难|困难))")
+_RE_PROBLEM = re.compile(r"(?<![\d户])((?:吃水|饮水|出行|行路|上学|就医|看病|用水|用电|灌溉|取暖|住房)难)")
 _BENEFIT_WORDS = ("吃上", "用上", "受益", "出行", "方便", "惠及", "带动", "增收", "不再")
 _STARTED_WORDS = ("开工", "动工", "进场")
 _RE_YEAR_WORD = re.compile(r"今年|当年|本年度")
@@ -561,7 +587,7 @@ def _thread_story(
     started = next((s for s in steps if any(w in s.text and _said(s.text, w) for w in _STARTED_WORDS)), None)
     if started:
         parts.append(t.STORY_STARTED.format(month=started.date.month, day=started.date.day))
-    done = [s for s in steps if stage_word(s.text, "done")]
+    done = [s for s in steps if stage_word(s.text, "done") and (started is None or s.date >= started.date)]
     if len(done) > 2:  # finished, then in use: the first and the last of the done steps tell the outcome
         done = [done[0], done[-1]]
     told: list[str] = []
