@@ -20,7 +20,6 @@ from storage.entities import Entry, Posting
 
 VISITED_TYPES = ("village", "community", "enterprise", "cooperative", "school")
 # Entries the cadre writes for a report's own sections (体会 / 不足 / 下一步): words, not work.
-OWN_WORD_PREFIXES = {"reflections": ("体会", "心得"), "shortcomings": ("不足",), "plans": ("下一步", "打算")}
 
 
 def role_of(entry: Entry) -> str:
@@ -39,15 +38,6 @@ def entry_places(entry: Entry) -> list[tuple[str, str]]:
 @lru_cache(maxsize=32768)  # a draft asks for an entry's places from several sections: segment each text once
 def _places_of(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((p["name"], p["type"]) for p in find_places(text))
-
-
-def own_words_key(text: str) -> str | None:
-    """Return which section an entry's text was written for, or None for a work entry."""
-    stripped = text.strip()
-    for key, prefixes in OWN_WORD_PREFIXES.items():
-        if stripped.startswith(prefixes):
-            return key
-    return None
 
 
 @dataclass(frozen=True, slots=True)
