@@ -8,6 +8,7 @@ timestamp) goes through `parse_int`; every piece of free text that is stored or 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 MAX_DIGITS = 9  # below 2**31: fits every integer column of PostgreSQL
 MIN_YEAR = 1900
@@ -38,6 +39,22 @@ def parse_int(text: str, max_digits: int = MAX_DIGITS) -> int | None:
 def clean_text(text: str) -> str:
     """Drop control and invisible formatting characters, noncharacters and lone surrogates; keep line breaks."""
     return _RE_UNWANTED.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def is_clean(text: str) -> bool:
+    """Whether the text holds none of what clean_text drops (line breaks and outer spaces aside)."""
+    return _RE_UNWANTED.search(text) is None
+
+
+def cleaned_deep(value: Any) -> Any:
+    """`value` (text, or lists and dicts of them, as stored in an entry's details) with every string cleaned."""
+    if isinstance(value, str):
+        return value if is_clean(value) else clean_text(value)
+    if isinstance(value, list | tuple):
+        return type(value)(cleaned_deep(v) for v in value)
+    if isinstance(value, dict):
+        return {cleaned_deep(k): cleaned_deep(v) for k, v in value.items()}
+    return value
 
 
 def year_ok(year: int) -> bool:

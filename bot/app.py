@@ -26,11 +26,15 @@ from bot.channels.wecom import (
     WeComError,
     menu_definition,
 )
-from bot.cli import build_parser, identities, read_place_file
+from bot.cli import build_parser, identities, read_password, read_place_file
 from bot.config import Settings
-from bot.http import HttpServer, build_app
+from bot.http import CONSOLE_PATH, HttpServer, build_app
+from bot.inbox import Inbox
 from bot.logs import setup_logging
 from bot.scheduler import ReminderScheduler, default_collectors
+from console.app import build_console
+from console.auth import hash_password
+from console.texts import WEB_HINT
 from handlers import admin, build_router, reports, texts
 from handlers.errors import AdminError, BotError
 from handlers.router import Dispatcher
@@ -88,6 +92,7 @@ async def run_admin(args: object, settings: Settings) -> int:
                     end=args.end,  # type: ignore[attr-defined]
                     timezone=tz,
                     now=now,
+                    batch=args.batch,  # type: ignore[attr-defined]
                 )
             elif action == "add-supervisor":
                 result = await admin.add_supervisor(
@@ -140,12 +145,60 @@ async def run_admin(args: object, settings: Settings) -> int:
                 )
             elif action == "wecom-menu":
                 result = await push_wecom_menu(settings)
+            elif action == "add-user":  # an account of the web console
+                result = await admin.add_console_user(
+                    uow,
+                    login=args.login,  # type: ignore[attr-defined]
+                    name=args.name,  # type: ignore[attr-defined]
+                    role=args.role,  # type: ignore[attr-defined]
+                    password_hash=hash_password(read_password()),
+                    identities=identities(args),
+                    batches=args.batch,  # type: ignore[attr-defined]
+                    now=now,
+                    url=settings.console_url(CONSOLE_PATH),
+                )
+            elif action == "audit":
+                result = await admin.list_audit(
+                    uow,
+                    limit=args.limit,  # type: ignore[attr-defined]
+                    login=args.login,  # type: ignore[attr-defined]
+                    action=args.audit_action,  # type: ignore[attr-defined]
+                    zone=settings.timezone,
+                )
+            elif action == "remove" and args.person:  # type: ignore[attr-defined]
+                result = await admin.deactivate(uow, person=args.person, now=now)  # type: ignore[attr-defined]
             elif action == "remove":
                 found = identities(args)
                 if not found:
                     raise AdminError(texts.ADMIN_NO_SUCH_PERSON.format(external_id=""))
                 channel, external_id = found[0]
                 result = await admin.remove_person(uow, channel=channel, external_id=external_id, now=now)
+            elif action == "edit-cadre":
+                result = await admin.edit_cadre(
+                    uow,
+                    cadre=args.cadre,  # type: ignore[attr-defined]
+                    now=now,
+                    name=args.name,  # type: ignore[attr-defined]
+                    host_unit=args.host_unit,  # type: ignore[attr-defined]
+                    position=args.position,  # type: ignore[attr-defined]
+                    sending_unit=args.sending_unit,  # type: ignore[attr-defined]
+                    start=args.start,  # type: ignore[attr-defined]
+                    end=args.end,  # type: ignore[attr-defined]
+                    timezone=args.timezone,  # type: ignore[attr-defined]
+                    batch=args.batch,  # type: ignore[attr-defined]
+                )
+            elif action == "edit-supervisor":
+                result = await admin.edit_supervisor(
+                    uow,
+                    supervisor=args.supervisor,
+                    name=args.name,
+                    timezone=args.timezone,  # type: ignore[attr-defined]
+                )
+            elif action == "reactivate":
+                result = await admin.reactivate(uow, person=args.person)  # type: ignore[attr-defined]
+            elif action in ("assign", "unassign"):
+                pair = admin.assign if action == "assign" else admin.unassign
+                result = await pair(uow, supervisor=args.supervisor, cadre=args.cadre)  # type: ignore[attr-defined]
             else:  # argparse only offers the actions above
                 raise AdminError(action)
             await uow.commit()
@@ -160,6 +213,8 @@ async def run_admin(args: object, settings: Settings) -> int:
 
 async def run_export(args: object, settings: Settings) -> int:
     """Write one cadre's report draft (or ledgers) to a file, as /report and /export would send it."""
+    if args.what == "programme":  # type: ignore[attr-defined]
+        return await run_export_programme(args, settings)
     db = Database(settings.database_url)
     external_id = str(args.cadre)  # type: ignore[attr-defined]
     words = [w for w in (args.kind, args.month) if w]  # type: ignore[attr-defined]
@@ -167,19 +222,51 @@ async def run_export(args: object, settings: Settings) -> int:
         words += [args.start or "", args.end or ""]  # type: ignore[attr-defined]
     try:
         async with db.unit_of_work() as uow:
-            person = await uow.people.by_identity("telegram", external_id)
-            if person is None or person.role != "cadre":
-                raise AdminError(texts.REPORT_CLI_NO_CADRE.format(external_id=external_id))
+            person = await admin.find_person(uow, external_id, "cadre")
             now = utc_now()
             today = now.astimezone(ZoneInfo(person.timezone)).date()
             request = reports.parse_request(person, words, today)
             draft, entries = await reports.build_draft(uow, person, request, today, now)
             document = await reports.render(
-                draft, entries, args.format, person, request, today, args.review  # type: ignore[attr-defined]
+                draft,
+                entries,
+                args.format,
+                person,
+                request,
+                today,
+                args.review,  # type: ignore[attr-defined]
             )
             await uow.commit()
     except (AdminError, BotError) as exc:
         sys.stderr.write(f"{getattr(exc, 'user_message', exc)}\n")
+        return 1
+    finally:
+        await db.dispose()
+    out = Path(args.out)  # type: ignore[attr-defined]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(document.data)
+    sys.stdout.write(texts.REPORT_CLI_WRITTEN.format(path=out) + "\n")
+    return 0
+
+
+async def run_export_programme(args: object, settings: Settings) -> int:
+    """Write a batch's 中期（期满）工作情况汇报 to a file."""
+    db = Database(settings.database_url)
+    today = utc_now().astimezone(ZoneInfo(settings.timezone)).date()
+    try:
+        async with db.unit_of_work() as uow:
+            document = await admin.programme_document(
+                uow,
+                batch=args.batch,  # type: ignore[attr-defined]
+                kind=args.kind,  # type: ignore[attr-defined]
+                today=today,
+                end=args.end,  # type: ignore[attr-defined]
+                signature=args.unit,  # type: ignore[attr-defined]
+                fmt=args.format,  # type: ignore[attr-defined]
+                review=args.review,  # type: ignore[attr-defined]
+            )
+    except AdminError as exc:
+        sys.stderr.write(f"{exc}\n")
         return 1
     finally:
         await db.dispose()
@@ -201,6 +288,14 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
         warning = await admin.calendar_warning(uow, today=utc_now().astimezone(ZoneInfo(settings.timezone)).date())
     stop = asyncio.Event()
     channels: list[Channel] = []
+    # Received updates are written on a connection of their own: an acknowledgement never waits for a handler.
+    inbox_db = Database(settings.database_url)
+    inbox = Inbox(
+        dispatcher,
+        store=inbox_db.unit_of_work,
+        max_pending=settings.inbox_max_pending,
+        retention=dt.timedelta(days=settings.inbox_retention_days),
+    )
 
     telegram: TelegramChannel | None = None
     wecom: WeComChannel | None = None
@@ -215,10 +310,11 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
             limiter=SendLimiter(settings.telegram_rate_limit, settings.telegram_chat_interval),
             webhook_url=settings.telegram_webhook_url,
             webhook_secret=_secret(settings.telegram_webhook_secret),
+            inbox=inbox,
         )
         channels.append(telegram)
     if settings.wecom_configured and not force_console:
-        wecom = build_wecom(settings, dispatcher)
+        wecom = build_wecom(settings, dispatcher, inbox)
         channels.append(wecom)
         if wecom.robot is not None:
             channels.append(GroupRobotChannel(wecom.robot))
@@ -237,12 +333,16 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
             " in a terminal"
         )
         await db.dispose()
+        await inbox_db.dispose()
         return 2
 
-    http: HttpServer | None = None
     webhook = telegram if telegram is not None and settings.telegram_webhook_url else None
-    if wecom is not None or webhook is not None:
-        http = HttpServer(build_app(wecom=wecom, telegram=webhook), settings.http_host, settings.http_port)
+    # The web console is always served; WeCom and the webhook need the server, the console alone does not.
+    console_app = build_console(db.unit_of_work, utc_now, settings.console_config())
+    http: HttpServer | None = HttpServer(
+        build_app(wecom=wecom, telegram=webhook, console=console_app), settings.http_host, settings.http_port
+    )
+    http_needed = wecom is not None or webhook is not None
     scheduler = ReminderScheduler(
         db,
         {c.name: c for c in channels},
@@ -261,7 +361,18 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
             await channel.start()
             started.append(channel)
         if http is not None:
-            await http.start()
+            try:
+                await http.start()
+            except OSError as exc:
+                if http_needed:
+                    raise
+                logger.warning(
+                    "web console not served: cannot listen on %s:%d (%s)",
+                    settings.http_host,
+                    settings.http_port,
+                    exc.strerror,
+                )
+                http = None
         await scheduler.start()
         logger.info("cadrelog running: %s", ", ".join(c.name for c in channels))
         await stop.wait()
@@ -272,6 +383,7 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
         for channel in reversed(started):
             await channel.stop()
         await db.dispose()
+        await inbox_db.dispose()
     return 0
 
 
@@ -302,7 +414,7 @@ def _wecom_api(settings: Settings) -> WeComApi:
     )
 
 
-def build_wecom(settings: Settings, dispatcher: Dispatcher) -> WeComChannel:
+def build_wecom(settings: Settings, dispatcher: Dispatcher, inbox: Inbox | None = None) -> WeComChannel:
     """The WeCom channel (and its group robot, if a key is set) from the WECOM_* settings."""
     api = _wecom_api(settings)
     robot = None
@@ -317,6 +429,7 @@ def build_wecom(settings: Settings, dispatcher: Dispatcher) -> WeComChannel:
         aes_key=_secret(settings.wecom_aes_key) or "",
         corp_id=settings.wecom_corp_id or "",
         robot=robot,
+        inbox=inbox,
     )
 
 
@@ -328,7 +441,9 @@ async def _console(
     async with db.unit_of_work() as uow:
         person = await admin.ensure_console_user(uow, as_id=as_id, timezone=settings.timezone, now=now, today=today)
         await uow.commit()
-    hint = texts.CONSOLE_HINT.format(name=person.name, database=db.engine.url.render_as_string(hide_password=True))
+    template = texts.CONSOLE_HINT_SUPERVISOR if person.role == "supervisor" else texts.CONSOLE_HINT
+    hint = template.format(name=person.name, database=db.engine.url.render_as_string(hide_password=True))
+    hint += "\n" + WEB_HINT.format(url=settings.console_url(CONSOLE_PATH))
     return ConsoleChannel(
         dispatcher,
         user_id=as_id or "demo",

@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from console.web import ConsoleConfig
 from handlers.context import HandlerSettings
 from timing.schedule import Grace
 
@@ -45,6 +46,10 @@ class Settings(BaseSettings):
     wecom_robot_key: SecretStr | None = None  # a group robot: the supervisors' group also gets the weekly digests
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
+    console_secure_cookies: bool = False  # the web console is reached over HTTPS: cookies get the Secure flag
+    console_session_hours: float = Field(default=8, gt=0, le=24 * 30)  # a console sign-in lasts this long
+    inbox_max_pending: int = Field(default=1000, ge=1)  # unhandled updates before the bot stops taking more
+    inbox_retention_days: float = Field(default=7, gt=0)  # days a handled update's key is kept (redeliveries)
 
     @field_validator(
         "telegram_bot_token",
@@ -92,10 +97,26 @@ class Settings(BaseSettings):
     def digest_at(self) -> tuple[int, dt.time]:
         return (self.digest_weekday - 1, self.digest_time)
 
+    def console_config(self) -> ConsoleConfig:
+        return ConsoleConfig(
+            timezone=self.timezone,
+            secure_cookies=self.console_secure_cookies,
+            session_ttl=dt.timedelta(hours=self.console_session_hours),
+            bot_username=self.telegram_bot_username,
+            invite_ttl=dt.timedelta(days=self.invite_ttl_days),
+        )
+
+    def console_url(self, path: str) -> str:
+        """The address of the web console as printed for the operator."""
+        host = "127.0.0.1" if self.http_host in ("0.0.0.0", "::", "") else self.http_host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.http_port}{path}/"
+
     def handler_settings(self) -> HandlerSettings:
         return HandlerSettings(
             default_timezone=self.timezone,
             merge_window=dt.timedelta(minutes=self.merge_window_minutes),
             invite_ttl=dt.timedelta(days=self.invite_ttl_days),
             max_text_chars=self.max_text_chars,
+            bot_username=self.telegram_bot_username,
         )

@@ -1,7 +1,7 @@
 """The HTTP server (Starlette on uvicorn): the WeCom callback URL, the Telegram webhook, and /healthz.
 
-Every request body is read up to a size limit (413 beyond it) before anything parses it; callbacks are
-acknowledged at once and handled afterwards (bot/channels/wecom.py). Rejections are logged without payloads.
+Every request body is read up to a size limit (413 beyond it) before anything parses it; callbacks and webhook
+updates are acknowledged once stored in the durable inbox (bot/inbox.py) and handled afterwards. Rejections are logged without payloads.
 """
 
 from __future__ import annotations
@@ -10,13 +10,15 @@ import asyncio
 import contextlib
 import json
 import logging
+import socket
 from typing import Any, Protocol
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.types import ASGIApp
 
 from bot.channels.wecom import CallbackRejected, WeComChannel
 
@@ -24,14 +26,18 @@ logger = logging.getLogger(__name__)
 
 MAX_BODY = 256 * 1024  # WeCom and Telegram callbacks are a few KB
 WECOM_PATH, TELEGRAM_PATH, HEALTH_PATH = "/wecom/callback", "/telegram/webhook", "/healthz"
+CONSOLE_PATH = "/console"  # the organisation department's web console (console/app.py)
 
 
 class TelegramWebhook(Protocol):
     def accepts(self, secret: str | None) -> bool:
         """Whether the X-Telegram-Bot-Api-Secret-Token header carries our secret."""
 
+    def busy(self) -> bool:
+        """Too many updates unhandled: refuse for now (Telegram tries again later)."""
+
     async def feed(self, data: dict[str, Any]) -> bool:
-        """Queue one update; False if it is not an update."""
+        """Store one update, returning once committed; False if it is not an update."""
 
 
 class BodyTooLarge(Exception):
@@ -51,7 +57,9 @@ async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
     return b"".join(chunks)
 
 
-def build_app(*, wecom: WeComChannel | None = None, telegram: TelegramWebhook | None = None) -> Starlette:
+def build_app(
+    *, wecom: WeComChannel | None = None, telegram: TelegramWebhook | None = None, console: ASGIApp | None = None
+) -> Starlette:
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok", "wecom": wecom is not None, "telegram_webhook": telegram is not None})
 
@@ -63,7 +71,7 @@ def build_app(*, wecom: WeComChannel | None = None, telegram: TelegramWebhook | 
             if request.method == "GET":
                 return PlainTextResponse(wecom.verify_url(params))
             body = await read_body(request)
-            wecom.receive(params, body)
+            await wecom.receive(params, body)
         except CallbackRejected as exc:
             logger.warning("WeCom callback rejected (%d): %s", exc.status, exc.reason)
             return PlainTextResponse("", status_code=exc.status)
@@ -72,6 +80,9 @@ def build_app(*, wecom: WeComChannel | None = None, telegram: TelegramWebhook | 
             return PlainTextResponse("", status_code=413)
         except ClientDisconnect:
             return PlainTextResponse("", status_code=400)
+        except Exception as exc:  # not stored (the database failed): no 200, so WeCom sends it again
+            logger.error("WeCom callback not stored (500): %s", type(exc).__name__)
+            return PlainTextResponse("", status_code=500)
         return PlainTextResponse("")  # an empty 200: WeCom's "received"; the answer follows as a message
 
     async def telegram_webhook(request: Request) -> Response:
@@ -80,23 +91,30 @@ def build_app(*, wecom: WeComChannel | None = None, telegram: TelegramWebhook | 
         if not telegram.accepts(request.headers.get("x-telegram-bot-api-secret-token")):
             logger.warning("Telegram webhook call rejected (403): wrong or missing secret token")
             return PlainTextResponse("", status_code=403)  # before reading a byte of what a stranger sent
+        if telegram.busy():
+            return PlainTextResponse("", status_code=503, headers={"Retry-After": "5"})
         try:
             data = json.loads(await read_body(request))
         except BodyTooLarge:
             return PlainTextResponse("", status_code=413)
         except (ValueError, ClientDisconnect):
             return PlainTextResponse("", status_code=400)
-        if not isinstance(data, dict) or not await telegram.feed(data):
-            return PlainTextResponse("", status_code=400)
+        try:
+            if not isinstance(data, dict) or not await telegram.feed(data):
+                return PlainTextResponse("", status_code=400)
+        except Exception as exc:  # not stored: no 200, so Telegram delivers it again
+            logger.error("Telegram webhook update not stored (500): %s", type(exc).__name__)
+            return PlainTextResponse("", status_code=500)
         return PlainTextResponse("")
 
-    return Starlette(
-        routes=[
-            Route(HEALTH_PATH, health, methods=["GET"]),
-            Route(WECOM_PATH, wecom_callback, methods=["GET", "POST"]),
-            Route(TELEGRAM_PATH, telegram_webhook, methods=["POST"]),
-        ]
-    )
+    routes: list[Route | Mount] = [
+        Route(HEALTH_PATH, health, methods=["GET"]),
+        Route(WECOM_PATH, wecom_callback, methods=["GET", "POST"]),
+        Route(TELEGRAM_PATH, telegram_webhook, methods=["POST"]),
+    ]
+    if console is not None:
+        routes.append(Mount(CONSOLE_PATH, app=console))
+    return Starlette(routes=routes)
 
 
 class HttpServer:
@@ -108,7 +126,11 @@ class HttpServer:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._server.serve())
+        """Listen and serve; a port already taken raises OSError here (uvicorn would exit the process)."""
+        config = self._server.config
+        family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+        listening = socket.create_server((config.host, config.port), family=family)
+        self._task = asyncio.create_task(self._server.serve(sockets=[listening]))
         while not self._server.started:
             if self._task.done():
                 self._task.result()  # a bind error surfaces here

@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.channels.base import Channel
+from handlers import offload
 from handlers.messages import Reply
 from handlers.reminders import (
     Outbound,
@@ -38,6 +39,9 @@ Collector = Callable[[UnitOfWork, dt.datetime, Grace], Awaitable[list[Outbound]]
 SEND_WORKERS = 8  # messages in flight at once; the channels' limiters set the actual pace
 FLUSH_EVERY = 200  # outcomes recorded per write
 MAX_ROUNDS = 200  # claim rounds per tick (a round claims at most a few hundred reminders)
+# Worker processes for the digests' figures and heat maps (handlers/offload.py): jieba and matplotlib hold the
+# GIL for seconds on a Monday morning, which in a thread stalls every reply; in a process they do not. 0: threads.
+PICTURE_WORKERS = 1
 
 
 def default_collectors(
@@ -65,6 +69,7 @@ class ReminderScheduler:
         collectors: Sequence[Collector] | None = None,
         leadership: SchedulerLeadership | None = None,
         workers: int = SEND_WORKERS,
+        picture_workers: int = PICTURE_WORKERS,
     ) -> None:
         self._db = db
         self._channels = channels
@@ -74,6 +79,7 @@ class ReminderScheduler:
         self._collectors = tuple(collectors or default_collectors())
         self._leadership = leadership or SchedulerLeadership(db.url)
         self._workers = workers
+        offload.configure(picture_workers)  # the processes start at the first digest
         self._aps = AsyncIOScheduler(timezone=dt.UTC)
         self._leading = False
 
@@ -81,7 +87,7 @@ class ReminderScheduler:
         if self._leadership.single_instance:
             logger.info("scheduler on SQLite: single instance (run one bot process per database file)")
         self._aps.add_job(
-            self.tick,
+            self._tick_quietly,
             IntervalTrigger(seconds=self._every.total_seconds()),
             id="reminders:tick",
             replace_existing=True,
@@ -91,6 +97,17 @@ class ReminderScheduler:
         )
         self._aps.start()
 
+    async def _tick_quietly(self) -> None:
+        """The timed tick: a failure (the database gone for a moment) is one log line, and the next tick retries;
+        APScheduler would print a traceback into the console chat."""
+        try:
+            await self.tick()
+        except asyncio.CancelledError:
+            logger.debug("scheduler tick cancelled: the bot is stopping")  # no traceback into the console chat
+        except Exception as exc:
+            logger.error("scheduler tick failed (%s); the next tick tries again", type(exc).__name__)
+            logger.debug("scheduler tick failed", exc_info=True)
+
     def wake(self) -> None:
         """Run a tick now (a handler queued a message for someone else)."""
         if self._aps.running:
@@ -99,6 +116,7 @@ class ReminderScheduler:
     async def stop(self) -> None:
         if self._aps.running:
             self._aps.shutdown(wait=False)
+        offload.shutdown()
         await self._leadership.release()
 
     async def tick(self) -> int:
@@ -112,15 +130,31 @@ class ReminderScheduler:
         sent = 0
         for _ in range(MAX_ROUNDS):
             now = self._clock()
-            async with self._db.unit_of_work() as uow:
-                due: list[Outbound] = []
-                for collect in self._collectors:
-                    due += await collect(uow, now, self._grace)
-                await uow.commit()
-            if not due:
-                break
+            due: list[Outbound] = []
+            for collect in self._collectors:
+                due += await self._collect(collect, now)
+            if not due and not await self._rules_due(now):
+                break  # nothing to send, and no person's rule left to look at (a round takes a batch of them)
             sent += await self._send_all(due)
         return sent
+
+    async def _rules_due(self, now: dt.datetime) -> bool:
+        async with self._db.unit_of_work() as uow:
+            return await uow.due.any_due(now)
+
+    async def _collect(self, collect: Collector, now: dt.datetime) -> list[Outbound]:
+        """Claim what one collector finds due, in its own unit of work: one that fails (a bug, bad data the
+        collector could not isolate per person) is logged in one line and the others still send."""
+        try:
+            async with self._db.unit_of_work() as uow:
+                found = await collect(uow, now, self._grace)
+                await uow.commit()
+            return found
+        except Exception as exc:
+            name = getattr(collect, "__name__", None) or getattr(getattr(collect, "func", None), "__name__", "?")
+            logger.error("collecting %s failed (%s); the other deliveries go on", name, type(exc).__name__)
+            logger.debug("collector %s failed", name, exc_info=True)
+            return []
 
     async def _send_all(self, items: list[Outbound]) -> int:
         """Send every item (several at once; one chat's items in order) and record how each ended."""
@@ -169,8 +203,10 @@ class ReminderScheduler:
             logger.warning("message for a channel that is not running: %s", item.channel)
             return "failed", f"channel {item.channel} not running"
         try:
-            photo = await asyncio.to_thread(item.picture) if item.picture is not None else None
+            photo = await offload.run(item.picture) if item.picture is not None else None
             return await channel.send(item.chat_id, Reply(item.text, buttons=item.buttons, photo=photo)), None
         except Exception as exc:
-            logger.exception("sending %s failed", item.key)
+            # one line, no traceback: in console mode the log shares the terminal with the chat
+            logger.warning("sending %s failed: %s", item.key, type(exc).__name__)
+            logger.debug("sending %s failed", item.key, exc_info=True)
             return "failed", type(exc).__name__

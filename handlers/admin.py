@@ -5,17 +5,25 @@ Called from the command line (bot/cli.py); each function takes a unit of work an
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import re
 import secrets
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
+from analysis.inputs import parse_int
 from analysis.places import TYPE_LABELS, PlaceTableError, learn, mentions, read_place_table
 from handlers import texts
 from handlers.errors import AdminError
+from handlers.messages import Document
 from handlers.places import coverage, known_places
+from reporting.markdown import render_markdown
+from reporting.model import ReportDraft
+from reporting.programme import Member, compile_programme
+from reporting.word import render_docx
 from storage.entities import ImportedPlace, Person
-from storage.repositories import DuplicateIdentity
+from storage.repositories import DuplicateIdentity, DuplicateLogin
 from storage.uow import UnitOfWork
 from timing.workdays import HolidayFileError, WorkCalendar, library_years, parse_holiday_file
 
@@ -56,19 +64,34 @@ async def add_cadre(
     end: dt.date | None,
     timezone: str,
     now: dt.datetime,
+    batch: str | None = None,
 ) -> str:
-    """Register a cadre with his posting."""
+    """Register a cadre with his posting: an account and both dates are required; an account already registered
+    is refused with the command that corrects or reactivates its person instead."""
     if start and end and end < start:
         raise AdminError(texts.ADMIN_BAD_DATES.format(start=start, end=end))
+    for channel, external_id in identities:
+        known = await uow.people.by_identity(channel, external_id)
+        if known is not None and known.role == "cadre":
+            raise AdminError(
+                texts.ADMIN_CADRE_EXISTS.format(channel=channel, external_id=external_id, name=known.name, id=known.id)
+            )
+    if not identities:
+        raise AdminError(texts.ADMIN_CADRE_NEEDS_ACCOUNT)
+    if start is None or end is None:
+        raise AdminError(texts.ADMIN_CADRE_NEEDS_DATES)
+    fields = check_posting_fields(host_unit=host_unit, position=position, sending_unit=sending_unit, batch=batch)
+    check_timezone(timezone)
     person = await _add_person(uow, name, "cadre", identities, timezone, now)
     await uow.people.set_posting(
         person.id,
         now,
-        host_unit=host_unit,
-        position=position,
-        sending_unit=sending_unit,
+        host_unit=fields.get("host_unit"),
+        position=fields.get("position"),
+        sending_unit=fields.get("sending_unit"),
         start_date=start,
         end_date=end,
+        batch=fields.get("batch"),
     )
     return texts.ADMIN_CADRE_ADDED.format(
         name=person.name,
@@ -157,6 +180,7 @@ async def list_people(uow: UnitOfWork) -> str:
                     sending_unit=posting.sending_unit or texts.ADMIN_UNKNOWN,
                     start=posting.start_date or texts.ADMIN_UNKNOWN,
                     end=posting.end_date or texts.ADMIN_UNKNOWN,
+                    batch=texts.ADMIN_LIST_BATCH.format(batch=posting.batch) if posting.batch else "",
                 )
             )
         if person.role == "supervisor":
@@ -379,4 +403,363 @@ async def list_places(uow: UnitOfWork, *, cadre: str) -> str:
         )
     elif found is not None:
         lines.append(texts.PLACES_LIST_ALL_VISITED.format(total=found.villages))
+    return "\n".join(lines)
+
+
+# -- corrections (issue 12): a person found by any account, his number or his name; edit, reactivate, assign -----
+
+UNIT_LIMIT = 128  # postings' host_unit, position and sending_unit columns
+FIELD_LIMITS = {"batch": 64}  # the batch column is shorter
+_POSTING_FIELDS = ("host_unit", "position", "sending_unit", "batch")
+
+
+def check_timezone(value: str) -> str:
+    """The time zone name, if the zone database knows it."""
+    cleaned = value.strip()
+    try:
+        if not cleaned:
+            raise ValueError(value)
+        ZoneInfo(cleaned)
+    except (ValueError, KeyError, OSError) as exc:  # ZoneInfoNotFoundError is a KeyError; "../x" a ValueError
+        raise AdminError(texts.ADMIN_BAD_TIMEZONE.format(value=value[:40])) from exc
+    return cleaned
+
+
+def check_posting_fields(**fields: str | None) -> dict[str, str]:
+    """The given unit and post fields cleaned of runs of spaces; empty or too long ones refused."""
+    cleaned: dict[str, str] = {}
+    for key, value in fields.items():
+        if value is None:
+            continue
+        text = " ".join(value.split())
+        label = texts.ADMIN_FIELD_LABELS[key]
+        if not text:
+            raise AdminError(texts.ADMIN_FIELD_EMPTY.format(field=label))
+        limit = FIELD_LIMITS.get(key, UNIT_LIMIT)
+        if len(text) > limit:
+            raise AdminError(texts.ADMIN_FIELD_TOO_LONG.format(field=label, length=len(text), limit=limit))
+        cleaned[key] = text
+    return cleaned
+
+
+def _role_label(role: str | None) -> str:
+    return texts.ROLE_LABELS.get(role, role) if role else texts.ADMIN_REF_ROLE_ANY
+
+
+async def find_person(uow: UnitOfWork, ref: str, role: str | None = "cadre") -> Person:
+    """The person a reference names: a Telegram, WeCom or console account, #number, or a name (of `role`).
+
+    Accounts win over names (an account is unique); a name two people share is refused with their numbers and
+    accounts, so the operator can pick one.
+    """
+    cleaned = " ".join(ref.split())
+    if not cleaned:
+        raise AdminError(texts.ADMIN_REF_EMPTY)
+    person: Person | None = None
+    for channel in (TELEGRAM, "wecom", "console"):
+        person = await uow.people.by_identity(channel, cleaned)
+        if person is not None:
+            break
+    if person is None and cleaned.startswith("#") and (number := parse_int(cleaned[1:])) is not None:
+        person = await uow.people.get(number)
+    if person is None:
+        same = await uow.people.named(cleaned, role)
+        if not same and role is not None:
+            same = (await uow.people.named(cleaned))[:1]  # someone of another role: the role check says so
+        if len(same) > 1:
+            accounts = await uow.people.identities_of([p.id for p in same])
+            choices = "；".join(
+                texts.ADMIN_AMBIGUOUS_CHOICE.format(
+                    id=p.id,
+                    ids=" ".join(f"{i.channel}:{i.external_id}" for i in accounts.get(p.id, []))
+                    or texts.ADMIN_NO_ACCOUNTS,
+                )
+                for p in same
+            )
+            raise AdminError(
+                texts.ADMIN_AMBIGUOUS_NAME.format(count=len(same), role=_role_label(role), name=cleaned, choices=choices)
+            )
+        person = same[0] if same else None
+    if person is None:
+        raise AdminError(texts.ADMIN_NO_SUCH_REF.format(ref=cleaned[:40], role=_role_label(role)))
+    if role == "cadre" and person.role != "cadre":
+        raise AdminError(texts.ADMIN_NOT_A_CADRE.format(name=person.name, id=person.id, role=_role_label(person.role)))
+    if role == "supervisor" and person.role != "supervisor":
+        raise AdminError(
+            texts.ADMIN_NOT_A_SUPERVISOR.format(name=person.name, id=person.id, role=_role_label(person.role))
+        )
+    return person
+
+
+def _shown(value: object) -> str:
+    return texts.ADMIN_UNKNOWN if value in (None, "") else str(value)
+
+
+async def edit_cadre(
+    uow: UnitOfWork,
+    *,
+    cadre: str,
+    now: dt.datetime,
+    name: str | None = None,
+    host_unit: str | None = None,
+    position: str | None = None,
+    sending_unit: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    timezone: str | None = None,
+    batch: str | None = None,
+) -> str:
+    """Correct a cadre's name, time zone or posting (units, post, dates, batch); say what changed from what."""
+    person = await find_person(uow, cadre, "cadre")
+    if all(v is None for v in (name, host_unit, position, sending_unit, start, end, timezone, batch)):
+        raise AdminError(texts.ADMIN_NOTHING_TO_EDIT)
+    posting = person.posting
+    fields = check_posting_fields(host_unit=host_unit, position=position, sending_unit=sending_unit, batch=batch)
+    new_name = _check_name(name) if name is not None else None
+    new_zone = check_timezone(timezone) if timezone is not None else None
+    old_start = posting.start_date if posting else None
+    old_end = posting.end_date if posting else None
+    first, last = start or old_start, end or old_end
+    if first and last and last < first:
+        raise AdminError(texts.ADMIN_BAD_DATES.format(start=first, end=last))
+    changes: list[str] = []
+
+    def note(key: str, old: object, new: object) -> bool:
+        if new is None or new == old:
+            return False
+        changes.append(
+            texts.ADMIN_EDIT_CHANGE.format(field=texts.ADMIN_FIELD_LABELS[key], old=_shown(old), new=_shown(new))
+        )
+        return True
+
+    if note("name", person.name, new_name) and new_name is not None:
+        await uow.people.rename(person.id, new_name)
+    if note("timezone", person.timezone, new_zone) and new_zone is not None:
+        await uow.people.set_timezone(person.id, new_zone)
+    posting_changes: dict[str, object] = {}
+    for key in _POSTING_FIELDS:
+        if note(key, getattr(posting, key) if posting else None, fields.get(key)):
+            posting_changes[key] = fields[key]
+    if note("start_date", old_start, start):
+        posting_changes["start_date"] = start
+    if note("end_date", old_end, end):
+        posting_changes["end_date"] = end
+    if posting_changes:
+        await uow.people.set_posting(person.id, now, **posting_changes)
+    if not changes:
+        return texts.ADMIN_EDIT_UNCHANGED.format(name=person.name, id=person.id)
+    lines = [texts.ADMIN_EDITED.format(name=new_name or person.name, id=person.id, changes="；".join(changes))]
+    if "start_date" in posting_changes and first is not None:
+        early = await uow.entries.count_between(person.id, dt.date.min, first - dt.timedelta(days=1))
+        if early:
+            lines.append(texts.ADMIN_EDIT_EARLY_ENTRIES.format(count=early, start=first))
+    if "end_date" in posting_changes and last is not None:
+        late = await uow.entries.count_between(person.id, last + dt.timedelta(days=1), dt.date.max)
+        if late:
+            lines.append(texts.ADMIN_EDIT_LATE_ENTRIES.format(count=late, end=last))
+    return "\n".join(lines)
+
+
+async def edit_supervisor(
+    uow: UnitOfWork, *, supervisor: str, name: str | None = None, timezone: str | None = None
+) -> str:
+    """Correct a supervisor's name or time zone."""
+    person = await find_person(uow, supervisor, "supervisor")
+    if name is None and timezone is None:
+        raise AdminError(texts.ADMIN_NOTHING_TO_EDIT)
+    changes = []
+    new_name = _check_name(name) if name is not None else None
+    new_zone = check_timezone(timezone) if timezone is not None else None
+    if new_name is not None and new_name != person.name:
+        await uow.people.rename(person.id, new_name)
+        changes.append(texts.ADMIN_EDIT_CHANGE.format(field=texts.ADMIN_FIELD_LABELS["name"], old=person.name, new=new_name))
+    if new_zone is not None and new_zone != person.timezone:
+        await uow.people.set_timezone(person.id, new_zone)
+        changes.append(
+            texts.ADMIN_EDIT_CHANGE.format(field=texts.ADMIN_FIELD_LABELS["timezone"], old=person.timezone, new=new_zone)
+        )
+    if not changes:
+        return texts.ADMIN_EDIT_UNCHANGED.format(name=person.name, id=person.id)
+    return texts.ADMIN_EDITED.format(name=new_name or person.name, id=person.id, changes="；".join(changes))
+
+
+async def deactivate(uow: UnitOfWork, *, person: str, now: dt.datetime) -> str:
+    """Deactivate anyone found by account, number or name; his records are kept."""
+    found = await find_person(uow, person, None)
+    if not found.active:
+        return texts.ADMIN_ALREADY_REMOVED.format(name=found.name, id=found.id)
+    await uow.people.deactivate(found.id, now)
+    return texts.ADMIN_REMOVED.format(name=found.name, id=found.id)
+
+
+async def reactivate(uow: UnitOfWork, *, person: str) -> str:
+    """Undo a deactivation (a person folded into another by `link` has no account left and stays removed)."""
+    found = await find_person(uow, person, None)
+    if found.active:
+        return texts.ADMIN_ALREADY_ACTIVE.format(name=found.name, id=found.id)
+    if not await uow.people.identities(found.id):
+        raise AdminError(texts.ADMIN_REACTIVATE_NO_ACCOUNT.format(name=found.name, id=found.id))
+    await uow.people.reactivate(found.id)
+    return texts.ADMIN_REACTIVATED.format(name=found.name, id=found.id)
+
+
+async def assign(uow: UnitOfWork, *, supervisor: str, cadre: str) -> str:
+    """Have a supervisor look after one more cadre."""
+    boss = await find_person(uow, supervisor, "supervisor")
+    person = await find_person(uow, cadre, "cadre")
+    if any(c.id == person.id for c in await uow.people.supervised_by(boss.id)):
+        return texts.ADMIN_ALREADY_ASSIGNED.format(supervisor=boss.name, cadre=person.name)
+    await uow.people.supervise(boss.id, person.id)
+    return texts.ADMIN_ASSIGNED.format(supervisor=boss.name, cadre=person.name)
+
+
+async def unassign(uow: UnitOfWork, *, supervisor: str, cadre: str) -> str:
+    """End a supervisor's assignment to a cadre (neither person is touched otherwise)."""
+    boss = await find_person(uow, supervisor, "supervisor")
+    person = await find_person(uow, cadre, "cadre")
+    if not await uow.people.unsupervise(boss.id, person.id):
+        return texts.ADMIN_NOT_ASSIGNED.format(supervisor=boss.name, cadre=person.name)
+    return texts.ADMIN_UNASSIGNED.format(supervisor=boss.name, cadre=person.name)
+
+
+# -- the programme's report: 第N批挂职干部中期（期满）工作情况汇报 from every cadre of a batch ----------------------
+
+PROGRAMME_FORMATS = ("docx", "md")
+
+
+async def programme_draft(
+    uow: UnitOfWork, *, batch: str, kind: str, today: dt.date, end: dt.date | None = None, signature: str | None = None
+) -> ReportDraft:
+    """Compile a batch's report (kind "mid" or "final") up to `end` (default: today, or the batch's last day)."""
+    name = " ".join(batch.split())
+    if not name:
+        raise AdminError(texts.PROGRAMME_NO_BATCH)
+    if kind not in texts.PROGRAMME_KIND_WORDS:
+        raise AdminError(texts.PROGRAMME_BAD_KIND.format(kind=kind[:20]))
+    cadres = await uow.people.cadres_in_batch(name)
+    if not cadres:
+        known = await uow.people.batches()
+        raise AdminError(
+            texts.PROGRAMME_UNKNOWN_BATCH.format(
+                batch=name[:40], known="、".join(known) or texts.PROGRAMME_NO_BATCHES_YET
+            )
+        )
+    starts = [c.posting.start_date for c in cadres if c.posting and c.posting.start_date]
+    ends = [c.posting.end_date for c in cadres if c.posting and c.posting.end_date]
+    if not starts:
+        raise AdminError(texts.PROGRAMME_NO_DATES.format(batch=name))
+    last = end or min(today, max(ends) if ends else today)
+    if last < min(starts):
+        raise AdminError(texts.PROGRAMME_BEFORE_START.format(batch=name, start=min(starts), end=last))
+    ids = [c.id for c in cadres]
+    entries = await uow.entries.between_for(ids, min(starts), last)
+    last_entries = await uow.entries.last_work_dates(ids)
+    done = await uow.reports.kinds_done(ids)
+    calendar = await work_calendar(uow)
+    members = [
+        Member(c, tuple(entries[c.id]), last_entries.get(c.id), frozenset(done.get(c.id, set()))) for c in cadres
+    ]
+    code = texts.PROGRAMME_KIND_WORDS[kind]
+    return await asyncio.to_thread(compile_programme, code, name, members, last, today, calendar, signature)
+
+
+async def programme_document(
+    uow: UnitOfWork,
+    *,
+    batch: str,
+    kind: str,
+    today: dt.date,
+    end: dt.date | None = None,
+    signature: str | None = None,
+    fmt: str = "docx",
+    review: bool = False,
+) -> Document:
+    """The batch's report as a Word (or Markdown) file: the submission copy, or with `review` the copy whose
+    paragraphs cite the entries they were written from."""
+    if fmt not in PROGRAMME_FORMATS:
+        raise AdminError(texts.PROGRAMME_BAD_FORMAT.format(fmt=fmt[:10]))
+    draft = await programme_draft(uow, batch=batch, kind=kind, today=today, end=end, signature=signature)
+    if fmt == "docx":
+        data = await asyncio.to_thread(render_docx, draft, review)
+        mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    else:
+        data = render_markdown(draft, review).encode("utf-8")
+        mime = "text/markdown"
+    title = texts.REPORT_REVIEW_TITLE.format(title=draft.title) if review else draft.title
+    filename = texts.PROGRAMME_FILENAME.format(title=title, date=today.strftime("%Y%m%d"), ext=fmt)
+    return Document(filename=re.sub(r"[\\/:*?\"<>|\s]+", "", filename), data=data, mime_type=mime)
+
+
+CONSOLE_LOGIN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+CONSOLE_ROLES = ("organisation", "supervisor")
+
+
+async def add_console_user(
+    uow: UnitOfWork,
+    *,
+    login: str,
+    name: str,
+    role: str,
+    password_hash: str,
+    identities: Sequence[tuple[str, str]],
+    batches: Sequence[str],
+    now: dt.datetime,
+    url: str,
+) -> str:
+    """Create an account of the web console (the password is hashed by the caller, console/auth.py): organisation
+    staff see every cadre or the batches given; a supervisor account is linked to the supervisor person."""
+    login = login.strip()
+    if not CONSOLE_LOGIN.match(login):
+        raise AdminError(texts.ADMIN_LOGIN_BAD.format(login=login[:64]))
+    cleaned = " ".join(name.split())
+    if not cleaned or len(cleaned) > 64:
+        raise AdminError(texts.ADMIN_NAME_BAD)
+    if role not in CONSOLE_ROLES:
+        raise AdminError(texts.ADMIN_LOGIN_BAD.format(login=role[:64]))
+    wanted = [b.strip() for b in batches if b.strip()]
+    person_id = None
+    if role == "supervisor":
+        if wanted:
+            raise AdminError(texts.ADMIN_BATCHES_FOR_ORGANISATION)
+        if not identities:
+            raise AdminError(texts.ADMIN_SUPERVISOR_NEEDS_PERSON)
+        channel, external_id = identities[0]
+        person = await uow.people.by_identity(channel, external_id)
+        if person is None or person.role != "supervisor":
+            raise AdminError(texts.ADMIN_NO_SUPERVISOR.format(external_id=external_id))
+        person_id = person.id
+        count = len([c for c in await uow.people.supervised_by(person.id) if c.role == "cadre"])
+        scope = texts.ADMIN_SCOPE_SUPERVISOR.format(count=count)
+    else:
+        scope = texts.ADMIN_SCOPE_BATCHES.format(batches="、".join(wanted)) if wanted else texts.ADMIN_SCOPE_ALL
+    try:
+        await uow.console_users.add(
+            login=login, name=cleaned, role=role, password_hash=password_hash, person_id=person_id,
+            batches=wanted, now=now,
+        )
+    except DuplicateLogin as exc:
+        raise AdminError(texts.ADMIN_LOGIN_TAKEN.format(login=login)) from exc
+    role_label = texts.CONSOLE_ROLE_LABELS[role]
+    return texts.ADMIN_USER_ADDED.format(login=login, name=cleaned, role=role_label, scope=scope, url=url)
+
+
+async def list_audit(
+    uow: UnitOfWork, *, limit: int, login: str | None, action: str | None, zone: str
+) -> str:
+    """The console's audit log, newest first."""
+    records, total = await uow.audit.recent(limit=max(1, min(limit, 10_000)), login=login, action=action)
+    if not records:
+        return texts.ADMIN_AUDIT_NONE
+    tz = ZoneInfo(zone)
+    lines = [
+        texts.ADMIN_AUDIT_LINE.format(
+            at=r.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+            login=r.login,
+            action=texts.CONSOLE_AUDIT_ACTIONS.get(r.action, r.action),
+            target=r.target,
+            detail=r.detail,
+        ).rstrip()
+        for r in records
+    ]
+    lines.append(texts.ADMIN_AUDIT_TOTAL.format(total=total, shown=len(records)))
     return "\n".join(lines)

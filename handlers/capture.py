@@ -11,24 +11,19 @@ from typing import Any
 from analysis import lexicon
 from analysis.classify import KINDS, Analysis, analyse, split_prefix
 from analysis.dateparse import parse_due_date
+from analysis.inputs import clean_text, parse_int
 from analysis.roles import OWN_WORDS, entry_role
 from handlers import reminders, texts
 from handlers.context import Context
 from handlers.errors import NotFoundError, UsageError
-from handlers.formatting import categories_label, day_label, entry_buttons, snippet
+from handlers.formatting import categories_label, date_text, day_label, entry_buttons, snippet
 from handlers.messages import Button, IncomingAttachment, IncomingMessage, Reply
 from storage.entities import Entry, Person, Posting
 from storage.repositories import DuplicateSource
 
 logger = logging.getLogger(__name__)
 
-_RE_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\ufeff]")
 _RE_WORDY = re.compile(r"[^\W\d_]", re.UNICODE)  # a letter or a hanzi, not just digits
-
-
-def clean_text(text: str) -> str:
-    """Drop control and invisible formatting characters; keep line breaks."""
-    return _RE_CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 def validate_text(text: str, ctx: Context) -> str:
@@ -158,8 +153,8 @@ def ack(entry: Entry, today: dt.date, notes: tuple[str, ...] = ()) -> Reply:
         approver = entry.details.get("approver")
         text = texts.ACK_LEAVE.format(
             seq=entry.seq,
-            start=entry.details.get("from", entry.work_date.isoformat()),
-            end=entry.details.get("to", entry.work_date.isoformat()),
+            start=date_text(entry.details.get("from") or entry.work_date, today),
+            end=date_text(entry.details.get("to") or entry.work_date, today),
             reason=f"|{reason}" if reason else "",
         ) + (texts.ACK_LEAVE_APPROVER.format(approver=approver) if approver else "")
     elif entry.kind == "back":
@@ -191,16 +186,16 @@ def ack(entry: Entry, today: dt.date, notes: tuple[str, ...] = ()) -> Reply:
 
 def _question(entry: Entry, today: dt.date) -> Reply:
     if entry.details.get("question") == LEAVE_QUESTION:
-        return _leave_question(entry)
+        return _leave_question(entry, today)
     return _date_question(entry, today)
 
 
-def _leave_question(entry: Entry) -> Reply:
+def _leave_question(entry: Entry, today: dt.date) -> Reply:
     text = texts.LEAVE_NOT_BEGUN_Q.format(
         seq=entry.seq,
         leave=entry.details.get("leave_seq", ""),
-        start=entry.details.get("leave_from", ""),
-        end=entry.details.get("leave_to", ""),
+        start=date_text(entry.details.get("leave_from", ""), today),
+        end=date_text(entry.details.get("leave_to", ""), today),
     )
     choices = (
         Button(texts.BTN_CANCEL_LEAVE, f"lq:{entry.seq}:c"),
@@ -212,14 +207,14 @@ def _leave_question(entry: Entry) -> Reply:
 def _date_question(entry: Entry, today: dt.date) -> Reply:
     named = dt.date.fromisoformat(entry.details["questioned_date"])
     if entry.details.get("question") == "future":
-        text = texts.DATE_FUTURE_Q.format(seq=entry.seq, date=named.isoformat(), today=today.isoformat())
+        text = texts.DATE_FUTURE_Q.format(seq=entry.seq, date=date_text(named, today), today=date_text(today))
         choices = (Button(texts.BTN_USE_TODAY, f"pd:{entry.seq}:t"),)  # a future date cannot be kept
     else:
         text = texts.DATE_BEFORE_POSTING_Q.format(
-            seq=entry.seq, date=named.isoformat(), start=entry.details.get("posting_start", "")
+            seq=entry.seq, date=date_text(named, today), start=date_text(entry.details.get("posting_start", ""), today)
         )
         choices = (
-            Button(texts.BTN_KEEP_DATE.format(date=named.isoformat()), f"pd:{entry.seq}:k"),
+            Button(texts.BTN_KEEP_DATE.format(date=date_text(named, today)), f"pd:{entry.seq}:k"),
             Button(texts.BTN_USE_TODAY, f"pd:{entry.seq}:t"),
         )
     return Reply(text, buttons=(choices, (Button(texts.BTN_UNDO, f"u:{entry.seq}"),)))
@@ -273,10 +268,12 @@ async def record(
     if person is None:
         return Reply(texts.SUPERVISOR_NO_CAPTURE)
     source = msg.source
+    notes: list[str] = []
     if source is not None and msg.edited:
         existing = await ctx.uow.entries.by_source(*source)
         if existing is not None:
             return await _apply_platform_edit(msg, existing, person, ctx)
+        notes.append(texts.ACK_EDIT_UNKNOWN_NOTE)  # its original was never stored (before he joined, a command …)
     cleaned = validate_text(text, ctx)
     prefixed_kind, body = split_prefix(cleaned)
     kind = kind or prefixed_kind
@@ -287,6 +284,11 @@ async def record(
             raise UsageError(texts.EMPTY_TEXT)
     today = ctx.local_date(msg.sent_at)
     analysis = _analysed(body, ctx, today, kind)
+    if analysis.kind == "back" and not await ctx.uow.entries.open_leaves(person.id):
+        last = await ctx.uow.entries.latest_of(person.id, ("leave", "back"))
+        redelivered = source is not None and await ctx.uow.entries.by_source(*source) is not None
+        if last is not None and last.kind == "back" and not redelivered:  # back already, no leave since
+            raise UsageError(texts.BACK_AGAIN.format(seq=last.seq, date=date_text(last.work_date, today)))
     if work_date is not None:
         decision = DateDecision(work_date, "active", None, None)
     else:
@@ -300,7 +302,6 @@ async def record(
         details.update(question=decision.question, questioned_date=decision.named.isoformat())
         if person.posting and person.posting.start_date:
             details["posting_start"] = person.posting.start_date.isoformat()
-    notes: list[str] = []
     if len(cleaned) > ctx.settings.analysed_chars:
         notes.append(texts.ACK_LONG_NOTE)
     if analysis.date.invalid and analysis.date.date is None and decision.question is None:
@@ -455,12 +456,12 @@ def reanalysed(entry: Entry, text: str, today: dt.date, posting: Posting | None,
     if not entry.categories_by_user:
         changes["categories"] = list(analysis.categories)
     if named is not None and not is_plan_role(details):  # a plan may name a day to come
-        raise UsageError(texts.EDIT_FUTURE.format(date=named.isoformat()))
+        raise UsageError(texts.EDIT_FUTURE.format(date=date_text(named, today)))
     if analysis.date.date is not None:
         start = posting.start_date if posting else None
         if start is not None and analysis.date.date < start:
             raise UsageError(
-                texts.EDIT_BEFORE_POSTING.format(date=analysis.date.date.isoformat(), start=start.isoformat())
+                texts.EDIT_BEFORE_POSTING.format(date=date_text(analysis.date.date, today), start=date_text(start, today))
             )
         changes["work_date"] = analysis.date.date
     return changes
@@ -555,9 +556,10 @@ record_back = _kind_command("back")
 async def _entry_from_args(args: str, ctx: Context, allow_deleted: bool = False) -> tuple[Person, Entry, list[str]]:
     person = ctx.require_person()
     seq_text, *rest = args.split(":")
-    if not (seq_text.isascii() and seq_text.isdigit() and len(seq_text) <= 9):  # ① and ² are digits to isdigit
+    seq = parse_int(seq_text)
+    if seq is None:
         raise NotFoundError(texts.STALE_BUTTON)
-    entry = await ctx.uow.entries.by_seq(person.id, int(seq_text))
+    entry = await ctx.uow.entries.by_seq(person.id, seq)
     if entry is None or (entry.status == "deleted" and not allow_deleted):
         raise NotFoundError(texts.ENTRY_GONE.format(seq=seq_text))
     return person, entry, rest
@@ -614,7 +616,7 @@ async def set_kind(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     updated = await ctx.uow.entries.update(person.id, entry.seq, now=ctx.now, **changes)
     updated = await sync_leave_link(ctx, person, entry, updated)
     if updated.status == "pending" and updated.details.get("question") == LEAVE_QUESTION:
-        question = _leave_question(updated)
+        question = _leave_question(updated, ctx.local_date())
         return Reply(question.text, buttons=question.buttons, replace=True)
     text = texts.KIND_SET.format(seq=entry.seq, kind=texts.KIND_LABELS[kind])
     return Reply(text, buttons=entry_buttons(entry.seq), replace=True, callback_notice=text)
@@ -676,8 +678,12 @@ async def resolve_leave_question(msg: IncomingMessage, args: str, ctx: Context) 
     await ctx.uow.entries.cancel_leave(person.id, leave.seq, by=entry.seq, now=ctx.now)
     details["cancelled_leave"] = leave.seq
     await ctx.uow.entries.update(person.id, entry.seq, now=ctx.now, status="active", details=details)
+    today = ctx.local_date()
     text = texts.LEAVE_CANCELLED.format(
-        seq=entry.seq, leave=leave.seq, start=_leave_start(leave).isoformat(), end=leave.details.get("to", "")
+        seq=entry.seq,
+        leave=leave.seq,
+        start=date_text(_leave_start(leave), today),
+        end=date_text(leave.details.get("to", ""), today),
     )
     return Reply(text, buttons=entry_buttons(entry.seq), replace=True, callback_notice=texts.LEAVE_CANCELLED_SHORT)
 

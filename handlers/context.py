@@ -20,6 +20,7 @@ class HandlerSettings:
     max_text_chars: int = 20000
     analysed_chars: int = 2000
     conversation_ttl: dt.timedelta = dt.timedelta(days=3)
+    bot_username: str | None = None  # a command addressed to another bot (/today@otherbot) is not ours
 
 
 @dataclass(frozen=True, slots=True)

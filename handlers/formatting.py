@@ -22,6 +22,18 @@ def day_label(day: dt.date, today: dt.date | None = None) -> str:
     )
 
 
+def date_text(value: dt.date | str | None, today: dt.date | None = None) -> str:
+    """A date as a Chinese reply writes it (month and day; the year too when it is not today's), from a date or
+    the ISO text details store."""
+    if isinstance(value, str):
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+        return day_label(day, today)
+    return "" if value is None else day_label(value, today)
+
+
 def categories_label(codes: tuple[str, ...] | list[str]) -> str:
     return "·".join(texts.CATEGORY_LABELS.get(c, c) for c in codes) or texts.UNCATEGORISED
 

@@ -7,17 +7,19 @@ from collections import Counter
 
 from analysis.classify import split_prefix
 from analysis.dateparse import parse_period, period_parts
+from analysis.inputs import parse_int
 from handlers import texts
 from handlers.capture import apply_edit, reanalysed, validate_text, withdraw
 from handlers.context import Context
 from handlers.errors import NotFoundError, UsageError
-from handlers.formatting import categories_label, day_label, entry_line, entry_mark, snippet
+from handlers.formatting import categories_label, date_text, day_label, entry_buttons, entry_line, entry_mark, snippet
 from handlers.messages import Button, IncomingMessage, Reply
 from handlers.places import coverage, coverage_line
 from storage.entities import Entry, Person
 
 HISTORY_LIMIT = 50
 SEARCH_LIMIT = 20
+WEEK_SHOWN = 3  # entries quoted per day in /week
 MAX_SPAN_DAYS = 366
 
 
@@ -26,10 +28,10 @@ def _cadre(ctx: Context) -> Person:
 
 
 def _seq(text: str) -> int:
-    token = text.strip().lstrip("#＃")
-    if not token.isdigit() or len(token) > 9:
+    number = parse_int(text.strip().lstrip("#＃"))
+    if number is None:
         raise UsageError(texts.BAD_NUMBER.format(text=text.strip()[:20]))
-    return int(token)
+    return number
 
 
 async def _own_entry(ctx: Context, seq: int) -> Entry:
@@ -74,7 +76,9 @@ async def week(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
         if not todays:
             lines.append(texts.WEEK_DAY_NONE.format(weekday=weekday, date=day_label(current)))
             continue
-        snippets = ";".join(f"#{e.seq} {entry_mark(e)}{snippet(e.text, 16)}" for e in todays[:3])
+        snippets = texts.LIST_SEPARATOR.join(f"#{e.seq} {entry_mark(e)}{snippet(e.text, 16)}" for e in todays[:WEEK_SHOWN])
+        if len(todays) > WEEK_SHOWN:
+            snippets += texts.WEEK_DAY_MORE.format(count=len(todays))
         lines.append(
             texts.WEEK_DAY.format(weekday=weekday, date=day_label(current), count=len(todays), snippets=snippets)
         )
@@ -102,7 +106,7 @@ def _period_error(words: str, today_: dt.date) -> str:
             return texts.HISTORY_BAD_DATE.format(text=parts[0][:20])
         if last is None:
             return texts.HISTORY_BAD_DATE.format(text=parts[1][:20])
-        return texts.HISTORY_REVERSED.format(start=first[0].isoformat(), end=last[1].isoformat())
+        return texts.HISTORY_REVERSED.format(start=date_text(first[0], today_), end=date_text(last[1], today_))
     return texts.HISTORY_BAD_PERIOD.format(text=words.strip()[:20])
 
 
@@ -118,7 +122,7 @@ async def history(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     start, end = period
     if (end - start).days >= MAX_SPAN_DAYS:
         raise UsageError(texts.HISTORY_TOO_LONG)
-    span = {"start": start.isoformat(), "end": end.isoformat()}
+    span = {"start": date_text(start, today_), "end": date_text(end, today_)}
     total = await ctx.uow.entries.count_between(person.id, start, end)
     if not total:
         return Reply(texts.HISTORY_EMPTY.format(**span))
@@ -184,7 +188,9 @@ async def delete(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
 async def confirm_delete(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     """Delete the entry the user confirmed."""
     person = _cadre(ctx)
-    seq = int(args) if args.isdigit() else -1
+    seq = parse_int(args)
+    if seq is None:
+        raise NotFoundError(texts.STALE_BUTTON)
     entry = await ctx.uow.entries.by_seq(person.id, seq)
     if entry is None or entry.status == "deleted":
         raise NotFoundError(texts.ENTRY_GONE.format(seq=args[:9]))
@@ -219,10 +225,12 @@ async def exclude(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
 async def star_button(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     """The ★ button on an entry: the same as /star."""
     seq = args.split(":")[0]
-    if not seq.isdigit():
+    number = parse_int(seq)
+    if number is None:
         raise NotFoundError(texts.STALE_BUTTON)
-    entry = await ctx.uow.entries.by_seq(_cadre(ctx).id, int(seq))
+    entry = await ctx.uow.entries.by_seq(_cadre(ctx).id, number)
     if entry is None or entry.status == "deleted":
         raise NotFoundError(texts.ENTRY_GONE.format(seq=seq))
     reply = await star(msg, seq, ctx)
-    return Reply(reply.text, callback_notice=reply.text)
+    # the entry's buttons again: on the console and WeCom a numbered choice answers the last reply's buttons
+    return Reply(reply.text, buttons=entry_buttons(entry.seq), callback_notice=reply.text)

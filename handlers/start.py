@@ -9,6 +9,7 @@ from analysis.dateparse import parse_user_date
 from handlers import texts
 from handlers.context import Context
 from handlers.errors import UsageError
+from handlers.formatting import date_text
 from handlers.messages import IncomingMessage, Reply
 from storage.entities import Conversation, Person
 
@@ -17,6 +18,7 @@ logger = logging.getLogger(__name__)
 PROFILE_STATE = "profile"
 NAME_LIMIT = 32
 FIELD_LIMIT = 64
+MAX_ZONE_NAME = 64  # the longest IANA name is 32 characters
 HELP_ORDER = (
     "log",
     "visit",
@@ -139,7 +141,7 @@ async def answer_profile(msg: IncomingMessage, state: Conversation, ctx: Context
             return Reply(texts.ANSWER_BAD_DATE)
         posting = person.posting
         if field == "end_date" and posting is not None and posting.start_date and day < posting.start_date:
-            return Reply(texts.ANSWER_END_BEFORE_START.format(start=posting.start_date.isoformat()))
+            return Reply(texts.ANSWER_END_BEFORE_START.format(start=date_text(posting.start_date)))
         await ctx.uow.people.set_posting(person.id, ctx.now, **{field: day})
     else:
         limit = NAME_LIMIT if field == "name" else FIELD_LIMIT
@@ -160,8 +162,8 @@ async def answer_profile(msg: IncomingMessage, state: Conversation, ctx: Context
         texts.PROFILE_DONE.format(
             host_unit=posting.host_unit,
             position=posting.position,
-            start=posting.start_date.isoformat() if posting.start_date else "",
-            end=posting.end_date.isoformat() if posting.end_date else "",
+            start=date_text(posting.start_date, ctx.local_date()),
+            end=date_text(posting.end_date, ctx.local_date()),
         )
     )
 
@@ -173,8 +175,10 @@ async def set_timezone(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     if not name:
         return Reply(texts.TIMEZONE_CURRENT.format(tz=person.timezone))
     try:
+        if len(name) > MAX_ZONE_NAME:
+            raise ValueError(name)
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name too long for a file name
         raise UsageError(texts.TIMEZONE_BAD.format(tz=name[:40])) from exc
     await ctx.uow.people.set_timezone(person.id, name)
     return Reply(texts.TIMEZONE_SET.format(tz=name))

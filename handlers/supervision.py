@@ -10,17 +10,28 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from handlers import admin, texts
+from analysis.inputs import parse_int
+from handlers import admin, offload, texts
 from handlers.context import Context
 from handlers.errors import NotFoundError, PermissionDenied, UsageError
 from handlers.formatting import day_label, snippet
 from handlers.messages import Button, Document, IncomingMessage, Reply
 from handlers.places import coverage
-from handlers.reminders import Outbound, Recipient, claim_for, due_unrecorded, pick_address, recipients
+from handlers.reminders import (
+    Outbound,
+    Recipient,
+    claim_for,
+    due_recipients,
+    due_unrecorded,
+    held,
+    pick_address,
+)
 from handlers.router import NotForConversation
-from reporting.digest import CadreWeek, daily_counts, rank, summarise
+from reporting.digest import CadreWeek, daily_counts, day_states, rank, summarise
+from reporting.figures import leave_dates
 from storage.entities import Conversation, Entry, Person
 from storage.uow import UnitOfWork
+from timing.due import earliest, next_digest
 from timing.schedule import Grace, delivery_key
 from timing.workdays import WorkCalendar
 
@@ -38,6 +49,7 @@ COMMENT_LIMIT = 500
 COMMENT_STATE = "comment"
 COMMENT_TTL = dt.timedelta(hours=12)
 UNVISITED_SHOWN = 6  # villages named in the digest's 🟡 line; more are counted
+DIGEST_BATCH = 5  # supervisors whose digests are built per scheduler round
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +61,21 @@ class Digest:
     names: tuple[str, ...]
     days: tuple[dt.date, ...]
     counts: tuple[tuple[int, ...], ...]
+    states: tuple[tuple[str, ...], ...]  # what each day was (reporting/digest.py day_states)
 
     def picture(self) -> Document:
         """Draw the heat map (matplotlib: CPU work, call it off the event loop)."""
         from reporting.heatmap import render_heatmap  # matplotlib loads only when a digest is drawn
 
-        data = render_heatmap(self.names, self.days, self.counts, texts.DIGEST_CHART_TITLE, texts.DIGEST_CHART_LEGEND)
+        data = render_heatmap(
+            self.names,
+            self.days,
+            self.counts,
+            texts.DIGEST_CHART_TITLE,
+            texts.DIGEST_CHART_LEGEND,
+            states=self.states,
+            labels=texts.DIGEST_CHART_STATES,
+        )
         return Document(f"digest-{self.days[-1].isoformat()}.png", data, "image/png")
 
 
@@ -79,7 +100,7 @@ def _flag_text(week: CadreWeek, flag: str) -> str:
 
 def cadre_block(week: CadreWeek, person: Person, highlights: bool = True) -> list[str]:
     """The digest's lines about one cadre: name, figures, places, last entry, flags, highlights."""
-    mark = texts.DIGEST_MARK_FLAGGED if week.flags else texts.DIGEST_MARK_OK
+    mark = texts.DIGEST_MARK_FLAGGED if week.flags else texts.DIGEST_MARK_OK  # no entry at all is a flag
     kinds = " ".join(
         texts.DIGEST_KIND.format(label=texts.KIND_LABELS[k], count=week.by_kind[k])
         for k in ("log", "visit", "study")
@@ -111,16 +132,36 @@ def cadre_block(week: CadreWeek, person: Person, highlights: bool = True) -> lis
 
 
 async def _weeks(
-    uow: UnitOfWork, cadres: Sequence[Person], today: dt.date, calendar: WorkCalendar
+    uow: UnitOfWork, cadres: Sequence[Person], today: dt.date, calendar: WorkCalendar, release: bool = False
 ) -> tuple[dict[int, CadreWeek], dict[int, list[Entry]]]:
     """Every cadre's week, with a fixed number of queries however many cadres there are."""
     ids = [c.id for c in cadres]
     start, end = today - dt.timedelta(days=PERIOD_DAYS), today - dt.timedelta(days=1)
     entries = await uow.entries.between_for(ids, today - dt.timedelta(days=LOOKBACK_DAYS), today)
-    last = await uow.entries.last_work_dates(ids)
+    last = await uow.entries.last_work_dates(ids, until=today)
     done = await uow.reports.kinds_done(ids)
     villages = await coverage(uow, ids)
-    weeks = {
+    unvisited = {c.id: found.unvisited if (found := villages[c.id]) else () for c in cadres}
+    if release:
+        await uow.commit()
+    # the figures find places with jieba in every entry: seconds for a city's cadres, in a worker process
+    weeks = await offload.run(summarise_all, list(cadres), entries, start, end, today, calendar, last, done, unvisited)
+    return weeks, entries
+
+
+def summarise_all(
+    cadres: list[Person],
+    entries: dict[int, list[Entry]],
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    calendar: WorkCalendar,
+    last: dict[int, dt.date],
+    done: dict[int, set[str]],
+    unvisited: dict[int, tuple[str, ...]],
+) -> dict[int, CadreWeek]:
+    """Every cadre's week from plain data (pure: runs in a worker process)."""
+    return {
         c.id: summarise(
             c,
             entries[c.id],
@@ -130,11 +171,10 @@ async def _weeks(
             calendar,
             last_entry=last.get(c.id),
             reports_done=done[c.id],
-            unvisited=found.unvisited if (found := villages[c.id]) else (),
+            unvisited=unvisited[c.id],
         )
         for c in cadres
     }
-    return weeks, entries
 
 
 def compose(
@@ -143,6 +183,7 @@ def compose(
     weeks: dict[int, CadreWeek],
     entries: dict[int, list[Entry]],
     today: dt.date,
+    calendar: WorkCalendar,
 ) -> Digest:
     """The digest text (cadres in order of need of attention) and the chart's data in the same order."""
     by_id = {c.id: c for c in cadres}
@@ -153,21 +194,30 @@ def compose(
         lines += ["", *cadre_block(week, by_id[week.person_id])]
     lines += ["", texts.DIGEST_FOOTER]
     days = tuple(today - dt.timedelta(days=CHART_DAYS - i) for i in range(CHART_DAYS))
+    counts = [daily_counts(entries[w.person_id], days) for w in ordered]
+    states = []
+    for week, row in zip(ordered, counts, strict=True):
+        posting = by_id[week.person_id].posting
+        leave = leave_dates(entries[week.person_id], posting, days[0], days[-1])
+        states.append(tuple(day_states(posting, row, leave, days, today, calendar)))
     return Digest(
         supervisor_id=supervisor_id,
         text="\n".join(lines),
         names=tuple(w.name for w in ordered),
         days=days,
-        counts=tuple(tuple(daily_counts(entries[w.person_id], days)) for w in ordered),
+        counts=tuple(tuple(row) for row in counts),
+        states=tuple(states),
     )
 
 
-async def build_digests(uow: UnitOfWork, supervisors: Sequence[Recipient]) -> list[Digest]:
-    """The digests of many supervisors at once (queries do not grow with the number of cadres)."""
-    pairs = await uow.people.supervision_pairs()
+async def build_digests(uow: UnitOfWork, supervisors: Sequence[Recipient], release: bool = False) -> list[Digest]:
+    """The digests of many supervisors at once (queries do not grow with the number of cadres). With
+    `release`, the unit of work (which must have written nothing) is committed after the reads, so that the
+    database connection is free while the figures are worked out in a worker process."""
     wanted = {s.person.id for s in supervisors}
-    cadre_ids = {c for s, c in pairs if s in wanted}
-    people = {p.id: p for p in await uow.people.all() if p.id in cadre_ids and p.active and p.role == "cadre"}
+    pairs = [(s, c) for s, c in await uow.due.supervision_of(wanted)]
+    cadre_ids = {c for _, c in pairs}
+    people = {p.id: p for p in await uow.due.people(cadre_ids) if p.active and p.role == "cadre"}
     calendar = await admin.work_calendar(uow)
     digests = []
     by_day: dict[dt.date, list[Recipient]] = {}
@@ -175,11 +225,11 @@ async def build_digests(uow: UnitOfWork, supervisors: Sequence[Recipient]) -> li
         by_day.setdefault(s.today, []).append(s)
     for today, group in by_day.items():
         members = {c for s, c in pairs if s in {g.person.id for g in group} and c in people}
-        weeks, entries = await _weeks(uow, [people[c] for c in sorted(members)], today, calendar)
+        weeks, entries = await _weeks(uow, [people[c] for c in sorted(members)], today, calendar, release)
         for s in group:
             cadres = [people[c] for s_id, c in pairs if s_id == s.person.id and c in people]
             if cadres:
-                digests.append(compose(s.person.id, cadres, weeks, entries, today))
+                digests.append(compose(s.person.id, cadres, weeks, entries, today, calendar))
     return digests
 
 
@@ -202,8 +252,9 @@ async def digest(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     supervisor = _supervisor(ctx)
     cadres = await _own_cadres(ctx, supervisor)
     today = ctx.local_date()
-    weeks, entries = await _weeks(ctx.uow, cadres, today, await admin.work_calendar(ctx.uow))
-    found = compose(supervisor.id, cadres, weeks, entries, today)
+    calendar = await admin.work_calendar(ctx.uow)
+    weeks, entries = await _weeks(ctx.uow, cadres, today, calendar)
+    found = compose(supervisor.id, cadres, weeks, entries, today, calendar)
     return Reply(found.text, photo=await asyncio.to_thread(found.picture))
 
 
@@ -249,7 +300,8 @@ async def cadre(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     person = _find_cadre(await _own_cadres(ctx, supervisor), args)
     today = ctx.local_date()
     weeks, entries = await _weeks(ctx.uow, [person], today, await admin.work_calendar(ctx.uow))
-    start, end = today - dt.timedelta(days=PERIOD_DAYS), today
+    # the window the figures above count (the digest's: the seven days up to yesterday), listed in full
+    start, end = today - dt.timedelta(days=PERIOD_DAYS), today - dt.timedelta(days=1)
     shown = [e for e in entries[person.id] if start <= e.work_date <= end]
     header = texts.CADRE_WEEK_HEADER.format(
         name=person.name, unit=_unit(person), start=day_label(start), end=day_label(end)
@@ -285,9 +337,10 @@ async def comment_button(msg: IncomingMessage, args: str, ctx: Context) -> Reply
     """The comment button under /cadre: ask for the comment (the next message he sends)."""
     supervisor = _supervisor(ctx)
     parts = args.split(":")
-    if len(parts) != 2 or not all(p.isdigit() and len(p) < 10 for p in parts):
+    cadre_id, seq = (parse_int(parts[0]), parse_int(parts[1])) if len(parts) == 2 else (None, None)
+    if cadre_id is None or seq is None:
         raise NotFoundError(texts.STALE_BUTTON)
-    person, entry = await _entry_of_own_cadre(ctx, supervisor, int(parts[0]), int(parts[1]))
+    person, entry = await _entry_of_own_cadre(ctx, supervisor, cadre_id, seq)
     payload = {"cadre": person.id, "seq": entry.seq}
     await ctx.uow.conversations.set(supervisor.id, COMMENT_STATE, payload, ctx.now + COMMENT_TTL)
     text = texts.COMMENT_ASK.format(name=person.name, seq=entry.seq, quote=snippet(entry.text, QUOTE_CHARS))
@@ -298,10 +351,11 @@ async def comment(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     """/comment NAME SEQ TEXT: comment on one of his cadres' entries directly."""
     supervisor = _supervisor(ctx)
     words = args.split(maxsplit=2)
-    if len(words) < 3 or not words[1].lstrip("#").isdigit() or len(words[1]) > 9:
+    seq = parse_int(words[1].lstrip("#＃")) if len(words) == 3 else None
+    if seq is None:
         raise UsageError(texts.COMMENT_USAGE)
     person = _find_cadre(await _own_cadres(ctx, supervisor), words[0])
-    _, entry = await _entry_of_own_cadre(ctx, supervisor, person.id, int(words[1].lstrip("#")))
+    _, entry = await _entry_of_own_cadre(ctx, supervisor, person.id, seq)
     return await _send_comment(ctx, supervisor, person, entry, words[2])
 
 
@@ -363,16 +417,22 @@ async def collect_digests(
     group robot configured, each digest goes to the supervisors' group as well (claimed under its own key)."""
     weekday, clock = at
     due_now = []
-    for who in await recipients(uow, now, "supervisor"):
+    # only those due (timing/due.py), a few at a time: each round holds the database and the loop a little
+    due_people, nexts = await due_recipients(uow, "digest", now, "supervisor", limit=DIGEST_BATCH)
+    for who in due_people:
+        nexts[who.person.id] = next_digest(now, who.zone, weekday, clock)
         if who.today.weekday() != weekday:
             continue
         due = who.at(clock)
+        nexts[who.person.id] = earliest(nexts[who.person.id], held(who, "digest", due, now, grace))
         key = delivery_key("digest", who.person.id, due)
         if await due_unrecorded(uow, who, "digest", key, due, now, grace):
             due_now.append((who, key, due))
-    if not due_now:
-        return []
-    digests = {d.supervisor_id: d for d in await build_digests(uow, [who for who, _, _ in due_now])}
+    # nothing written yet: the connection is let go while the figures are worked out (a crash before the
+    # claims below leaves these rows due, and the next tick builds them again)
+    built = await build_digests(uow, [who for who, _, _ in due_now], release=True) if due_now else []
+    await uow.due.reschedule("digest", nexts)
+    digests = {d.supervisor_id: d for d in built}
     out = []
     for who, key, due in due_now:
         found = digests.get(who.person.id)  # None: no active cadre, nothing to send

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -28,11 +30,15 @@ def normalise_url(url: str) -> str:
 
 
 def ensure_sqlite_dir(url: str) -> None:
-    """Create the folder of a SQLite file so a fresh clone needs no set-up."""
+    """Create the folder (0700) and the file (0600) of a SQLite database so a fresh clone needs no set-up and
+    nobody else on the machine can read the records (SQLite gives its -wal and -shm files the file's mode)."""
     parsed = make_url(url)
     database = parsed.database
-    if parsed.get_backend_name() == "sqlite" and database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if parsed.get_backend_name() == "sqlite" and database and database != ":memory:" and "mode=memory" not in url:
+        path = Path(database)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):  # an empty file is an empty database
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def is_sqlite(url: str) -> bool:
@@ -48,6 +54,8 @@ class Database:
         # Every session ends its own transaction (commit, or rollback on close), so the pool need not roll
         # back again when a connection comes back: that would be one more round trip to the database thread.
         engine_kwargs.setdefault("pool_reset_on_return", None)
+        # A failed statement's message must not carry its parameters (message texts, names) into the log.
+        engine_kwargs.setdefault("hide_parameters", True)
         if is_sqlite(self.url) and make_url(self.url).database not in (None, "", ":memory:"):
             engine_kwargs.setdefault("connect_args", {"timeout": 30})
             # One writer at a time anyway: with one connection, units of work queue in the pool (asyncio)

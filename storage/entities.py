@@ -15,6 +15,7 @@ class Posting:
     sending_unit: str | None
     start_date: dt.date | None
     end_date: dt.date | None
+    batch: str | None = None  # the organisation department's batch (第N批), for the console's roll-ups
 
     def midpoint(self, until: dt.date | None = None) -> dt.date | None:
         """The posting's middle day (its end, or `until` while it has none); None without a start."""
@@ -158,3 +159,55 @@ class PlaceImport:
     updated: int
     renamed: int  # an existing name given as a short form of a new name: the place now goes by the new one
     unchanged: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleUser:
+    """An account of the web console."""
+
+    id: int
+    login: str
+    name: str
+    role: str  # organisation | supervisor
+    person_id: int | None  # the supervisor person whose cadres he sees
+    batches: tuple[str, ...]  # organisation staff scoped to these batches; empty: every cadre
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleSession:
+    user: ConsoleUser
+    csrf_token: str
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    at: dt.datetime
+    login: str
+    action: str
+    target: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntryMark:
+    """One active entry, reduced to what attendance needs: its date, kind and stored role (and its text only
+    when no role was stored, so the role can be told from its words)."""
+
+    person_id: int
+    work_date: dt.date
+    kind: str
+    role: str | None
+    text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CommentNote:
+    """A supervisor's comment on one of a cadre's entries, with the entry's number and the author's name."""
+
+    entry_seq: int
+    entry_date: dt.date
+    author: str
+    text: str
+    created_at: dt.datetime

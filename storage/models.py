@@ -106,6 +106,8 @@ class PostingRow(Base):
     start_date: Mapped[dt.date | None] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime]
+    # the organisation department's batch (第N批, 2026年春季): the console's filters and roll-ups group by it
+    batch: Mapped[str | None] = mapped_column(String(64), index=True)
 
     person: Mapped[PersonRow] = relationship(back_populates="postings")
 
@@ -307,3 +309,101 @@ class PlaceRow(Base):
     source: Mapped[str] = mapped_column(String(16))  # imported | learned
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
+
+
+class ConsoleUserRow(Base):
+    """An account of the web console: organisation staff (every cadre, or the batches listed) or a supervisor
+    (only his own cadres, through the person he is linked to)."""
+
+    __tablename__ = "console_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))  # organisation | supervisor
+    password_hash: Mapped[str] = mapped_column(String(256))  # argon2id, with its parameters
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    batches: Mapped[list[str]]  # organisation staff scoped to these batches; empty: every cadre
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime]
+    last_login_at: Mapped[dt.datetime | None]
+
+
+class ConsoleSessionRow(Base):
+    """A signed-in browser: the cookie carries a random token, only its SHA-256 is stored (revocable)."""
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("console_users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class ConsoleLoginFailureRow(Base):
+    """Failed sign-ins per login name (known or not, so a lock tells nothing about which accounts exist)."""
+
+    __tablename__ = "console_login_failures"
+
+    login: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[dt.datetime]
+    locked_until: Mapped[dt.datetime | None]
+
+
+class AuditRow(Base):
+    """Who saw, exported or changed what in the console (and who signed in or failed to)."""
+
+    __tablename__ = "console_audit"
+    __table_args__ = (Index("ix_console_audit_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("console_users.id", ondelete="SET NULL"))
+    login: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))  # view | export | change | login | logout | login-failed | locked
+    target: Mapped[str] = mapped_column(String(256))  # the page or object: "overview", "cadre:12" …
+    detail: Mapped[str] = mapped_column(String(512), default="")
+
+
+class InboxRow(Base):
+    """An incoming update, stored before the platform is told it arrived; handled once (the durable inbox).
+
+    state: "new" (payload kept until handled), "answered" (handled and committed; the reply is kept until sent),
+    "done" (the reply went out; only the key is kept, for deduplication, until pruned)."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("platform", "key", name="uq_inbox_platform_key"),
+        Index("ix_inbox_state_id", "state", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(128))  # the platform's identity of the message
+    chat: Mapped[str] = mapped_column(String(128))  # one chat's rows are handled in id order
+    state: Mapped[str] = mapped_column(String(8))
+    payload: Mapped[dict[str, Any] | None]
+    replies: Mapped[dict[str, Any] | None]
+    received_at: Mapped[dt.datetime]
+    handled_at: Mapped[dt.datetime | None]
+
+
+DUE_RULES = ("nudge", "promise", "obligation", "digest")  # the rules a person's due_times rows are kept for
+# A row marked to be computed again: "due" long ago, so the next tick picks it up and computes its real time.
+DUE_STALE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+class DueRow(Base):
+    """When each automatic reminder rule is next to be looked at for one person (timing/due.py), so that a
+    scheduler tick reads only the rows due now; next_at is None while the rule has nothing more for him."""
+
+    __tablename__ = "due_times"
+    __table_args__ = (Index("ix_due_times_rule_next_at", "rule", "next_at"),)
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(16), primary_key=True)
+    next_at: Mapped[dt.datetime | None]

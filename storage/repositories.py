@@ -6,16 +6,36 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Insert,
+    String,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy import cast as sql_cast  # typing.cast is the plain name here
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.sql.expression import ColumnElement
 
 from storage.entities import (
     Attachment,
+    AuditRecord,
+    CommentNote,
+    ConsoleSession,
+    ConsoleUser,
     Conversation,
     Entry,
+    EntryMark,
     Identity,
     ImportedPlace,
     Invite,
@@ -26,11 +46,18 @@ from storage.entities import (
     Reminder,
 )
 from storage.models import (
+    DUE_RULES,
+    DUE_STALE,
     AttachmentRow,
+    AuditRow,
     CalendarDayRow,
     CommentRow,
+    ConsoleLoginFailureRow,
+    ConsoleSessionRow,
+    ConsoleUserRow,
     ConversationRow,
     DeliveryRow,
+    DueRow,
     EntryRevisionRow,
     EntryRow,
     IdentityRow,
@@ -68,6 +95,7 @@ def _posting(row: PostingRow) -> Posting:
         sending_unit=row.sending_unit,
         start_date=row.start_date,
         end_date=row.end_date,
+        batch=row.batch,
     )
 
 
@@ -156,6 +184,7 @@ _BY_IDENTITY = (
         PostingRow.sending_unit,
         PostingRow.start_date,
         PostingRow.end_date,
+        PostingRow.batch,
         ConversationRow.state.label("conversation"),
         ConversationRow.expires_at.label("conversation_expires"),
         select(AttachmentRow.id)
@@ -254,6 +283,7 @@ class PeopleRepo:
         row = PersonRow(name=name, role=role, timezone=timezone, active=True, created_at=now)
         self._s.add(row)
         await self._s.flush()
+        await DueRepo(self._s).ensure([row.id])  # his reminder rules, computed at the next tick
         return Person(id=row.id, name=name, role=role, timezone=timezone, active=True, posting=None)
 
     async def get(self, person_id: int) -> Person | None:
@@ -275,6 +305,7 @@ class PeopleRepo:
                 sending_unit=row.sending_unit,
                 start_date=row.start_date,
                 end_date=row.end_date,
+                batch=row.batch,
             )
         return Person(
             **_person_fields(row),
@@ -344,6 +375,7 @@ class PeopleRepo:
         if row is not None:
             row.settings = dict(settings)
             await self._s.flush()
+            await _mark_due(self._s, person_id)  # quiet hours move when a held reminder is looked at again
 
     async def supervision_pairs(self) -> list[tuple[int, int]]:
         """Every (supervisor id, cadre id) pair."""
@@ -361,10 +393,11 @@ class PeopleRepo:
             row = PostingRow(person_id=person_id, created_at=now)
             self._s.add(row)
         for key, value in fields.items():
-            if key not in {"host_unit", "position", "sending_unit", "start_date", "end_date"}:
+            if key not in {"host_unit", "position", "sending_unit", "start_date", "end_date", "batch"}:
                 raise ValueError(f"unknown posting field {key}")
             setattr(row, key, value)
         await self._s.flush()
+        await _mark_due(self._s, person_id)
         return _posting(row)
 
     async def rename(self, person_id: int, name: str) -> None:
@@ -378,6 +411,7 @@ class PeopleRepo:
         if row is not None:
             row.timezone = timezone
             await self._s.flush()
+            await _mark_due(self._s, person_id)
 
     async def deactivate(self, person_id: int, now: dt.datetime) -> None:
         row = await self._s.get(PersonRow, person_id)
@@ -415,6 +449,54 @@ class PeopleRepo:
         stmt = select(PersonRow).options(joinedload(PersonRow.postings)).order_by(PersonRow.id)
         return [_person(r) for r in (await self._s.scalars(stmt)).unique()]
 
+    async def named(self, name: str, role: str | None = None) -> list[Person]:
+        """Everyone (active or not) with exactly this name, optionally of one role, oldest first."""
+        stmt = select(PersonRow).options(joinedload(PersonRow.postings)).where(PersonRow.name == name)
+        if role is not None:
+            stmt = stmt.where(PersonRow.role == role)
+        return [_person(r) for r in (await self._s.scalars(stmt.order_by(PersonRow.id))).unique()]
+
+    async def reactivate(self, person_id: int) -> None:
+        """Undo a deactivation: he may write again and is reminded again; his records were never removed."""
+        row = await self._s.get(PersonRow, person_id)
+        if row is not None:
+            row.active = True
+            row.removed_at = None
+            await self._s.flush()
+            await _mark_due(self._s, person_id)
+
+    async def cadres_in_batch(self, batch: str) -> list[Person]:
+        """The active cadres whose current posting belongs to this batch, in the order they were registered."""
+        stmt = (
+            select(PersonRow)
+            .join(PostingRow, PostingRow.person_id == PersonRow.id)
+            .where(PostingRow.batch == batch, PersonRow.role == "cadre", PersonRow.active.is_(True))
+            .options(joinedload(PersonRow.postings))
+        )
+        found = [_person(r) for r in (await self._s.scalars(stmt)).unique()]
+        chosen = [p for p in found if p.posting is not None and p.posting.batch == batch]  # his latest posting's
+        return sorted(chosen, key=lambda p: p.id)
+
+    async def batches(self) -> dict[str, int]:
+        """Every batch named on a posting, with its number of active cadres (0 when all are removed)."""
+        rows = await self._s.execute(
+            select(PostingRow.batch, func.count(func.distinct(PersonRow.id)).filter(PersonRow.active.is_(True)))
+            .join(PersonRow, PersonRow.id == PostingRow.person_id)
+            .where(PostingRow.batch.is_not(None), PersonRow.role == "cadre")
+            .group_by(PostingRow.batch)
+            .order_by(PostingRow.batch)
+        )
+        return {str(batch): int(count) for batch, count in rows}
+
+    async def unsupervise(self, supervisor_id: int, cadre_id: int) -> bool:
+        """End one supervisor-cadre assignment; return False if there was none."""
+        row = await self._s.get(SupervisionRow, (supervisor_id, cadre_id))
+        if row is None:
+            return False
+        await self._s.delete(row)
+        await self._s.flush()
+        return True
+
 
 class InviteRepo:
     def __init__(self, session: AsyncSession) -> None:
@@ -437,6 +519,22 @@ class InviteRepo:
             update(InviteRow)
             .where(InviteRow.code == code, InviteRow.used_at.is_(None))
             .values(used_at=now, used_by=person_id)
+            .returning(InviteRow.id)
+            .execution_options(synchronize_session=False)
+        )
+        return (await self._s.execute(stmt)).first() is not None
+
+    async def recent(self, limit: int = 100) -> list[Invite]:
+        """The newest invites, used, expired or open."""
+        rows = await self._s.scalars(select(InviteRow).order_by(InviteRow.id.desc()).limit(limit))
+        return [Invite(code=r.code, role=r.role, name=r.name, expires_at=r.expires_at, used_at=r.used_at) for r in rows]
+
+    async def revoke(self, code: str, now: dt.datetime) -> bool:
+        """End an unused, unexpired code now; return False if there was none such."""
+        stmt = (
+            update(InviteRow)
+            .where(InviteRow.code == code, InviteRow.used_at.is_(None), InviteRow.expires_at > now)
+            .values(expires_at=now)
             .returning(InviteRow.id)
             .execution_options(synchronize_session=False)
         )
@@ -486,6 +584,8 @@ class EntryRepo:
         row = (await self._s.execute(_ENTRY_INSERTS[_dialect(self._s)], params)).first()
         if row is None:
             raise DuplicateSource()
+        if touched := _rules_touched(kind, details):
+            await _mark_due(self._s, person_id, touched)
         return _entry(row, attachments=())
 
     async def by_source(self, channel: str, chat: str, message: str) -> Entry | None:
@@ -515,6 +615,7 @@ class EntryRepo:
         if row is None:
             raise LookupError(seq)
         revision_source = changes.pop("revision_source", "command")
+        touched = {*_rules_touched(row.kind, row.details), *_rules_touched(changes.get("kind"), changes.get("details"))}
         if "text" in changes and changes["text"] != row.text:
             self._s.add(EntryRevisionRow(entry_id=row.id, text=row.text, replaced_at=now, source=revision_source))
         for key, value in changes.items():
@@ -525,6 +626,8 @@ class EntryRepo:
         elif "status" in changes:
             row.deleted_at = None
         await self._s.flush()
+        if touched:
+            await _mark_due(self._s, person_id, touched)
         await self._s.refresh(row)
         await self._s.refresh(row, ["attachments"])
         return _entry(row)
@@ -570,20 +673,87 @@ class EntryRepo:
             found[row.person_id].append(_entry(row, attachments=()))  # summaries need no files
         return found
 
-    async def last_work_dates(self, person_ids: Collection[int]) -> dict[int, dt.date]:
-        """For many people in one query: the date of each one's newest work entry (leave notes aside)."""
+    async def last_work_dates(self, person_ids: Collection[int], until: dt.date | None = None) -> dict[int, dt.date]:
+        """For many people in one query: the date of each one's newest work entry (leave notes, plans, summaries
+        and own words aside) inside his current posting and not after `until`."""
         if not person_ids:
             return {}
+        posting_end = (
+            select(PostingRow.end_date)
+            .where(PostingRow.person_id == EntryRow.person_id)
+            .order_by(PostingRow.id.desc())
+            .limit(1)
+            .correlate(EntryRow)
+            .scalar_subquery()
+        )
+        role = EntryRow.details["role"].as_string()
+        where = [
+            EntryRow.person_id.in_(list(person_ids)),
+            EntryRow.status == "active",
+            EntryRow.kind.not_in(("leave", "back")),
+            or_(role.is_(None), role == "work"),
+            or_(posting_end.is_(None), EntryRow.work_date <= posting_end),
+        ]
+        if until is not None:
+            where.append(EntryRow.work_date <= until)
         rows = await self._s.execute(
-            select(EntryRow.person_id, func.max(EntryRow.work_date))
-            .where(
-                EntryRow.person_id.in_(list(person_ids)),
-                EntryRow.status == "active",
-                EntryRow.kind.not_in(("leave", "back")),
-            )
-            .group_by(EntryRow.person_id)
+            select(EntryRow.person_id, func.max(EntryRow.work_date)).where(*where).group_by(EntryRow.person_id)
         )
         return {person_id: day for person_id, day in rows}
+
+    async def work_dates_for(
+        self, person_ids: Collection[int], start: dt.date, end: dt.date
+    ) -> tuple[dict[int, dict[str, list[dt.date]]], list[EntryMark]]:
+        """Many people's active entries dated in [start, end] whose stored role is work: the date of each, by
+        person and kind, aggregated in the database (one row per person and kind), in one query; and, in a
+        second, the entries stored without a role (older ones), for the caller to tell from their words."""
+        found: dict[int, dict[str, list[dt.date]]] = {p: {} for p in person_ids}
+        if not found:
+            return found, []
+        role = EntryRow.details["role"].as_string()
+        where = [
+            EntryRow.person_id.in_(list(found)),
+            EntryRow.status == "active",
+            EntryRow.work_date >= start,
+            EntryRow.work_date <= end,
+            EntryRow.kind.not_in(("leave", "back")),
+        ]
+        dates: ColumnElement[str]
+        if _dialect(self._s) == "postgresql":
+            dates = func.string_agg(sql_cast(EntryRow.work_date, String), ",", type_=String)
+        else:  # SQLite keeps dates as YYYY-MM-DD text
+            dates = func.group_concat(sql_cast(EntryRow.work_date, String), ",", type_=String)
+        rows = await self._s.execute(
+            select(EntryRow.person_id, EntryRow.kind, dates)
+            .where(*where, role == "work")
+            .group_by(EntryRow.person_id, EntryRow.kind)
+        )
+        for person_id, kind, joined in rows:
+            found[person_id][kind] = [dt.date.fromisoformat(d) for d in (joined or "").split(",") if d]
+        unsure = await self._s.execute(
+            select(EntryRow.person_id, EntryRow.work_date, EntryRow.kind, EntryRow.text).where(*where, role.is_(None))
+        )
+        return found, [EntryMark(p, day, kind, None, text) for p, day, kind, text in unsure]
+
+    async def notes_for(self, person_ids: Collection[int]) -> dict[int, list[Entry]]:
+        """Many people's active leave notes and visit notes with promises (whole entries), in one query."""
+        found: dict[int, list[Entry]] = {p: [] for p in person_ids}
+        if not found:
+            return found
+        table = EntryRow.__table__
+        promises = EntryRow.details["promises"].as_string()  # the array as JSON text, on SQLite and PostgreSQL
+        stmt = (
+            select(table)
+            .where(
+                table.c.person_id.in_(list(found)),
+                table.c.status == "active",
+                or_(table.c.kind == "leave", and_(table.c.kind == "visit", promises.is_not(None), promises != "[]")),
+            )
+            .order_by(table.c.person_id, table.c.work_date, table.c.seq)
+        )
+        for row in await self._s.execute(stmt):
+            found[row.person_id].append(_entry(row, attachments=()))
+        return found
 
     async def texts_of(self, person_ids: Collection[int]) -> dict[int, list[str]]:
         """For many people in one query: the text of each one's active entries, oldest first."""
@@ -658,6 +828,16 @@ class EntryRepo:
             .limit(limit)
         )
         return [_entry(row) for row in rows if not (row.details or {}).get("returned_on")]
+
+    async def latest_of(self, person_id: int, kinds: tuple[str, ...]) -> Entry | None:
+        """Return the person's newest active entry of one of these kinds."""
+        row = await self._s.scalar(
+            select(EntryRow)
+            .where(EntryRow.person_id == person_id, EntryRow.kind.in_(kinds), EntryRow.status == "active")
+            .order_by(EntryRow.seq.desc())
+            .limit(1)
+        )
+        return _entry(row) if row is not None else None
 
     async def close_leave(self, person_id: int, seq: int, *, returned_on: dt.date, by: int, now: dt.datetime) -> Entry:
         """Record that the return numbered `by` ended this leave on `returned_on`."""
@@ -785,6 +965,7 @@ class CalendarRepo:
             for day, (workday, name) in sorted(days.items())
         )
         await self._s.flush()
+        await _mark_due(self._s, None)  # every working-day rule moves with the calendar
 
     async def imported(self) -> dict[dt.date, bool]:
         """Every imported day: date -> is a working day."""
@@ -986,6 +1167,34 @@ class DeliveryRepo:
         )
         return {outcome: count for outcome, count in rows}
 
+    async def channel_health(self, since: dt.datetime) -> dict[str, tuple[dt.datetime | None, dict[str, int]]]:
+        """Per channel: the last delivery sent (ever), and the count of each outcome due since `since`."""
+        found: dict[str, tuple[dt.datetime | None, dict[str, int]]] = {}
+        last = await self._s.execute(
+            select(DeliveryRow.channel, func.max(DeliveryRow.sent_at))
+            .where(DeliveryRow.outcome == "sent")
+            .group_by(DeliveryRow.channel)
+        )
+        for channel, sent_at in last:
+            found[channel] = (sent_at, {})
+        counts = await self._s.execute(
+            select(DeliveryRow.channel, DeliveryRow.outcome, func.count(DeliveryRow.id))
+            .where(DeliveryRow.due_at >= since)
+            .group_by(DeliveryRow.channel, DeliveryRow.outcome)
+        )
+        for channel, outcome, count in counts:
+            found.setdefault(channel, (None, {}))[1][outcome] = count
+        return found
+
+    async def blocked_accounts(self) -> dict[str, int]:
+        """Per channel, how many accounts have refused delivery (blocked the bot) and not written since."""
+        rows = await self._s.execute(
+            select(IdentityRow.channel, func.count(IdentityRow.id))
+            .where(IdentityRow.blocked_at.is_not(None))
+            .group_by(IdentityRow.channel)
+        )
+        return {channel: count for channel, count in rows}
+
 
 class CommentRepo:
     def __init__(self, session: AsyncSession) -> None:
@@ -996,6 +1205,18 @@ class CommentRepo:
         self._s.add(row)
         await self._s.flush()
         return row.id
+
+    async def on_entries_of(self, person_id: int, limit: int = 200) -> list[CommentNote]:
+        """The comments on a cadre's entries, newest first, with each entry's number and the author's name."""
+        rows = await self._s.execute(
+            select(EntryRow.seq, EntryRow.work_date, PersonRow.name, CommentRow.text, CommentRow.created_at)
+            .join(EntryRow, EntryRow.id == CommentRow.entry_id)
+            .join(PersonRow, PersonRow.id == CommentRow.author_id)
+            .where(EntryRow.person_id == person_id)
+            .order_by(CommentRow.id.desc())
+            .limit(limit)
+        )
+        return [CommentNote(seq, day, name, text, at) for seq, day, name, text, at in rows]
 
 
 class ReportLogRepo:
@@ -1082,3 +1303,318 @@ class PlaceRepo:
             row.type, row.aliases, row.source, row.updated_at = kind, list(aliases), "imported", now
         await self._s.flush()
         return PlaceImport(added=added, updated=updated, renamed=renamed, unchanged=unchanged)
+
+
+def _console_user(row: ConsoleUserRow) -> ConsoleUser:
+    return ConsoleUser(
+        id=row.id,
+        login=row.login,
+        name=row.name,
+        role=row.role,
+        person_id=row.person_id,
+        batches=tuple(row.batches or ()),
+        active=row.active,
+    )
+
+
+class ConsoleUserRepo:
+    """Accounts of the web console; the password hash never leaves storage except to be verified."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(
+        self,
+        *,
+        login: str,
+        name: str,
+        role: str,
+        password_hash: str,
+        person_id: int | None,
+        batches: Sequence[str],
+        now: dt.datetime,
+    ) -> ConsoleUser:
+        existing = await self._s.scalar(select(ConsoleUserRow.id).where(ConsoleUserRow.login == login))
+        if existing is not None:
+            raise DuplicateLogin(login)
+        row = ConsoleUserRow(
+            login=login,
+            name=name,
+            role=role,
+            password_hash=password_hash,
+            person_id=person_id,
+            batches=list(batches),
+            active=True,
+            created_at=now,
+        )
+        self._s.add(row)
+        await self._s.flush()
+        return _console_user(row)
+
+    async def credentials(self, login: str) -> tuple[ConsoleUser, str] | None:
+        """The account and its password hash, to verify a sign-in."""
+        row = await self._s.scalar(select(ConsoleUserRow).where(ConsoleUserRow.login == login))
+        return (_console_user(row), row.password_hash) if row is not None else None
+
+    async def signed_in(self, user_id: int, now: dt.datetime, rehashed: str | None = None) -> None:
+        values: dict[str, Any] = {"last_login_at": now}
+        if rehashed is not None:
+            values["password_hash"] = rehashed
+        await self._s.execute(update(ConsoleUserRow).where(ConsoleUserRow.id == user_id).values(**values))
+
+    async def all(self) -> list[ConsoleUser]:
+        return [_console_user(r) for r in await self._s.scalars(select(ConsoleUserRow).order_by(ConsoleUserRow.id))]
+
+
+class DuplicateLogin(StorageError):
+    def __init__(self, login: str) -> None:
+        super().__init__(f"console login {login} exists")
+        self.login = login
+
+
+class ConsoleSessionRepo:
+    """Signed-in browsers, by the SHA-256 of their cookie token."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(
+        self, *, token_hash: str, user_id: int, csrf_token: str, now: dt.datetime, expires_at: dt.datetime
+    ) -> None:
+        self._s.add(
+            ConsoleSessionRow(
+                token_hash=token_hash, user_id=user_id, csrf_token=csrf_token, created_at=now, expires_at=expires_at
+            )
+        )
+        await self._s.flush()
+
+    async def current(self, token_hash: str, now: dt.datetime) -> ConsoleSession | None:
+        """The live session of this token with its (active) account, in one query; None when expired or revoked."""
+        row = (
+            await self._s.execute(
+                select(ConsoleSessionRow, ConsoleUserRow)
+                .join(ConsoleUserRow, ConsoleUserRow.id == ConsoleSessionRow.user_id)
+                .where(
+                    ConsoleSessionRow.token_hash == token_hash,
+                    ConsoleSessionRow.revoked_at.is_(None),
+                    ConsoleSessionRow.expires_at > now,
+                    ConsoleUserRow.active.is_(True),
+                )
+            )
+        ).first()
+        if row is None:
+            return None
+        found, user = row
+        return ConsoleSession(user=_console_user(user), csrf_token=found.csrf_token, expires_at=found.expires_at)
+
+    async def revoke(self, token_hash: str, now: dt.datetime) -> None:
+        await self._s.execute(
+            update(ConsoleSessionRow)
+            .where(ConsoleSessionRow.token_hash == token_hash, ConsoleSessionRow.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+    async def purge(self, now: dt.datetime) -> None:
+        """Forget sessions that ended more than a day ago."""
+        await self._s.execute(
+            delete(ConsoleSessionRow).where(ConsoleSessionRow.expires_at < now - dt.timedelta(days=1))
+        )
+
+
+class LoginFailureRepo:
+    """Failed sign-ins per login name, and the lock they lead to."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def locked_until(self, login: str, now: dt.datetime) -> dt.datetime | None:
+        row = await self._s.get(ConsoleLoginFailureRow, login)
+        if row is None or row.locked_until is None or row.locked_until <= now:
+            return None
+        return row.locked_until
+
+    async def record(
+        self, login: str, now: dt.datetime, *, limit: int, lock: dt.timedelta, window: dt.timedelta
+    ) -> int:
+        """Count one failure (failures older than `window` are forgotten); lock at `limit`. The count now."""
+        row = await self._s.get(ConsoleLoginFailureRow, login)
+        if row is None:
+            row = ConsoleLoginFailureRow(login=login, failures=0, last_failed_at=now)
+            self._s.add(row)
+        elif row.last_failed_at < now - window or (row.locked_until is not None and row.locked_until <= now):
+            row.failures, row.locked_until = 0, None  # a lock served, or old mistakes: count afresh
+        row.failures += 1
+        row.last_failed_at = now
+        if row.failures >= limit:
+            row.locked_until = now + lock
+        await self._s.flush()
+        return row.failures
+
+    async def clear(self, login: str) -> None:
+        await self._s.execute(delete(ConsoleLoginFailureRow).where(ConsoleLoginFailureRow.login == login))
+
+
+class AuditRepo:
+    """The console's audit log: views, exports, changes, sign-ins."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(
+        self, *, user_id: int | None, login: str, action: str, target: str, detail: str = "", now: dt.datetime
+    ) -> None:
+        self._s.add(
+            AuditRow(at=now, user_id=user_id, login=login[:64], action=action, target=target[:256], detail=detail[:512])
+        )
+        await self._s.flush()
+
+    async def recent(
+        self, *, limit: int = 100, offset: int = 0, login: str | None = None, action: str | None = None
+    ) -> tuple[list[AuditRecord], int]:
+        """The newest records first (and how many match in all)."""
+        where = []
+        if login:
+            where.append(AuditRow.login == login)
+        if action:
+            where.append(AuditRow.action == action)
+        total = await self._s.scalar(select(func.count(AuditRow.id)).where(*where)) or 0
+        rows = await self._s.scalars(
+            select(AuditRow).where(*where).order_by(AuditRow.id.desc()).limit(limit).offset(offset)
+        )
+        return [AuditRecord(r.at, r.login, r.action, r.target, r.detail) for r in rows], total
+
+
+def _rules_touched(kind: str | None, details: dict[str, Any] | None) -> tuple[str, ...]:
+    """The rules whose times a written entry can move: a leave or a return moves the leave-ending notices (the
+    posting's obligation rule), a visit note's promises the promise rule. Whether a reminder is still needed
+    (nothing logged today, no study this week) is decided when it falls due, so other entries move nothing."""
+    rules = ("obligation",) if kind in ("leave", "back") else ()
+    return (*rules, "promise") if details and details.get("promises") else rules
+
+
+async def _mark_due(session: AsyncSession, person_id: int | None, rules: Collection[str] | None = None) -> None:
+    """Mark a person's due times (or everyone's, with None) to be computed again at the next tick: something
+    they are computed from changed (his posting, time zone, settings, a leave or a promise, the calendar)."""
+    stmt = update(DueRow).values(next_at=DUE_STALE).execution_options(synchronize_session=False)
+    if person_id is not None:
+        stmt = stmt.where(DueRow.person_id == person_id)
+    if rules is not None:
+        stmt = stmt.where(DueRow.rule.in_(list(rules)))
+    await session.execute(stmt)
+
+
+class DueRepo:
+    """The next due time of each automatic reminder rule, per person (timing/due.py): a tick reads only the
+    rows due now, and moves each on once it has been looked at."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def due(self, rule: str, now: dt.datetime, limit: int = 500) -> list[tuple[int, dt.datetime]]:
+        """(person id, due time) of the rows of `rule` due by `now`, the oldest first (one indexed query)."""
+        rows = await self._s.execute(
+            select(DueRow.person_id, DueRow.next_at)
+            .where(DueRow.rule == rule, DueRow.next_at <= now)
+            .order_by(DueRow.next_at)
+            .limit(limit)
+        )
+        return [(person_id, next_at) for person_id, next_at in rows if next_at is not None]
+
+    async def reschedule(self, rule: str, next_times: dict[int, dt.datetime | None]) -> None:
+        """Move many people's rows of one rule on to their next times (one statement)."""
+        if not next_times:
+            return
+        table = cast(Table, DueRow.__table__)
+        stmt = (
+            update(table)
+            .where(table.c.person_id == bindparam("p"), table.c.rule == rule)
+            .values(next_at=bindparam("n", type_=UTCDateTime()))
+        )
+        await self._s.execute(stmt, [{"p": p, "n": n} for p, n in next_times.items()])
+
+    async def ensure(self, person_ids: Collection[int] | None = None) -> None:
+        """Give people (everyone, with None) the rows they lack, due at once so the next tick computes them."""
+        for rule in DUE_RULES:
+            missing = select(PersonRow.id, literal(rule, String()), literal(DUE_STALE, UTCDateTime())).where(
+                ~select(DueRow.person_id).where(DueRow.person_id == PersonRow.id, DueRow.rule == rule).exists()
+            )
+            if person_ids is not None:
+                missing = missing.where(PersonRow.id.in_(list(person_ids)))
+            await self._s.execute(insert(DueRow).from_select(["person_id", "rule", "next_at"], missing))
+
+    async def mark(self, person_id: int | None, rules: Collection[str] | None = None) -> None:
+        await _mark_due(self._s, person_id, rules)
+
+    async def people(self, person_ids: Collection[int]) -> list[Person]:
+        """The people with these ids, with their posting (one query)."""
+        if not person_ids:
+            return []
+        stmt = (
+            select(PersonRow)
+            .options(joinedload(PersonRow.postings))
+            .where(PersonRow.id.in_(list(person_ids)))
+            .order_by(PersonRow.id)
+        )
+        return [_person(r) for r in (await self._s.scalars(stmt)).unique()]
+
+    async def any_due(self, now: dt.datetime) -> bool:
+        """Whether any person's rule is due by `now` (one indexed probe per rule, in one statement)."""
+        probes = [
+            select(DueRow.person_id).where(DueRow.rule == rule, DueRow.next_at <= now).limit(1).exists()
+            for rule in DUE_RULES
+        ]
+        return bool(await self._s.scalar(select(or_(*probes))))
+
+    async def recorded(self, keys: Collection[str]) -> set[str]:
+        """Which of these delivery keys are recorded already (one query)."""
+        if not keys:
+            return set()
+        return set(await self._s.scalars(select(DeliveryRow.key).where(DeliveryRow.key.in_(list(keys)))))
+
+    async def logged_on(self, days: Collection[tuple[int, dt.date]]) -> set[tuple[int, dt.date]]:
+        """Which (person id, day) pairs have an active entry dated that day (one query)."""
+        if not days:
+            return set()
+        people, dates = {p for p, _ in days}, {d for _, d in days}
+        rows = await self._s.execute(
+            select(EntryRow.person_id, EntryRow.work_date)
+            .where(
+                EntryRow.person_id.in_(list(people)),
+                EntryRow.status == "active",
+                EntryRow.work_date >= min(dates),
+                EntryRow.work_date <= max(dates),
+            )
+            .group_by(EntryRow.person_id, EntryRow.work_date)
+        )
+        return {(p, d) for p, d in rows if (p, d) in days}
+
+    async def leaves_of(self, person_ids: Collection[int], start: dt.date, end: dt.date) -> dict[int, list[Entry]]:
+        """Many people's active leave notes dated in a range, by person (one query)."""
+        found: dict[int, list[Entry]] = {p: [] for p in person_ids}
+        if not found:
+            return found
+        table = EntryRow.__table__
+        stmt = select(table).where(
+            table.c.person_id.in_(list(found)),
+            table.c.kind == "leave",
+            table.c.status == "active",
+            table.c.work_date >= start,
+            table.c.work_date <= end,
+        )
+        for row in await self._s.execute(stmt):
+            found[row.person_id].append(_entry(row, attachments=()))
+        return found
+
+    async def supervision_of(self, supervisor_ids: Collection[int]) -> list[tuple[int, int]]:
+        """The (supervisor id, cadre id) pairs of these supervisors (one query)."""
+        if not supervisor_ids:
+            return []
+        rows = await self._s.execute(
+            select(SupervisionRow.supervisor_id, SupervisionRow.cadre_id).where(
+                SupervisionRow.supervisor_id.in_(list(supervisor_ids))
+            )
+        )
+        return [(s, c) for s, c in rows]
+
+    async def next_at(self, person_id: int, rule: str) -> dt.datetime | None:
+        return await self._s.scalar(select(DueRow.next_at).where(DueRow.person_id == person_id, DueRow.rule == rule))

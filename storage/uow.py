@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.inbox import InboxRepo
 from storage.repositories import (
     AttachmentRepo,
+    AuditRepo,
     CalendarRepo,
     CommentRepo,
+    ConsoleSessionRepo,
+    ConsoleUserRepo,
     ConversationRepo,
     DeliveryRepo,
+    DueRepo,
     EntryRepo,
     InviteRepo,
+    LoginFailureRepo,
     PeopleRepo,
     PlaceRepo,
     ReminderRepo,
@@ -30,9 +36,16 @@ class UnitOfWork:
         self.calendar = CalendarRepo(session)
         self.reminders = ReminderRepo(session)
         self.deliveries = DeliveryRepo(session)
+        self.due = DueRepo(session)  # next due time of each automatic reminder rule (timing/due.py)
         self.comments = CommentRepo(session)
         self.reports = ReportLogRepo(session)
         self.places = PlaceRepo(session)
+        # the web console (console/)
+        self.console_users = ConsoleUserRepo(session)
+        self.console_sessions = ConsoleSessionRepo(session)
+        self.login_failures = LoginFailureRepo(session)
+        self.audit = AuditRepo(session)
+        self.inbox = InboxRepo(session)  # the durable inbox (bot/inbox.py)
 
     async def commit(self) -> None:
         await self._session.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import subprocess
 import sys
@@ -60,8 +61,8 @@ async def test_console_as_a_registered_cadre(db: Database, clock: FrozenClock) -
             host_unit="青山镇人民政府",
             position="党委副书记",
             sending_unit=None,
-            start=None,
-            end=None,
+            start=dt.date(2026, 6, 1),
+            end=dt.date(2026, 11, 30),
             timezone="Asia/Shanghai",
             now=clock(),
         )
@@ -103,7 +104,10 @@ def run_cli(
     return code, out, err
 
 
-ADD_CADRE = ("admin", "add-cadre", "--name", "王明", "--telegram-id", "51001", "--host-unit", "青山镇人民政府")
+ADD_CADRE = (
+    "admin", "add-cadre", "--name", "王明", "--telegram-id", "51001", "--host-unit", "青山镇人民政府",
+    "--start", "2026-06-01", "--end", "2026-11-30",
+)
 ADD_CADRE += ("--position", "党委副书记")
 
 
@@ -185,7 +189,8 @@ def test_make_run_opens_the_console_with_a_three_line_hint(tmp_path: Path) -> No
     lines = result.stdout.splitlines()
     assert result.returncode == 0, result.stderr
     assert lines[0].startswith("cadrelog 控制台") and len([line for line in lines[:3] if line]) == 3
-    assert lines[3].startswith("✅ 已记 #1|工作日志")
+    assert lines[3].startswith("管理平台：http://127.0.0.1:8080/console/")  # the web console's address, and how to begin
+    assert lines[4].startswith("✅ 已记 #1|工作日志")
     assert any(line.startswith("#1 [工作日志·会议] 上午列席镇党委会") for line in lines)
     assert "INFO" not in result.stderr  # the log stays out of the chat
 
@@ -241,4 +246,4 @@ def test_export_report_from_the_command_line(
     )
     assert code == 0 and len(Document(str(review)).comments) > 0 and len(Document(str(out)).comments) == 0
     code, _, err = run_cli(monkeypatch, capsys, url, "export", "report", "--cadre", "99", "--out", str(out))
-    assert code == 1 and "找不到 Telegram 账号为 99 的挂职干部" in err
+    assert code == 1 and "找不到“99”" in err

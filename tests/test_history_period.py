@@ -153,16 +153,16 @@ async def test_history_last_week_and_this_month(chat: Chat, cadre: str, clock: F
     await chat.say("上周三走访东坪村")  # 7月8日
     await chat.say("今天学习《信访条例》")
     last_week = (await chat.say("/history 上周")).text.splitlines()
-    assert last_week[0] == texts.HISTORY_HEADER.format(start="2026-07-06", end="2026-07-12", count=1)
+    assert last_week[0] == texts.HISTORY_HEADER.format(start="7月6日", end="7月12日", count=1)
     assert "#2" in last_week[-1] and "#1" not in "\n".join(last_week)
     month = (await chat.say("/history 本月")).text
-    assert month.splitlines()[0] == texts.HISTORY_HEADER.format(start="2026-07-01", end="2026-07-15", count=3)
-    assert (await chat.say("/history 7月")).text.splitlines()[0].startswith("2026-07-01 至 2026-07-31 共 3 条")
+    assert month.splitlines()[0] == texts.HISTORY_HEADER.format(start="7月1日", end="7月15日（今天）", count=3)
+    assert (await chat.say("/history 7月")).text.splitlines()[0].startswith("7月1日 至 7月31日 共 3 条")
     assert (await chat.say("/history 今天")).text.splitlines()[0].endswith("共 1 条：")
     assert (await chat.say("/history 2026-07-08")).text.splitlines()[0].endswith("共 1 条：")
-    assert (await chat.say("/history 上个月")).text == texts.HISTORY_EMPTY.format(start="2026-06-01", end="2026-06-30")
+    assert (await chat.say("/history 上个月")).text == texts.HISTORY_EMPTY.format(start="6月1日", end="6月30日")
     both = (await chat.say("/history 7月1日至7月8日")).text
-    assert both.splitlines()[0] == texts.HISTORY_HEADER.format(start="2026-07-01", end="2026-07-08", count=2)
+    assert both.splitlines()[0] == texts.HISTORY_HEADER.format(start="7月1日", end="7月8日", count=2)
 
 
 @pytest.mark.parametrize(
@@ -175,7 +175,7 @@ async def test_history_last_week_and_this_month(chat: Chat, cadre: str, clock: F
         ("2026-07-0²", texts.HISTORY_BAD_PERIOD.format(text="2026-07-0²")),
         ("2026-02-30 2026-03-01", texts.HISTORY_BAD_DATE.format(text="2026-02-30")),
         ("2026-03-01 三十号", texts.HISTORY_BAD_DATE.format(text="三十号")),
-        ("本周 上周", texts.HISTORY_REVERSED.format(start="2026-07-13", end="2026-07-12")),
+        ("本周 上周", texts.HISTORY_REVERSED.format(start="7月13日", end="7月12日")),
         ("2024-01-01 2026-07-01", texts.HISTORY_TOO_LONG),
     ],
 )

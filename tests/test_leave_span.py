@@ -46,7 +46,7 @@ async def test_return_before_the_leave_began_asks_and_changes_nothing(
     assert (leave.details["from"], leave.details["to"]) == ("2026-07-20", "2026-07-22")
     local(clock, 2026, 7, 17, 16, 0)  # Friday: he writes 销假 before the leave began
     reply = await chat.say("销假")
-    assert reply.text == texts.LEAVE_NOT_BEGUN_Q.format(seq=2, leave=1, start="2026-07-20", end="2026-07-22")
+    assert reply.text == texts.LEAVE_NOT_BEGUN_Q.format(seq=2, leave=1, start="7月20日", end="7月22日")
     assert data(reply) == ["lq:2:c", "lq:2:k"]
     assert [b.label for row in reply.buttons for b in row] == [texts.BTN_CANCEL_LEAVE, texts.BTN_KEEP_LEAVE]
     # nothing changed: the leave is open and whole, the return waits out of every list
@@ -62,7 +62,7 @@ async def test_cancelling_the_leave_not_yet_begun(chat: Chat, cadre: str, db: Da
     await chat.say("销假")
     answer = await chat.press("lq:2:c")
     assert answer.replace and answer.text == texts.LEAVE_CANCELLED.format(
-        seq=2, leave=1, start="2026-07-20", end="2026-07-22"
+        seq=2, leave=1, start="7月20日", end="7月22日"
     )
     leave, back = await entry(db, 1), await entry(db, 2)
     assert leave.status == "deleted" and leave.details["cancelled_by"] == 2 and "returned_on" not in leave.details

@@ -37,7 +37,7 @@ async def test_history_between_dates(chat: Chat, cadre: str) -> None:
     await chat.say("7月10日走访东坪村")
     await chat.say("今天学习《信访条例》")
     reply = await chat.say("/history 2026-07-01 2026-07-10")
-    assert reply.text.splitlines()[0] == "2026-07-01 至 2026-07-10 共 2 条："
+    assert reply.text.splitlines()[0] == "7月1日 至 7月10日 共 2 条："
     assert "【7月1日 周三】" in reply.text and "#2" in reply.text and "#3" not in reply.text
 
 
@@ -46,11 +46,11 @@ async def test_history_bad_arguments(chat: Chat, cadre: str) -> None:
     assert (await chat.say("/history 2026-07-10 2026-07-11 2026-07-12")).text == texts.HISTORY_USAGE
     assert (await chat.say("/history 2026-02-30 2026-03-01")).text == texts.HISTORY_BAD_DATE.format(text="2026-02-30")
     assert (await chat.say("/history 2026-07-10 2026-07-01")).text == texts.HISTORY_REVERSED.format(
-        start="2026-07-10", end="2026-07-01"
+        start="7月10日", end="7月1日"
     )
     assert (await chat.say("/history 2024-01-01 2026-07-01")).text == texts.HISTORY_TOO_LONG
     assert (await chat.say("/history 2026-01-01 2026-01-31")).text == texts.HISTORY_EMPTY.format(
-        start="2026-01-01", end="2026-01-31"
+        start="1月1日", end="1月31日"
     )
 
 
@@ -95,7 +95,7 @@ async def test_edit_and_delete_bad_arguments(chat: Chat, cadre: str) -> None:
     assert (await chat.say("/edit abc 新内容")).text == texts.BAD_NUMBER.format(text="abc")
     assert (await chat.say("/edit 99 新内容")).text == texts.NOT_FOUND.format(seq=99)
     assert (await chat.say("/edit 1 上午列席镇党委会")).text == texts.EDIT_SAME.format(seq=1)
-    assert (await chat.say("/edit 1 2026-09-01 开会")).text == texts.EDIT_FUTURE.format(date="2026-09-01")
+    assert (await chat.say("/edit 1 2026-09-01 开会")).text == texts.EDIT_FUTURE.format(date="9月1日")
     assert (await chat.say("/delete")).text == texts.DELETE_USAGE
     assert (await chat.say("/delete -1")).text == texts.BAD_NUMBER.format(text="-1")
     assert (await chat.say("/delete 99999999999999")).text == texts.BAD_NUMBER.format(text="99999999999999")

@@ -41,9 +41,9 @@ async def test_invite_registers_a_cadre_and_asks_for_the_missing_profile(
     assert (await chat.say("跳过")).text == texts.ASK_FIELD["start_date"]
     assert (await chat.say("下个月吧")).text == texts.ANSWER_BAD_DATE
     assert (await chat.say("2026-06-01")).text == texts.ASK_FIELD["end_date"]
-    assert (await chat.say("2026-05-01")).text == texts.ANSWER_END_BEFORE_START.format(start="2026-06-01")
+    assert (await chat.say("2026-05-01")).text == texts.ANSWER_END_BEFORE_START.format(start="6月1日")
     done = await chat.say("2026-11-30")
-    assert done.text.startswith("挂职信息已齐全：青山镇人民政府 党委副书记，2026-06-01 至 2026-11-30")
+    assert done.text.startswith("挂职信息已齐全：青山镇人民政府 党委副书记，6月1日 至 11月30日")
     captured = await chat.say("上午列席镇党委会")
     assert captured.text.startswith("✅ 已记 #1")
     async with db.unit_of_work() as uow:

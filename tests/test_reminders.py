@@ -224,7 +224,7 @@ async def test_visit_promise_reminds_on_its_day_with_buttons(
     assert [b.data for b in item.buttons[0]] == ["pm:1:0:done", "pm:1:0:later"]
     assert await promises() == []  # once
     later = await chat.press("pm:1:0:later")
-    assert later.text == texts.PROMISE_POSTPONED.format(promise="答应下周回访", date="2026-07-23")
+    assert later.text == texts.PROMISE_POSTPONED.format(promise="答应下周回访", date="7月23日")
     local(clock, 2026, 7, 23, 9, 5)
     assert len(await promises()) == 1  # on the new date
     done = await chat.press("pm:1:0:done")
@@ -273,7 +273,7 @@ async def test_leave_ending_and_supervisor_told_when_not_back(
     assert [(i.chat_id, i.text) for i in await obligations(db, clock)] == [("51001", texts.LEAVE_LAST_DAY)]
     local(clock, 2026, 7, 17, 9, 5)
     told = [(i.chat_id, i.text) for i in await obligations(db, clock) if i.chat_id == "52001"]
-    assert told == [("52001", texts.LEAVE_NOT_BACK.format(name="王明", start="2026-07-15", end="2026-07-16"))]
+    assert told == [("52001", texts.LEAVE_NOT_BACK.format(name="王明", start="7月15日", end="7月16日"))]
     assert [i for i in await obligations(db, clock) if i.chat_id == "52001"] == []  # once
 
 

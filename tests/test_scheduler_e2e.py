@@ -84,7 +84,8 @@ async def test_reminder_set_in_chat_arrives(api: FakeBotApi, bot: TelegramChanne
 
 
 async def test_supervisor_receives_digest_text_and_picture(api: FakeBotApi, bot: TelegramChannel, db: Database) -> None:
-    await say(api, "到东坪村走访3户困难户，了解春耕备耕情况", user=CADRE)
+    # /cadre lists the digest's window, the seven days up to yesterday: the entry is yesterday's, whatever the hour
+    await say(api, "昨天到东坪村走访3户困难户，了解春耕备耕情况", user=CADRE)
     await say(api, "/help", user=BOSS)  # the supervisor has talked to the bot (Telegram requires it)
     now = dt.datetime.now(SH)
     monday = now.date() + dt.timedelta(days=(7 - now.weekday()) % 7 or 7)
@@ -107,7 +108,8 @@ async def test_supervisor_receives_digest_text_and_picture(api: FakeBotApi, bot:
 async def test_comment_reaches_the_cadre(
     api: FakeBotApi, bot: TelegramChannel, db: Database, dispatcher: Dispatcher
 ) -> None:
-    await say(api, "到东坪村走访3户困难户，了解春耕备耕情况", user=CADRE)
+    # /cadre lists the digest's window, the seven days up to yesterday: the entry is yesterday's, whatever the hour
+    await say(api, "昨天到东坪村走访3户困难户，了解春耕备耕情况", user=CADRE)
     _, listing = await say(api, "/cadre 王明", user=BOSS)
     assert "#1" in listing["text"]
     scheduler = ReminderScheduler(

@@ -59,7 +59,8 @@ async def test_digest_on_demand_in_order_of_attention(team: dict[str, Chat]) -> 
     assert lines[zhao + 3].startswith("  ⚠️ 已连续 ") and "个工作日无记录" in lines[zhao + 3]  # none since June
     assert "⚠️" not in "".join(lines[wang:])
     assert "  记录 5/5 个工作日 · 工作日志 3 走访记录 1 学习记录 1" in lines
-    assert "  走访：东坪村" in lines and "  最后记录：7月17日" in lines
+    # 到石桥村调研 is a place he went to see, as the report counts it
+    assert "  走访：东坪村、石桥村" in lines and "  最后记录：7月17日" in lines
     assert "  · #3 7月15日 到石桥村调研村集体经济，协调解决灌溉渠修建资金5万元" in lines
     assert "孙丽" not in reply.text and "光明社区" not in reply.text
     assert reply.photo is not None and reply.photo.mime_type == "image/png"
@@ -89,7 +90,7 @@ async def test_cadres_and_one_cadre_with_comment_buttons(team: dict[str, Chat]) 
     assert listing[0] == texts.CADRES_HEADER.format(count=2)
     assert listing[1].startswith("· 王明（青山镇人民政府 党委副书记），2026-06-01 至 2026-11-30，本周记录")
     one = await team["boss"].say("/cadre 王明")
-    assert one.text.startswith("王明（青山镇人民政府 党委副书记） · 7月13日—7月20日")
+    assert one.text.startswith("王明（青山镇人民政府 党委副书记） · 7月13日—7月19日")  # the window it counts
     assert "#5 7月17日 [工作日志] 接待群众来访2人次，化解邻里纠纷1起" in one.text
     assert [b.label for b in one.buttons[0]] == [texts.BTN_COMMENT.format(seq=5), texts.BTN_COMMENT.format(seq=4)]
 

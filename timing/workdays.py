@@ -38,6 +38,13 @@ def library_years() -> range:
     return range(years[0], years[-1] + 1)
 
 
+@cache
+def _library_workday(day: dt.date) -> bool:
+    """chinese-calendar's answer, remembered: it validates every date it is asked about (the console's 总览 asks
+    about each day of every posting)."""
+    return bool(chinese_calendar.is_workday(day))
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
     """Answers is_workday for any date: imported days first, then chinese-calendar, then weekends."""
@@ -48,8 +55,13 @@ class WorkCalendar:
         if day in self.imported:
             return self.imported[day]
         if day.year in library_years():
-            return bool(chinese_calendar.is_workday(day))
+            return _library_workday(day)
         return day.weekday() < 5
+
+    def resolved(self, start: dt.date, end: dt.date) -> WorkCalendar:
+        """The same calendar with every day of [start, end] looked up once (for counting many postings)."""
+        days = {start + dt.timedelta(days=i) for i in range((end - start).days + 1)}
+        return WorkCalendar({**{day: self.is_workday(day) for day in days}, **self.imported})
 
     def covered(self, year: int) -> bool:
         """Whether the official schedule of `year` is known (not guessed from weekends)."""

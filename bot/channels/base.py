@@ -8,6 +8,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from analysis.inputs import parse_int
 from handlers.messages import Button, Document, Reply
 
 
@@ -169,9 +170,9 @@ class NumberedButtons:
     def press(self, chat: str, text: str) -> str | bool | None:
         """The callback data a numeric answer presses; None if the text is not a choice; False if it is a
         number out of range."""
-        choice = text.strip()
+        choice = parse_int(text.strip(), max_digits=2)
         buttons = self._last.get(chat)
-        if not buttons or not choice.isdigit() or len(choice) > 2:
+        if not buttons or choice is None:
             return None
-        index = int(choice) - 1
+        index = choice - 1
         return buttons[index].data if 0 <= index < len(buttons) else False

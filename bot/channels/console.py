@@ -114,7 +114,10 @@ class ConsoleChannel:
             self._write(texts.CONSOLE_BUTTONS.format(choices=choices))
 
     async def send(self, chat_id: str, reply: Reply) -> str:
-        """Show a message nobody typed for (a reminder)."""
+        """Show a message nobody typed for (a reminder), if it is for whoever chats in this terminal: a comment a
+        supervisor writes here for his cadre's console account must not appear on his own screen."""
+        if chat_id != self._user_id:
+            return "failed"
         self._render(reply)
         return "sent"
 

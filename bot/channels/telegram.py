@@ -1,11 +1,14 @@
-"""Telegram through python-telegram-bot 22, long polling: updates in, replies out.
+"""Telegram through python-telegram-bot 22, long polling or webhook: updates in, replies out.
 
-Telegram's types stop here: updates become IncomingMessage, replies become Bot API calls.
+Telegram's types stop here: updates become IncomingMessage, replies become Bot API calls. Every update goes
+through the durable inbox (bot/inbox.py): the polling loop is ours, around Bot.get_updates, and confirms an
+update to Telegram (the next offset) only once it is stored; a webhook call is answered 200 only once stored.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hmac
 import logging
@@ -16,11 +19,21 @@ from typing import Any, TypeVar
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ChatAction, MessageLimit
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, TypeHandler
-from telegram.warnings import PTBDeprecationWarning
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import Application
+from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.channels.base import SendLimiter, chunk_text, reply_parts
+from bot.inbox import Inbox, InboxItem
 from handlers.messages import Document, IncomingAttachment, IncomingMessage, Reply
 from handlers.router import Dispatcher
 
@@ -30,52 +43,11 @@ T = TypeVar("T")
 MAX_SEND_ATTEMPTS = 4
 MAX_RETRY_AFTER = 60.0
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
-TYPING_AFTER = 0.5  # seconds of work before the chat shows "typing…"
 TYPING_EVERY = 4.0  # Telegram shows a chat action for about five seconds
-MAX_CONCURRENT_UPDATES = 32
+FETCH_LIMIT = 100  # updates per getUpdates (Telegram's maximum)
+POLL_RETRY_FIRST, POLL_RETRY_MAX = 1.0, 30.0  # seconds between failed getUpdates calls (doubling)
 CONNECTION_POOL = 8  # concurrent Bot API requests (replies to many chats, a reminder fan-out)
 POOL_TIMEOUT = 30.0  # seconds a request may wait for a free connection when all are busy
-
-
-class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Handle updates concurrently across chats, but one chat's updates strictly in arrival order.
-
-    A cadre's text, then his photo, then his location must be handled in that order (they join one entry);
-    different cadres need not wait for each other.
-    """
-
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = _chat_key(update)
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:  # asyncio.Lock wakes waiters first come, first served
-                await coroutine
-        finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to release."""
-
-
-def _chat_key(update: object) -> int:
-    if isinstance(update, Update):
-        if update.effective_chat is not None:
-            return update.effective_chat.id
-        if update.effective_user is not None:
-            return update.effective_user.id
-    return 0
 
 
 class GaveUp(Exception):
@@ -119,6 +91,28 @@ def to_incoming(update: Update) -> IncomingMessage | None:
         edited=update.edited_message is not None,
         attachments=_attachments(message),
     )
+
+
+def inbox_item(data: dict[str, Any]) -> InboxItem | None:
+    """An update (Bot API JSON) as the inbox stores it, keyed by Telegram's identity of what it carries: a
+    message by chat and message id (a redelivery under a new update_id is the same message), an edit by its edit
+    time too, a button press by its query id. None for updates to_incoming() does not handle. Read from the JSON
+    as it came: no Update object is built (and thrown away) per update on the receiving path."""
+    query = data.get("callback_query")
+    if isinstance(query, dict):
+        message = query.get("message") or {}
+        chat = (message.get("chat") or {}).get("id") or query["from"]["id"]
+        return InboxItem("telegram", f"callback:{query['id']}", str(chat), data)
+    edited = data.get("edited_message")
+    message = data.get("message") or edited
+    if not isinstance(message, dict) or not message.get("from"):
+        return None
+    chat, number = message["chat"]["id"], message["message_id"]
+    if edited:
+        key = f"edit:{chat}:{number}:{message.get('edit_date') or data['update_id']}"
+    else:
+        key = f"message:{chat}:{number}"
+    return InboxItem("telegram", key, str(chat), data)
 
 
 def _attachments(message: Message) -> tuple[IncomingAttachment, ...]:
@@ -182,17 +176,23 @@ class TelegramChannel:
         limiter: SendLimiter | None = None,
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
+        inbox: Inbox | None = None,
     ) -> None:
         # PTB's documented opt-in to timedelta durations (its next major default); without it PTB warns on
         # every 429 it parses.
         os.environ.setdefault("PTB_TIMEDELTA", "true")
+        # getUpdates is called through do_api_request to get its JSON as sent; PTB would suggest get_updates()
+        warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'", category=PTBUserWarning)
         self._dispatcher = dispatcher
+        self.inbox = inbox or Inbox(dispatcher)
         self._poll_timeout = poll_timeout
         self._commands = commands or {}
         self._sleep = sleep
         self._limiter = limiter or SendLimiter()
         self._webhook_url = webhook_url
         self._webhook_secret = webhook_secret
+        self._polling: asyncio.Task[None] | None = None
+        # Only PTB's bot is used: receiving is ours (the polling loop below, or the webhook route).
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             Application.builder()
             .token(token)
@@ -202,20 +202,18 @@ class TelegramChannel:
             # PTB's default is one connection: every send would wait for the one before it
             .connection_pool_size(CONNECTION_POOL)
             .pool_timeout(POOL_TIMEOUT)
-            .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+            .updater(None)
             .build()
         )
-        self.application.add_handler(TypeHandler(Update, self._on_update))
-        self.application.add_error_handler(self._on_error)
 
     async def start(self) -> None:
         app = self.application
         await app.initialize()
         if self._commands:
             await self._call(lambda: app.bot.set_my_commands([BotCommand(n, d) for n, d in self._commands.items()]))
-        await app.start()
+        await self.inbox.start(self)  # replies left unsent by the last stop go out first
         if self._webhook_url is not None:
-            # Our HTTP server receives the updates (bot/http.py → feed_webhook); Telegram is told where.
+            # Our HTTP server receives the updates (bot/http.py → feed); Telegram is told where.
             await self._call(
                 lambda: app.bot.set_webhook(
                     self._webhook_url or "", secret_token=self._webhook_secret, allowed_updates=ALLOWED_UPDATES
@@ -223,12 +221,45 @@ class TelegramChannel:
             )
             logger.info("telegram channel receiving by webhook as @%s", app.bot.username)
             return
-        if app.updater is None:  # the builder makes one unless told not to
-            raise RuntimeError("the Telegram application was built without an updater")
-        await app.updater.start_polling(
-            poll_interval=0.0, timeout=dt.timedelta(seconds=self._poll_timeout), allowed_updates=ALLOWED_UPDATES
-        )
+        await self._call(lambda: app.bot.delete_webhook())
+        self._polling = asyncio.create_task(self._poll())
         logger.info("telegram channel polling as @%s", app.bot.username)
+
+    async def _poll(self) -> None:
+        """Long polling that confirms (moves the offset past) only updates already stored."""
+        bot, offset, delay = self.application.bot, None, POLL_RETRY_FIRST
+        while True:
+            room = await self.inbox.room(FETCH_LIMIT)  # too many unhandled: the backlog waits at Telegram
+            try:
+                # getUpdates as JSON: stored as it came, parsed once, when handled
+                updates = await bot.do_api_request(
+                    "getUpdates",
+                    api_kwargs={
+                        "offset": offset,
+                        "limit": max(1, min(FETCH_LIMIT, room)),
+                        "timeout": int(self._poll_timeout),
+                        "allowed_updates": ALLOWED_UPDATES,
+                    },
+                    read_timeout=self._poll_timeout + 10,
+                )
+                if updates:
+                    await self.inbox.store([item for u in updates if (item := inbox_item(u)) is not None])
+                    offset = int(updates[-1]["update_id"]) + 1
+                delay = POLL_RETRY_FIRST
+            except asyncio.CancelledError:
+                raise
+            except InvalidToken:
+                logger.error("telegram refused the bot token: polling stopped")
+                return
+            except TimedOut:
+                continue  # a long poll that ended without updates
+            except RetryAfter as exc:
+                await asyncio.sleep(min(retry_after_seconds(exc), MAX_RETRY_AFTER))
+            except Exception as exc:  # network, Conflict (another instance polls), the database: try again
+                level = logging.ERROR if isinstance(exc, Conflict) else logging.WARNING
+                logger.log(level, "telegram polling failed (%s), retrying in %.0f s", type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, POLL_RETRY_MAX)
 
     def accepts(self, secret: str | None) -> bool:
         """Whether a webhook call carries our secret token (constant-time; never without a webhook set up)."""
@@ -239,67 +270,73 @@ class TelegramChannel:
             and hmac.compare_digest((secret or "").encode(), expected.encode())
         )
 
+    def busy(self) -> bool:
+        """Too many unhandled updates: a webhook call is refused for now (Telegram delivers it again later)."""
+        return self.inbox.full()
+
     async def feed(self, data: dict[str, Any]) -> bool:
-        """Queue one update posted to our webhook (accepts() checked first); False if it is not an update."""
+        """Store one update posted to our webhook (accepts() checked first), returning once it is committed;
+        False if it is not an update."""
         try:
-            update = Update.de_json(data, self.application.bot)
-        except (KeyError, TypeError, ValueError):
+            Update.de_json(data, self.application.bot)  # the shape checked before it is stored
+            item = inbox_item(data)
+        except (KeyError, TypeError, ValueError, AttributeError):
             return False
-        await self.application.update_queue.put(update)
+        if item is not None:
+            await self.inbox.store([item])
         return True
 
     async def stop(self) -> None:
-        app = self.application
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
+        if self._polling is not None:
+            self._polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling
+            self._polling = None
+        await self.inbox.stop(self)
+        await self.application.shutdown()
 
-    async def _on_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if not isinstance(update, Update):
-            return
-        incoming = to_incoming(update)
-        if incoming is None:
-            return
-        typing = asyncio.create_task(self._keep_typing(incoming))
-        try:
-            reply = await self._dispatcher.dispatch(incoming)
-        finally:
-            typing.cancel()
-        await self.deliver(update, incoming, reply)
+    # -- the inbox's side: stored payloads in, replies out -------------------------------------------
+    def decode(self, payload: dict[str, Any]) -> IncomingMessage | None:
+        return to_incoming(Update.de_json(payload, self.application.bot))
 
-    async def _keep_typing(self, incoming: IncomingMessage) -> None:
+    def target(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The chat, and for a button press the query to answer and the message that carried the button."""
+        query = payload.get("callback_query")
+        if isinstance(query, dict):
+            message = query.get("message") or {}
+            chat = (message.get("chat") or {}).get("id") or query["from"]["id"]
+            # an inaccessible message (date 0) cannot be edited
+            edit = message.get("message_id") if message.get("date") else None
+            return {"chat": int(chat), "query": str(query["id"]), "message": edit}
+        message = payload.get("message") or payload.get("edited_message") or {}
+        return {"chat": int(message["chat"]["id"])}
+
+    async def working(self, target: dict[str, Any]) -> None:
         """Show progress when handling takes a while (a report being compiled)."""
-        bot, chat_id = self.application.bot, int(incoming.chat_id)
-        await asyncio.sleep(TYPING_AFTER)
+        bot, chat_id = self.application.bot, int(target["chat"])
         while True:
             await self._call(lambda: bot.send_chat_action(chat_id, ChatAction.TYPING), give_up_quietly=True)
             await asyncio.sleep(TYPING_EVERY)
 
-    async def deliver(self, update: Update, incoming: IncomingMessage, reply: Reply) -> None:
+    async def deliver(self, target: dict[str, Any], reply: Reply) -> None:
         """Send a reply: edit the message whose button was pressed, or send new messages."""
-        bot = self.application.bot
-        query = update.callback_query
-        if query is not None:
+        bot, chat_id = self.application.bot, int(target["chat"])
+        query_id, message_id = target.get("query"), target.get("message")
+        if query_id is not None:
             notice = (reply.callback_notice or "")[:200] or None
-            await self._call(lambda: query.answer(text=notice), give_up_quietly=True)
-            message = query.message
-            if reply.replace and isinstance(message, Message) and len(reply.text) <= MessageLimit.MAX_TEXT_LENGTH:
+            await self._call(lambda: bot.answer_callback_query(query_id, text=notice), give_up_quietly=True)
+            if reply.replace and message_id is not None and len(reply.text) <= MessageLimit.MAX_TEXT_LENGTH:
                 try:
                     await self._call(
                         lambda: bot.edit_message_text(
-                            reply.text,
-                            chat_id=message.chat_id,
-                            message_id=message.message_id,
-                            reply_markup=_markup(reply),
+                            reply.text, chat_id=chat_id, message_id=int(message_id), reply_markup=_markup(reply)
                         )
                     )
                     return
                 except BadRequest as exc:
                     # "message is not modified" or too old to edit: fall back to a new message.
                     logger.info("could not edit message for a button press: %s", exc.message)
-        await self._send_parts(int(incoming.chat_id), reply, spaced=False)
+        await self._send_parts(chat_id, reply, spaced=False)
 
     async def _send_parts(self, chat_id: int, reply: Reply, *, spaced: bool) -> None:
         """Send a reply's messages in order. `spaced` (unprompted messages): a second apart per chat, and any
@@ -387,6 +424,3 @@ class TelegramChannel:
         if strict:
             raise GaveUp
         return None
-
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        logger.error("telegram update failed: %s", context.error, exc_info=context.error)

@@ -1,10 +1,12 @@
 """WeCom (Enterprise WeChat) self-built app: encrypted callbacks in, active messages out.
 
-Callbacks (the HTTP server in bot/http.py hands them here) are checked and decrypted, acknowledged at once with
-an empty 200, and handled afterwards, one user's messages in order; the reply goes out through message/send.
+Callbacks (the HTTP server in bot/http.py hands them here) are checked, decrypted and stored in the durable inbox
+(bot/inbox.py), acknowledged with an empty 200 once committed, and handled afterwards, one user's messages in
+order; the reply goes out through message/send.
 WeCom's protocol is in ../shared/research/ecosystem.md §5: AES-256-CBC with the EncodingAESKey, SHA-1 signatures,
-retries of unanswered callbacks (deduplicated here by MsgId), text up to 2,048 bytes, 30 messages a minute per
-member (queued here, never dropped), access tokens cached and refreshed on 40014/42001/40001.
+retries of unanswered callbacks (deduplicated by the inbox's key: MsgId, or user+time+event), text up to 2,048
+bytes, 30 messages a minute per member (queued here, never dropped), access tokens cached and refreshed on
+40014/42001/40001.
 wechatpy does the crypto; XML is parsed with defusedxml (no DTDs, no entities), the HTTP calls with httpx.
 """
 
@@ -18,7 +20,6 @@ import hmac
 import logging
 import struct
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -29,7 +30,9 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
+from analysis.inputs import parse_int
 from bot.channels.base import NumberedButtons, WindowLimiter, chunk_text, reply_parts, utf8_size
+from bot.inbox import Inbox, InboxItem
 from handlers import texts
 from handlers.messages import Document, IncomingAttachment, IncomingMessage, Reply
 from handlers.router import Dispatcher
@@ -48,7 +51,7 @@ SYSTEM_BUSY = -1  # WeCom's "系统繁忙": try again
 MAX_ATTEMPTS = 4
 RETRY_FIRST_DELAY = 0.5
 TOKEN_MARGIN = 300  # refresh the access token this many seconds before WeCom says it expires
-SEEN_CALLBACKS = 10_000  # MsgIds remembered for WeCom's retries
+MAX_KEY = 128  # characters of an inbox key (longer event keys are hashed)
 # The app menu's click keys (names in texts.WECOM_MENU) and what each one says to the handlers.
 MENU_ACTIONS: dict[str, dict[str, str]] = {
     "cmd:log": {"text": "", "callback_data": "ln:"},
@@ -285,31 +288,31 @@ class WeComChannel:
         robot: GroupRobot | None = None,
         clock: Callable[[], float] = time.time,
         limiter: WindowLimiter | None = None,
+        inbox: Inbox | None = None,
     ) -> None:
         self._dispatcher = dispatcher
+        self.inbox = inbox or Inbox(dispatcher)
         self.api = api
         self._token = token
         self._crypto = WeChatCrypto(token, aes_key, corp_id)
         self.robot = robot
         self._clock = clock
         self._limiter = limiter or WindowLimiter(MEMBER_LIMIT, MEMBER_WINDOW)
-        self._seen: OrderedDict[str, None] = OrderedDict()
-        self._chains: dict[str, asyncio.Future[None]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
         self._buttons = NumberedButtons()
 
     async def start(self) -> None:
+        await self.inbox.start(self)
         logger.info("wecom channel ready for callbacks (agent %s)", self.api.agent_id)
 
     async def stop(self) -> None:
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=10)
+        await self.inbox.stop(self)
         await self.api.close()
 
     # -- callbacks ---------------------------------------------------------------------------------
     def _check(self, params: dict[str, str], encrypted: str) -> None:
         timestamp, nonce, given = params.get("timestamp", ""), params.get("nonce", ""), params.get("msg_signature", "")
-        if not timestamp.isdigit() or abs(self._clock() - int(timestamp)) > MAX_CLOCK_SKEW:
+        sent = parse_int(timestamp, max_digits=12)  # "²" is a digit to str.isdigit, not to int()
+        if sent is None or abs(self._clock() - sent) > MAX_CLOCK_SKEW:
             raise CallbackRejected(403, "stale or missing timestamp")
         if not hmac.compare_digest(signature(self._token, timestamp, nonce, encrypted), given.lower()):
             raise CallbackRejected(403, "bad signature")
@@ -323,8 +326,9 @@ class WeComChannel:
         except UNREADABLE as exc:
             raise CallbackRejected(403, type(exc).__name__) from exc
 
-    def receive(self, params: dict[str, str], body: bytes) -> bool:
-        """Check, decrypt and queue one callback; False for a retry already taken. Raises CallbackRejected."""
+    async def receive(self, params: dict[str, str], body: bytes) -> None:
+        """Check, decrypt and store one callback, returning once it is committed (a retry of a stored one is
+        skipped by its key). Raises CallbackRejected."""
         outer = parse_xml(body)
         encrypted = outer.get("Encrypt", "")
         if not encrypted:
@@ -340,55 +344,37 @@ class WeComChannel:
         user = fields.get("FromUserName", "")
         if not user:
             raise CallbackRejected(400, "no sender")
+        if self.to_incoming(fields) is None:
+            return  # subscribe, enter_agent, location reports …: nothing to store or answer
         key = fields.get("MsgId") or ":".join(
-            (user, fields.get("CreateTime", ""), fields.get("Event", ""), fields.get("EventKey", ""))
+            ("event", user, fields.get("CreateTime", ""), fields.get("Event", ""), fields.get("EventKey", ""))
         )
-        if key in self._seen:
-            return False  # WeCom retried a callback we had already acknowledged
-        self._seen[key] = None
-        if len(self._seen) > SEEN_CALLBACKS:
-            self._seen.popitem(last=False)
-        self._queue(fields)
-        return True
-
-    def _queue(self, fields: dict[str, str]) -> None:
-        """Handle after the ack, one user's callbacks strictly in arrival order."""
-        user = fields["FromUserName"]
-        previous = self._chains.get(user)
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._chains[user] = done
-
-        async def run() -> None:
-            try:
-                if previous is not None:
-                    await asyncio.shield(previous)
-                await self._handle(fields)
-            except Exception:
-                logger.exception("handling a WeCom callback failed")
-            finally:
-                done.set_result(None)
-                if self._chains.get(user) is done:
-                    del self._chains[user]
-
-        task = asyncio.create_task(run())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        if len(key) > MAX_KEY:
+            key = "sha1:" + hashlib.sha1(key.encode()).hexdigest()
+        await self.inbox.store([InboxItem(self.name, key, user, fields)])
 
     async def drain(self) -> None:
-        """Wait until every queued callback has been handled and answered (tests, benchmarks, shutdown)."""
-        while self._tasks:
-            await asyncio.wait(set(self._tasks))
+        """Wait until every stored callback has been handled and answered (tests, benchmarks)."""
+        await self.inbox.drain()
 
-    async def _handle(self, fields: dict[str, str]) -> None:
-        incoming = self.to_incoming(fields)
-        if incoming is not None:
-            # failures are logged by send(); the user's words are stored whatever becomes of the answer
-            await self.send(incoming.chat_id, await self._dispatcher.dispatch(incoming))
+    # -- the inbox's side: stored callbacks in, replies out ------------------------------------------
+    def decode(self, payload: dict[str, Any]) -> IncomingMessage | None:
+        return self.to_incoming({str(k): str(v) for k, v in payload.items()})
+
+    def target(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return {"user": str(payload["FromUserName"])}
+
+    async def working(self, target: dict[str, Any]) -> None:
+        """WeCom shows no typing state."""
+
+    async def deliver(self, target: dict[str, Any], reply: Reply) -> None:
+        await self.send(str(target["user"]), reply)  # failures are logged by send()
 
     def to_incoming(self, f: dict[str, str]) -> IncomingMessage | None:
         """Turn a decrypted callback's fields into our neutral message; None for what we do not handle."""
         user = f["FromUserName"]
-        sent_at = dt.datetime.fromtimestamp(int(f.get("CreateTime") or self._clock()), dt.UTC)
+        created = parse_int(f.get("CreateTime", ""), max_digits=10)  # 10 digits: seconds until the year 2286
+        sent_at = dt.datetime.fromtimestamp(created if created is not None else self._clock(), dt.UTC)
         base = {"channel": self.name, "chat_id": user, "user_id": user, "user_name": user, "sent_at": sent_at}
         kind = f.get("MsgType", "")
         if kind == "event":
