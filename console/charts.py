@@ -100,14 +100,14 @@ def heatmap_svg(days: Sequence[dt.date], counts: Sequence[int], states: Sequence
             labelled.add((day.year, day.month))
             parts.append(_text(x, top - 6, texts.HEATMAP_MONTH.format(month=day.month), 10, "start", "#666"))
     y = grid_bottom + 8
-    x = 0.0
+    lx = 0.0
     keys = [(cell_colour(1), texts.HEATMAP_LEGEND["logged"])] + [
         (STATE_COLOURS[s], texts.HEATMAP_LEGEND[s]) for s in ("missing", "weekend", "holiday", "leave")
     ]
     for colour, label in keys:
-        parts.append(f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" fill="{colour}" stroke="#cccccc"/>')
-        parts.append(_text(x + CELL + 4, y + CELL - 3, label, 11))
-        x += CELL + 20 + 12 * len(label)
+        parts.append(f'<rect x="{lx}" y="{y}" width="{CELL}" height="{CELL}" fill="{colour}" stroke="#cccccc"/>')
+        parts.append(_text(lx + CELL + 4, y + CELL - 3, label, 11))
+        lx += CELL + 20 + 12 * len(label)
     scale_y = y + CELL + 10
     for i, colour in enumerate(COLOURS[1:]):
         parts.append(f'<rect x="{i * (CELL + 2)}" y="{scale_y}" width="{CELL}" height="{CELL}" fill="{colour}"/>')

@@ -208,7 +208,7 @@ def _date_question(entry: Entry, today: dt.date) -> Reply:
     named = dt.date.fromisoformat(entry.details["questioned_date"])
     if entry.details.get("question") == "future":
         text = texts.DATE_FUTURE_Q.format(seq=entry.seq, date=date_text(named, today), today=date_text(today))
-        choices = (Button(texts.BTN_USE_TODAY, f"pd:{entry.seq}:t"),)  # a future date cannot be kept
+        choices: tuple[Button, ...] = (Button(texts.BTN_USE_TODAY, f"pd:{entry.seq}:t"),)  # a future date cannot be kept
     else:
         text = texts.DATE_BEFORE_POSTING_Q.format(
             seq=entry.seq, date=date_text(named, today), start=date_text(entry.details.get("posting_start", ""), today)

@@ -283,7 +283,7 @@ async def collect_due(uow: UnitOfWork, now: dt.datetime, grace: Grace) -> list[O
             continue
         if row["outcome"] == "pending":
             text = texts.REMINDER_MESSAGE.format(text=reminder.text)
-            outbound.append(Outbound(row["key"], reminder.channel, reminder.chat_id, text))
+            outbound.append(Outbound(str(row["key"]), reminder.channel, reminder.chat_id, text))
         else:
             logger.info("reminder %s due at %s missed (beyond the grace window)", reminder.id, due_at)
     rules = [(reminder, due_at, _rule(reminder)) for reminder, due_at in due]

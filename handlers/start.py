@@ -19,7 +19,7 @@ PROFILE_STATE = "profile"
 NAME_LIMIT = 32
 FIELD_LIMIT = 64
 MAX_ZONE_NAME = 64  # the longest IANA name is 32 characters
-HELP_ORDER = (
+HELP_ORDER: tuple[str, ...] = (
     "log",
     "visit",
     "study",
@@ -44,7 +44,7 @@ HELP_ORDER = (
     "start",
     "help",
 )
-SUPERVISOR_HELP_ORDER = ("digest", "cadres", "cadre", "comment", "remind", "reminders", "cancel", "pause", "quiet")
+SUPERVISOR_HELP_ORDER: tuple[str, ...] = ("digest", "cadres", "cadre", "comment", "remind", "reminders", "cancel", "pause", "quiet")
 SUPERVISOR_HELP_ORDER += ("timezone", "help")
 
 

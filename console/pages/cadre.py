@@ -24,6 +24,7 @@ from handlers import texts as chat_texts
 from handlers.admin import work_calendar
 from handlers.errors import BotError
 from handlers.places import coverage, known_places
+from reporting import templates as report_templates
 from reporting.compliance import promise_states
 from reporting.digest import day_states
 from reporting.figures import leave_dates
@@ -193,7 +194,7 @@ async def ledgers(request: Request, ctx: PageContext) -> Response:
     entries = await ctx.uow.entries.between(person.id, start, end)
     data = await asyncio.to_thread(render_ledgers, entries, person, start, end, ctx.today)
     name = chat_texts.REPORT_FILENAME.format(
-        name=person.name, title=reports.report_templates.LEDGER_TITLE, date=ctx.today.strftime("%Y%m%d"), ext="xlsx"
+        name=person.name, title=report_templates.LEDGER_TITLE, date=ctx.today.strftime("%Y%m%d"), ext="xlsx"
     )
     await ctx.audit("export", f"cadre:{person.id}:ledgers.xlsx", person.name)
     return _download(data, name, reports.MIME["xlsx"])
