@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from analysis.facts import find_places
 from analysis.numbers import cn_to_number
@@ -145,7 +146,12 @@ def untraced(text: str, sources: Sequence[Source], allowed: set[tuple[float, str
 
 def allowed_from(sources: Sequence[Source]) -> list[tuple[float, str, str]]:
     """Every number with a unit the source entries state."""
-    return [item for source in sources for item in stated(source.text)]
+    return [item for source in sources for item in _stated_once(source.text)]
+
+
+@lru_cache(maxsize=32768)  # one entry is the source of several paragraphs: read its numbers once
+def _stated_once(text: str) -> tuple[tuple[float, str, str], ...]:
+    return tuple(stated(text))
 
 
 def verify_paragraph(
