@@ -35,23 +35,13 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.digest import PER_SUPERVISOR, PLACES, SH, TEMPLATES  # noqa: E402  (the digest bench's synthetic postings)
 from bot.channels.base import Channel  # noqa: E402
 from handlers.messages import Reply  # noqa: E402
 
-SH = ZoneInfo("Asia/Shanghai")
 MONDAY = dt.date(2026, 11, 23)  # a Monday inside every seeded posting
-PER_SUPERVISOR = 20
 FIRST_TELEGRAM = 700000
 LOAD_CADRES = 200
-TEMPLATES = [
-    "走访{place}{n}户困难户，了解饮水和就医情况",
-    "上午列席镇党委会，研究{place}环境卫生整治",
-    "到{place}看打井项目进度，管道铺了{n}百米，资金到位{n}万元",
-    "学习《信访条例》，记了两页笔记",
-    "在信访局接待来访群众{n}人次，化解矛盾纠纷1起",
-    "陪客商考察{place}，初步意向投资{n}00万元",
-]
-PLACES = ["东坪村", "石桥村", "中川村", "凹塘村", "青山社区", "宏达食品", "新华小学", "兴农合作社"]
 PHASES = (
     ("Mon 03:00 night", dt.timedelta(days=0, hours=3)),
     ("Mon 08:30 catch-up", dt.timedelta(days=0, hours=8, minutes=30)),

@@ -37,6 +37,7 @@ from console.auth import hash_password
 from console.texts import WEB_HINT
 from handlers import admin, build_router, reports, texts
 from handlers.errors import AdminError, BotError
+from handlers.messages import Document
 from handlers.router import Dispatcher
 from storage.db import Database
 from storage.migrate import upgrade_to_head
@@ -242,6 +243,11 @@ async def run_export(args: object, settings: Settings) -> int:
         return 1
     finally:
         await db.dispose()
+    return _write_document(args, document)
+
+
+def _write_document(args: object, document: Document) -> int:
+    """Write an exported document where --out says, and say where."""
     out = Path(args.out)  # type: ignore[attr-defined]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(document.data)
@@ -270,11 +276,7 @@ async def run_export_programme(args: object, settings: Settings) -> int:
         return 1
     finally:
         await db.dispose()
-    out = Path(args.out)  # type: ignore[attr-defined]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(document.data)
-    sys.stdout.write(texts.REPORT_CLI_WRITTEN.format(path=out) + "\n")
-    return 0
+    return _write_document(args, document)
 
 
 async def serve(settings: Settings, *, force_console: bool, console_as: str | None) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from handlers.texts import DIGEST_CHART_STATES
+
 TITLE = "挂职干部管理平台"
 SUBTITLE = "组织部门工作台"
 
@@ -144,12 +146,9 @@ REPORT_UNAVAILABLE = "无法生成：{reason}"
 REPORT_PREVIEW_TITLE = "{name} · {kind}草稿预览"
 REPORT_UNVERIFIED = "其中 {count} 处标注【待核实】，请对照记录核实。"
 HEATMAP_TITLE = "近 {weeks} 周记录情况"
+# the day states are the digest picture's (one wording for both heat maps), and two only the console shows
 HEATMAP_LEGEND = {
-    "logged": "有记录",
-    "missing": "工作日无记录",
-    "weekend": "周末",
-    "holiday": "节假日",
-    "leave": "请假",
+    **DIGEST_CHART_STATES,
     "outside": "不在挂职期内",
     "future": "今天及以后",
 }

@@ -81,6 +81,7 @@ _RE_TOPIC = re.compile(
     r"(?:了)?([\u4e00-\u9fff、和及与]{2,14})"
 )
 _TOPIC_TAIL = re.compile(r"(?:情况|问题|工作|进度|事宜|事项|有关|相关|等|的)+$")
+# the meetings named in the draft's 议事决策 sentence (counted by reporting.figures.is_meeting)
 _RE_MEETING = re.compile(
     r"((?:[\u4e00-\u9fff]{0,8}?)(?:党委会|办公会|常务会|调度会|推进会|例会|座谈会|部署会|专题会|党员大会|动员会|培训会|联席会|工作会|会议)(?!室))"
 )
@@ -584,7 +585,10 @@ def _thread_story(
     if secured:
         parts.append(t.STORY_FUNDS.format(amount=money_text(secured)))
         figures.add((secured, "元"))
-    started = next((s for s in steps if any(w in s.text and _said(s.text, w) for w in _STARTED_WORDS)), None)
+    # the day work began: 开工, 动工 or 进场 said as done (not 计划…开工)
+    started = next(
+        (s for s in steps if stage_word(s.text, "started") and any(w in s.text for w in _STARTED_WORDS)), None
+    )
     if started:
         parts.append(t.STORY_STARTED.format(month=started.date.month, day=started.date.day))
     done = [s for s in steps if stage_word(s.text, "done") and (started is None or s.date >= started.date)]
@@ -635,10 +639,6 @@ def _thread_story(
     text = t.THREAD_OPEN.format(name=thread.name) + "，".join(dict.fromkeys(p for p in parts if p))
     weight = 10.0 * (1 + STAGE_ORDER.get(thread.state or "", -1)) + len(entries)
     return _Piece(text, entries, figures, weight=weight)
-
-
-def _said(text: str, word: str) -> bool:
-    return stage_word(text, "started") is not None and word in text
 
 
 _RE_NOT_TEXT = re.compile(r"[^\u4e00-\u9fff0-9]")

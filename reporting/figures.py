@@ -180,11 +180,14 @@ def is_reflection_essay(entry: Entry) -> bool:
     return bool(entry.details.get("reflection")) and not any(w in text for w in studied)
 
 
-_RE_MEETING = re.compile(
-    r"(?<!招聘)(?<!推介)(?<!运动)(?<!展销)(?<!订货)(?<!庙)(?<!培训)"
-    r"(?:党委会|党组会|两委会|碰头会|例会|座谈会|大会|工作会|推进会|调度会|部署会|办公会|常务会|联席会|专题会|动员会|见面会|家长会|"
-    r"务会|会议|开会|开了个会|开了会)"
+# The names of meetings, for counting them here and for naming them in the draft (reporting/compose.py).
+MEETING_NOUNS = (
+    "党委会", "党组会", "两委会", "碰头会", "例会", "座谈会", "大会", "工作会", "推进会", "调度会", "部署会", "办公会", "常务会",
+    "联席会", "专题会", "动员会", "见面会", "家长会", "务会", "会议",
 )
+# a 招聘会 or a 培训会 is no meeting he sat in; 会议室 is a room
+NOT_MEETING_BEFORE = r"(?<!招聘)(?<!推介)(?<!运动)(?<!展销)(?<!订货)(?<!庙)(?<!培训)"
+_RE_MEETING = re.compile(rf"{NOT_MEETING_BEFORE}(?:{'|'.join(MEETING_NOUNS)}|开会|开了个会|开了会)(?!室)")
 _TRAINING_DAYS = 7
 _RE_WENT = re.compile(
     r"(?:到|去|赴|深入)[^，,。；;]{1,14}?(?:调研|考察|座谈|检查|看了|看|查看|走访|督导|指导|慰问|看望)"
