@@ -19,7 +19,7 @@ from typing import Any
 import jieba
 import opencc
 
-from analysis import lexicon
+from analysis import category_model, lexicon
 from analysis.dateparse import DateParse, parse_due_date, parse_user_date, parse_work_date
 from analysis.facts import extract_facts
 from analysis.numbers import NUMBER_PATTERN, cn_to_number
@@ -97,10 +97,51 @@ def _weight(word: str) -> float:
     return 1.0 + 0.25 * max(0, len(word) - 2)
 
 
+def _blend_model(scores: dict[str, float], text: str, tokens: list[str]) -> dict[str, float]:
+    """The lexicon's scores plus the learned model's probabilities in keyword-score units.
+
+    The weight and floor of the blend ship with the model, chosen by cross-validation on the tune part.
+    """
+    model = category_model.current()
+    if model is None:
+        return scores
+    feats = category_model.features(text, tokens)
+    if not any(name in model.weights for name in feats):
+        return scores  # nothing the model has seen: its answer would be the prior alone
+    blended = dict(scores)
+    for code, probability in model.probabilities(feats).items():
+        if probability >= model.floor:
+            blended[code] = blended.get(code, 0.0) + model.blend_weight * probability
+    return blended
+
+
+def _ranked(scores: dict[str, float]) -> tuple[str, ...]:
+    """The top category and, when it scores near enough, the second."""
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], lexicon.CATEGORY_CODES.index(item[0])))
+    chosen: list[str] = []
+    if ranked:
+        top_score = ranked[0][1]
+        chosen.append(ranked[0][0])
+        if len(ranked) > 1 and ranked[1][1] >= max(1.0, 0.45 * top_score):
+            chosen.append(ranked[1][0])
+    return tuple(chosen)
+
+
+def model_features(simplified: str) -> dict[str, float]:
+    """The learned model's features of a message as `analyse` shows it to `classify` (for training)."""
+    text = strip_label(simplified) if entry_role(simplified) in OWN_WORDS else simplified
+    text = _RE_TITLE.sub("《》", text)
+    tokens = [t for s in _RE_SEGMENT.split(text) if s and s.strip() for t in set(tokenize(s))]
+    return category_model.features(text, tokens)
+
+
 @dataclass(frozen=True, slots=True)
 class Classification:
     categories: tuple[str, ...]
     scores: dict[str, float] = field(default_factory=dict)
+    # The keywords' own ranking, before the learned model's say: the kind is told from it (detect_kind was tuned
+    # on it, and the model is trained for the category alone).
+    keyword_categories: tuple[str, ...] = ()
 
 
 def classify(text: str) -> Classification:
@@ -109,8 +150,10 @@ def classify(text: str) -> Classification:
     # A title in 《》 names the material, not the activity: 学习《信访条例》 is study, not petitions.
     text = _RE_TITLE.sub("《》", text)
     segments = [s for s in _RE_SEGMENT.split(text) if s and s.strip()]
+    all_tokens: list[str] = []
     for index, segment in enumerate(segments):
         tokens = set(tokenize(segment))
+        all_tokens.extend(tokens)
         lead = 1.2 if index == 0 and len(segments) > 1 else 1.0
         for m in _RE_KEYWORDS.finditer(segment):
             word = m.group(0)
@@ -123,14 +166,8 @@ def classify(text: str) -> Classification:
     for pattern, code, boost in _PATTERN_RULES:
         if pattern.search(text):
             scores[code] += boost
-    ranked = sorted(scores.items(), key=lambda item: (-item[1], lexicon.CATEGORY_CODES.index(item[0])))
-    chosen: list[str] = []
-    if ranked:
-        top_score = ranked[0][1]
-        chosen.append(ranked[0][0])
-        if len(ranked) > 1 and ranked[1][1] >= max(1.0, 0.45 * top_score):
-            chosen.append(ranked[1][0])
-    return Classification(categories=tuple(chosen), scores=dict(scores))
+    blended = _blend_model(dict(scores), text, all_tokens)
+    return Classification(categories=_ranked(blended), scores=blended, keyword_categories=_ranked(scores))
 
 
 # -- kinds ------------------------------------------------------------------------------------------

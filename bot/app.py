@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import SecretStr, ValidationError
 
 from analysis.classify import warm_up
+from bot.asr import AsrConfig, Transcriber
 from bot.channels.base import Channel, SendLimiter
 from bot.channels.console import ConsoleChannel
 from bot.channels.telegram import TelegramChannel
@@ -30,6 +31,7 @@ from bot.cli import build_parser, identities, read_password, read_place_file
 from bot.config import Settings
 from bot.http import CONSOLE_PATH, HttpServer, build_app
 from bot.inbox import Inbox
+from bot.llm import configure_polishing
 from bot.logs import setup_logging
 from bot.scheduler import ReminderScheduler, default_collectors
 from console.app import build_console
@@ -39,7 +41,8 @@ from handlers import admin, build_router, reports, texts
 from handlers.errors import AdminError, BotError
 from handlers.messages import Document
 from handlers.router import Dispatcher
-from storage.db import Database
+from storage.db import Database, is_sqlite
+from storage.leader import ChatClaims, SchedulerLeadership
 from storage.migrate import upgrade_to_head
 
 logger = logging.getLogger(__name__)
@@ -297,26 +300,33 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
         store=inbox_db.unit_of_work,
         max_pending=settings.inbox_max_pending,
         retention=dt.timedelta(days=settings.inbox_retention_days),
+        # PostgreSQL: several instances may share the database; each handles the chats it claims, one leads
+        claims=None if is_sqlite(settings.database_url) else ChatClaims(settings.database_url),
+        rescan_every=settings.inbox_rescan_seconds,
     )
+    leadership = SchedulerLeadership(settings.database_url)
 
     telegram: TelegramChannel | None = None
     wecom: WeComChannel | None = None
+    transcriber = build_transcriber(settings)
     if settings.telegram_bot_token is not None and not force_console:
         telegram = TelegramChannel(
             dispatcher,
             token=settings.telegram_bot_token.get_secret_value(),
             base_url=settings.telegram_base_url,
-            base_file_url=settings.telegram_base_file_url,
+            base_file_url=settings.telegram_file_url(),
             poll_timeout=settings.telegram_poll_timeout,
             commands=texts.MENU_DESCRIPTIONS,
             limiter=SendLimiter(settings.telegram_rate_limit, settings.telegram_chat_interval),
             webhook_url=settings.telegram_webhook_url,
             webhook_secret=_secret(settings.telegram_webhook_secret),
             inbox=inbox,
+            leadership=leadership,
+            transcriber=transcriber,
         )
         channels.append(telegram)
     if settings.wecom_configured and not force_console:
-        wecom = build_wecom(settings, dispatcher, inbox)
+        wecom = build_wecom(settings, dispatcher, inbox, transcriber)
         channels.append(wecom)
         if wecom.robot is not None:
             channels.append(GroupRobotChannel(wecom.robot))
@@ -352,13 +362,18 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
         every=dt.timedelta(seconds=settings.scheduler_tick_seconds),
         grace=settings.grace(),
         collectors=default_collectors(settings.digest_at(), group_robot=wecom is not None and wecom.robot is not None),
+        leadership=leadership,
+        picture_workers=settings.worker_processes,
+        release_on_stop=False,
     )
     dispatcher.on_outbox = scheduler.wake
+    polishing = configure_polishing(settings, channels)  # REPORT_LLM_*: the report's prose by a local model
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     started: list[Channel] = []
     try:
+        leadership.watch(settings.leader_retry_seconds)  # on PostgreSQL; the first check runs at once
         for channel in channels:
             await channel.start()
             started.append(channel)
@@ -384,8 +399,13 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
             await http.stop()
         for channel in reversed(started):
             await channel.stop()
+        await leadership.release()  # after the poller stopped: the next leader never polls alongside it
         await db.dispose()
         await inbox_db.dispose()
+        if polishing is not None:
+            await polishing.close()
+        if transcriber is not None:
+            await transcriber.close()
     return 0
 
 
@@ -416,7 +436,25 @@ def _wecom_api(settings: Settings) -> WeComApi:
     )
 
 
-def build_wecom(settings: Settings, dispatcher: Dispatcher, inbox: Inbox | None = None) -> WeComChannel:
+def build_transcriber(settings: Settings) -> Transcriber | None:
+    """The speech model that hears voice notes (ASR_*), if one is configured."""
+    if settings.asr_base_url is None or settings.asr_model is None:
+        return None
+    return Transcriber(
+        AsrConfig(
+            base_url=settings.asr_base_url,
+            model=settings.asr_model,
+            api_key=_secret(settings.asr_api_key),
+            max_seconds=settings.asr_max_seconds,
+            max_bytes=settings.asr_max_bytes,
+            timeout=settings.asr_timeout_seconds,
+        )
+    )
+
+
+def build_wecom(
+    settings: Settings, dispatcher: Dispatcher, inbox: Inbox | None = None, transcriber: Transcriber | None = None
+) -> WeComChannel:
     """The WeCom channel (and its group robot, if a key is set) from the WECOM_* settings."""
     api = _wecom_api(settings)
     robot = None
@@ -432,6 +470,7 @@ def build_wecom(settings: Settings, dispatcher: Dispatcher, inbox: Inbox | None 
         corp_id=settings.wecom_corp_id or "",
         robot=robot,
         inbox=inbox,
+        transcriber=transcriber,
     )
 
 

@@ -11,6 +11,12 @@ and the reply is recorded with it; the reply is sent after the commit. Replies r
 process died are sent when the channel starts again. A redelivered message (same platform key) is not stored
 twice, so it does nothing.
 
+Several instances (PostgreSQL): each handles pending rows, but only of the chats it has claimed (`ChatClaims`,
+storage/leader.py: a session advisory lock per chat, released by the server if the instance dies), so one chat's
+rows are handled by one instance at a time, in order. A chat is let go once its rows in hand are handled and
+their replies recorded as sent; its next owner first sends the replies its last owner recorded but did not send.
+Stored rows are announced to the other instances (NOTIFY); every instance also looks again every few seconds.
+
 Back-pressure: `room()` waits while `max_pending` rows are unhandled; a polling channel fetches nothing then,
 and the backlog waits at the platform and in the database, not in memory.
 """
@@ -30,6 +36,7 @@ from typing import Any, Protocol
 from handlers.messages import Button, Document, IncomingMessage, Reply
 from handlers.router import AlreadyHandled, Dispatcher, UnitOfWorkFactory
 from storage.inbox import InboxItem, PendingMessage
+from storage.leader import NOTIFY_CHANNEL, ChatClaims
 from storage.uow import UnitOfWork
 
 __all__ = ["Inbox", "InboxChannel", "InboxItem", "decode_reply", "encode_reply"]
@@ -49,6 +56,8 @@ RETRY_DELAY = 1.0  # seconds before a row is tried again after a database failur
 # least once), one transaction per reply would cost more than the reply.
 SENT_EVERY = 0.5
 WORKING_AFTER = 0.5  # seconds of handling before the user is shown that his message is being handled
+RESCAN_EVERY = 1.0  # several instances: seconds between looks for rows no notification announced (a dead peer's)
+CLAIM_AT_ONCE = 512  # several instances: chats with waiting rows looked at per scan, the longest waiting first
 
 
 class InboxChannel(Protocol):
@@ -85,6 +94,8 @@ class Inbox:
         concurrency: int = CONCURRENCY,
         window: int = WINDOW,
         clock: Callable[[], dt.datetime] = utc_now,
+        claims: ChatClaims | None = None,
+        rescan_every: float = RESCAN_EVERY,
     ) -> None:
         self._dispatcher = dispatcher
         self._uow = dispatcher.unit_of_work
@@ -116,12 +127,22 @@ class Inbox:
         self._workers: list[asyncio.Task[None]] = []
         self._pruned_at: dt.datetime | None = None
         self.handled = 0  # rows handled by this process (tests, benchmarks)
+        # several instances (PostgreSQL): the chats this one handles now; None for the one process on SQLite
+        self._claims = claims
+        self._rescan_every = rescan_every
+        self._rescan_at = 0.0  # time.monotonic() of the next look at the held chats' every row
+        self._peers = 1  # instances sharing the database's chats, as last counted
+        self._left_hand: set[int] | None = None  # while a scan reads: the rows handled meanwhile
+        self.resent = 0  # replies sent for rows another instance handled (tests)
 
     # -- life cycle ---------------------------------------------------------------------------------
     async def start(self, channel: InboxChannel) -> None:
         """Take a channel's rows: send its replies left unsent by a stop, then handle what is pending."""
         self._channels[channel.name] = channel
-        await self._resend(channel)
+        if self._claims is None:
+            await self._resend(channel)
+        else:  # a chat's unsent replies are sent by whoever claims it next (its rows may be another's now)
+            await self._claims.connect(self._notified)
         if not self._workers:
             self._workers = [asyncio.create_task(self._scan()), asyncio.create_task(self._flush_sent())]
         self._wake.set()
@@ -151,6 +172,10 @@ class Inbox:
         self._writes, self._writes_done = [], asyncio.Event()
         self._writes_done.set()
         await self._write_sent()
+        if self._claims is not None:
+            await self._claims.close()  # the replies' records are written: another instance may take the chats
+        if self.handled or self.resent:
+            logger.info("inbox stopped: %d messages handled, %d replies resent", self.handled, self.resent)
 
     async def drain(self) -> None:
         """Wait until every stored row of our platforms has been handled and answered (tests, benchmarks)."""
@@ -204,6 +229,8 @@ class Inbox:
             try:
                 async with self._store_uow() as uow:
                     added = await uow.inbox.add([i for items, _ in batch for i in items], self._clock())
+                    if added and self._claims is not None:
+                        await uow.inbox.notify(NOTIFY_CHANNEL, self._claims.token)
                     await uow.commit()
                 logger.debug("stored %d updates in %.1f ms", len(batch), (time.perf_counter() - started) * 1000)
             except Exception as exc:
@@ -234,10 +261,14 @@ class Inbox:
                     await self._prune()
                     platforms = list(self._channels)
                     since = self._taken_up_to if self._in_hand else 0
-                    async with self._uow() as uow:
-                        rows = await uow.inbox.pending(platforms, self._window - len(self._in_hand), since)
-                        if not since:
-                            self._pending = await uow.inbox.count_pending(platforms)
+                    limit = self._window - len(self._in_hand)
+                    if self._claims is None:
+                        async with self._uow() as uow:
+                            rows = await uow.inbox.pending(platforms, limit, since)
+                            if not since:
+                                self._pending = await uow.inbox.count_pending(platforms)
+                    else:
+                        rows = await self._claim(platforms, limit, since)
                 except Exception:
                     logger.exception("reading the inbox failed")
                     await asyncio.sleep(RETRY_DELAY)
@@ -247,7 +278,68 @@ class Inbox:
                 for row in rows:
                     if row.id not in self._in_hand:
                         self._take(row)
-            await self._wake.wait()
+            if self._claims is None:
+                await self._wake.wait()
+            else:  # a dead instance's chats are announced by no one
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._rescan_every)
+
+    # -- several instances ----------------------------------------------------------------------------
+    def _notified(self, _payload: str) -> None:
+        """Another instance stored rows."""
+        self._wake.set()
+
+    async def _claim(self, platforms: list[str], limit: int, since: int) -> list[PendingMessage]:
+        """The rows to take in: the newer rows of the chats this instance holds, and all the rows of the chats
+        it can claim now (read once claimed: their last owner may have handled some meanwhile). Chats no longer
+        in hand are let go first, once their replies are recorded as sent. Every few seconds the held chats'
+        rows are read whole again (a row another instance stored may commit after newer ones), and the number
+        of instances counted: each holds about its share of the chats waiting, and lets the others have the
+        rest (a chat above its share takes no new rows, and is let go once its rows in hand are handled)."""
+        claims = self._claims
+        assert claims is not None
+        idle = [chat for chat in claims.chats() if chat not in self._queues]
+        if idle:
+            await self._write_sent()
+            await claims.release(idle)
+        held = claims.chats()
+        now = time.monotonic()
+        if now >= self._rescan_at:
+            since, self._rescan_at = 0, now + self._rescan_every
+            self._peers = await claims.peers()
+        left: set[int] = set()  # rows in hand when read, handled since: not to be taken again
+        self._left_hand = left
+        try:
+            async with self._uow() as uow:
+                waiting = await uow.inbox.waiting_chats(platforms, CLAIM_AT_ONCE)
+                rows = await uow.inbox.of_chats(held, limit, since, unanswered=False)
+                if not since:
+                    self._pending = await uow.inbox.count_pending(platforms)
+            share = max(1, -(-len(set(waiting).union(held)) // max(self._peers, 1)))
+            keep = set(sorted(held, key=lambda c: len(self._queues.get(c, ())), reverse=True)[:share])
+            rows = [r for r in rows if (r.platform, r.chat) in keep]
+            wanted = [chat for chat in waiting if not claims.holds(chat)]
+            room = share - len(held)
+            got = await claims.claim(wanted, room) if wanted and room > 0 else set()
+            if got:
+                async with self._uow() as uow:
+                    rows += await uow.inbox.of_chats(got, limit)
+                rows.sort(key=lambda r: r.id)
+            return [r for r in rows if r.id not in left]
+        finally:
+            self._left_hand = None
+
+    async def _resend_row(self, row: PendingMessage) -> None:
+        """A row another instance handled and did not live to answer: send its recorded reply (at least once)."""
+        channel = self._channels.get(row.platform)
+        if channel is None:
+            return
+        target, reply = decode_reply(row.replies or {})
+        if reply is None:
+            self._mark_sent(row.id)
+        else:
+            self.resent += 1
+            await self._deliver(channel, row.id, target, reply)
 
     def _take(self, row: PendingMessage) -> None:
         self._in_hand.add(row.id)
@@ -264,13 +356,18 @@ class Inbox:
             while queue:
                 row = queue[0]
                 try:
-                    await self._handle(row)
+                    if row.replies is not None:
+                        await self._resend_row(row)
+                    else:
+                        await self._handle(row)
                 except Exception:
                     logger.exception("an inbox row failed; it stays for a later try")
                     await asyncio.sleep(RETRY_DELAY)
                 if queue and queue[0] is row:
                     queue.popleft()
                 self._in_hand.discard(row.id)
+                if self._left_hand is not None:
+                    self._left_hand.add(row.id)
                 if len(self._in_hand) in (0, self._window // 2):  # room for more: read once, not per row
                     self._wake.set()
         finally:
@@ -287,6 +384,9 @@ class Inbox:
         except Exception:
             logger.exception("a stored %s update could not be read; it is dropped", row.platform)
             incoming, target = None, {}
+        prepare = getattr(channel, "prepare", None)  # network work a message needs (a voice note heard: bot/asr.py)
+        if incoming is not None and prepare is not None:
+            incoming = await prepare(incoming)  # before the semaphore and any transaction: it may take seconds
         reply: Reply | None = None
         answered = False
 

@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 Collector = Callable[[UnitOfWork, dt.datetime, Grace], Awaitable[list[Outbound]]]
 SEND_WORKERS = 8  # messages in flight at once; the channels' limiters set the actual pace
 FLUSH_EVERY = 200  # outcomes recorded per write
-MAX_ROUNDS = 200  # claim rounds per tick (a round claims at most a few hundred reminders)
+MAX_ROUNDS = 1000  # claim rounds per tick (a round looks at a small batch of people per rule: RULE_BATCH)
 # Worker processes for the digests' figures and heat maps (handlers/offload.py): jieba and matplotlib hold the
 # GIL for seconds on a Monday morning, which in a thread stalls every reply; in a process they do not. 0: threads.
 PICTURE_WORKERS = 1
@@ -70,6 +70,7 @@ class ReminderScheduler:
         leadership: SchedulerLeadership | None = None,
         workers: int = SEND_WORKERS,
         picture_workers: int = PICTURE_WORKERS,
+        release_on_stop: bool = True,  # False: the lock also says who polls, released once polling stopped
     ) -> None:
         self._db = db
         self._channels = channels
@@ -78,6 +79,7 @@ class ReminderScheduler:
         self._grace = grace or Grace()
         self._collectors = tuple(collectors or default_collectors())
         self._leadership = leadership or SchedulerLeadership(db.url)
+        self._release_on_stop = release_on_stop
         self._workers = workers
         offload.configure(picture_workers)  # the processes start at the first digest
         self._aps = AsyncIOScheduler(timezone=dt.UTC)
@@ -117,7 +119,8 @@ class ReminderScheduler:
         if self._aps.running:
             self._aps.shutdown(wait=False)
         offload.shutdown()
-        await self._leadership.release()
+        if self._release_on_stop:
+            await self._leadership.release()
 
     async def tick(self) -> int:
         """Send what is due now, if this instance leads; return how many messages went out."""
@@ -145,6 +148,9 @@ class ReminderScheduler:
     async def _collect(self, collect: Collector, now: dt.datetime) -> list[Outbound]:
         """Claim what one collector finds due, in its own unit of work: one that fails (a bug, bad data the
         collector could not isolate per person) is logged in one line and the others still send."""
+        # Let a reply that waits for the database go first: on SQLite there is one connection, and the pool would
+        # hand it straight back to this loop of rounds before the waiting task had run.
+        await asyncio.sleep(0)
         try:
             async with self._db.unit_of_work() as uow:
                 found = await collect(uow, now, self._grace)
@@ -203,7 +209,7 @@ class ReminderScheduler:
             logger.warning("message for a channel that is not running: %s", item.channel)
             return "failed", f"channel {item.channel} not running"
         try:
-            photo = await offload.run(item.picture) if item.picture is not None else None
+            photo = await offload.run(item.picture, lane=offload.BACKGROUND) if item.picture is not None else None
             return await channel.send(item.chat_id, Reply(item.text, buttons=item.buttons, photo=photo)), None
         except Exception as exc:
             # one line, no traceback: in console mode the log shares the terminal with the chat

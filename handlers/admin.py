@@ -5,7 +5,6 @@ Called from the command line (bot/cli.py); each function takes a unit of work an
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import re
 import secrets
@@ -14,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from analysis.inputs import parse_int
 from analysis.places import TYPE_LABELS, PlaceTableError, learn, mentions, read_place_table
-from handlers import texts
+from handlers import offload, texts
 from handlers.errors import AdminError
 from handlers.messages import Document
 from handlers.places import coverage, known_places
@@ -660,7 +659,8 @@ async def programme_draft(
         Member(c, tuple(entries[c.id]), last_entries.get(c.id), frozenset(done.get(c.id, set()))) for c in cadres
     ]
     code = texts.PROGRAMME_KIND_WORDS[kind]
-    return await asyncio.to_thread(compile_programme, code, name, members, last, today, calendar, signature)
+    # a batch of dozens of cadres is seconds of jieba: in a worker process, not on the loop that answers the cadres
+    return await offload.run(compile_programme, code, name, members, last, today, calendar, signature)
 
 
 async def programme_document(
@@ -680,7 +680,7 @@ async def programme_document(
         raise AdminError(texts.PROGRAMME_BAD_FORMAT.format(fmt=fmt[:10]))
     draft = await programme_draft(uow, batch=batch, kind=kind, today=today, end=end, signature=signature)
     if fmt == "docx":
-        data = await asyncio.to_thread(render_docx, draft, review)
+        data = await offload.run(render_docx, draft, review)
         mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     else:
         data = render_markdown(draft, review).encode("utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from analysis import lexicon
@@ -526,9 +526,30 @@ async def capture_plain_text(msg: IncomingMessage, args: str, ctx: Context) -> R
     person = _require_cadre(ctx)
     if person is None:
         return Reply(texts.SUPERVISOR_NO_CAPTURE)
+    if msg.heard is not None or msg.unheard is not None:
+        return await _capture_voice(msg, ctx, person)
     if msg.attachments and not clean_text(msg.text):
         return await _attach_only(msg, ctx, person)
     return await record(msg, msg.text, ctx)
+
+
+async def _capture_voice(msg: IncomingMessage, ctx: Context, person: Person) -> Reply:
+    """A voice note the channel prepared (bot/asr.py): what was heard is filed exactly like typed text, with the
+    audio on that entry, and the reply shows it; a note not heard stays an attachment, with a line saying why."""
+    heard = clean_text(msg.heard or "")
+    reason = msg.unheard
+    if reason is None and not _RE_WORDY.search(heard):
+        reason = "empty"
+    elif reason is None and len(heard) > ctx.settings.max_text_chars:
+        reason = "garbled"  # far more than anyone says in a voice note: a model looping, not speech
+    if reason is not None:
+        kept = await _attach_only(msg, ctx, person)
+        note = texts.VOICE_UNHEARD.get(reason, texts.VOICE_UNHEARD["failed"])
+        return replace(kept, text=f"{kept.text}\n{note}")
+    reply = await record(msg, heard, ctx)
+    entry = await ctx.uow.entries.by_source(*msg.source) if msg.source is not None else None
+    line = texts.VOICE_HEARD.format(text=snippet(heard, texts.VOICE_HEARD_CHARS), seq=entry.seq if entry else "")
+    return replace(reply, text=f"{reply.text}\n{line}")
 
 
 def _kind_command(kind: str) -> Any:

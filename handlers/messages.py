@@ -19,6 +19,12 @@ class IncomingAttachment:
     longitude: float | None = None
 
 
+# why a voice note was not transcribed: speech recognition not set up, longer than the maximum duration, larger
+# than the maximum size, the download failed, the model failed (an error, a timeout after one retry), it heard no
+# words, or what it returned was not usable (longer than any typed message may be)
+UNHEARD_REASONS = ("unset", "too_long", "too_big", "download_failed", "failed", "empty", "garbled")
+
+
 @dataclass(frozen=True, slots=True)
 class IncomingMessage:
     channel: str  # telegram | wecom | console
@@ -32,6 +38,10 @@ class IncomingMessage:
     edited: bool = False
     callback_data: str | None = None
     attachments: tuple[IncomingAttachment, ...] = ()
+    # A voice note, prepared by the channel before handling: what the speech model heard, or why nothing was
+    # heard (one of UNHEARD_REASONS). Both None: not a voice note, or not prepared (the console, tests).
+    heard: str | None = None
+    unheard: str | None = None
 
     @property
     def source(self) -> tuple[str, str, str] | None:

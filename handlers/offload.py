@@ -21,43 +21,52 @@ from typing import TypeVar
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-_state: dict[str, ProcessPoolExecutor | int | None] = {"pool": None, "workers": 0}
+
+# Two lanes, each with its own processes: a Monday's hundreds of digests queue in the background lane and never
+# in front of the report or the page a person is waiting for.
+INTERACTIVE = "interactive"  # someone waits for it: his report, /digest, the console's downloads
+BACKGROUND = "background"  # the scheduler's digests and heat maps: many at once, nobody waits on one
+LANES = (INTERACTIVE, BACKGROUND)
+_pools: dict[str, ProcessPoolExecutor] = {}
+_workers: dict[str, int] = dict.fromkeys(LANES, 0)
 
 
-def configure(workers: int) -> None:
-    """Use up to `workers` processes from now on (0: threads); the processes start at the first job."""
+def configure(workers: int, interactive: int | None = None) -> None:
+    """Use up to `workers` processes for the background lane and `interactive` (default: as many, at least one
+    when there are any) for the interactive one from now on (0: threads); the processes start at their first job."""
     shutdown()
-    _state["workers"] = max(0, workers)
+    _workers[BACKGROUND] = max(0, workers)
+    _workers[INTERACTIVE] = max(0, interactive if interactive is not None else workers)
 
 
 def shutdown() -> None:
-    pool = _state["pool"]
-    if isinstance(pool, ProcessPoolExecutor):
+    for pool in _pools.values():
         pool.shutdown(wait=False, cancel_futures=True)
-    _state["pool"] = None
+    _pools.clear()
 
 
-def _pool() -> ProcessPoolExecutor | None:
-    workers = _state["workers"]
-    if not isinstance(workers, int) or workers <= 0:
+def _pool(lane: str) -> ProcessPoolExecutor | None:
+    workers = _workers.get(lane, 0)
+    if workers <= 0:
         return None
-    pool = _state["pool"]
-    if not isinstance(pool, ProcessPoolExecutor):
+    pool = _pools.get(lane)
+    if pool is None:
         # forkserver: clean children that import what they need, not forks of a process with database threads
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
-        _state["pool"] = pool
+        _pools[lane] = pool
     return pool
 
 
-async def run(fn: Callable[..., T], *args: object) -> T:
-    """fn(*args) in a worker process (fn and its arguments must pickle), else in a thread."""
-    pool = _pool()
+async def run(fn: Callable[..., T], *args: object, lane: str = INTERACTIVE) -> T:
+    """fn(*args) in a worker process of `lane` (fn and its arguments must pickle), else in a thread."""
+    pool = _pool(lane)
     if pool is not None:
         try:
             return await asyncio.get_running_loop().run_in_executor(pool, partial(fn, *args))
         except BrokenProcessPool:
             logger.warning("worker processes broke; working in a thread from now on")
-            configure(0)
+            _pools.pop(lane, None)
+            _workers[lane] = 0
         except pickle.PicklingError:
             logger.warning("%s cannot go to a worker process; working in a thread", getattr(fn, "__name__", "?"))
     return await asyncio.to_thread(fn, *args)

@@ -19,7 +19,7 @@ from handlers.errors import NotFoundError, UsageError
 from handlers.formatting import date_text, day_label
 from handlers.messages import Button, Document, IncomingMessage, Reply
 from reporting.figures import leave_dates, role_of
-from storage.entities import Entry, Identity, Person, Reminder
+from storage.entities import Entry, EntryBrief, Identity, Person, Reminder
 from storage.uow import UnitOfWork
 from timing.due import (
     LEAVE_CLOCK,
@@ -59,7 +59,9 @@ logger = logging.getLogger(__name__)
 
 MAX_ACTIVE = 100
 DUE_BATCH = 1000  # reminders claimed per statement
-RULE_BATCH = 50  # people whose rule is due, looked at per round (the scheduler runs rounds until none is due)
+# People whose rule is due, looked at per round (the scheduler runs rounds until none is due). Each round is a
+# unit of work that holds SQLite's one connection: small rounds let the cadres' replies in between (bench/scale.py).
+RULE_BATCH = 20
 RETRY = dt.timedelta(hours=1)  # a person whose rule could not be computed (bad data) is looked at again then
 BAD_ZONE_RETRY = dt.timedelta(days=1)
 KIND = "remind"
@@ -721,7 +723,7 @@ async def collect_obligations(uow: UnitOfWork, now: dt.datetime, grace: Grace) -
                 in_window.append(who)  # else no notice of his can be due now: spare the queries
     # a day's notices count this week's and this month's entries (leave notes are in `leaves`)
     since = min(min(d.replace(day=1), d - dt.timedelta(days=d.weekday())) for d in todays)
-    recent = await uow.entries.between_for([who.person.id for who in in_window], since, max(todays))
+    recent = await uow.entries.briefs_for([who.person.id for who in in_window], since, max(todays))
     wanted: list[tuple[Recipient, str, dt.datetime, str, str]] = []  # (recipient, kind, due, key, text)
     supervisors: dict[int, Recipient | None] = {}
     for who in in_window:
@@ -767,7 +769,7 @@ def _leave_ends(leaves: list[Entry]) -> set[dt.date]:
 
 
 async def _notices(
-    uow: UnitOfWork, who: Recipient, calendar: WorkCalendar, entries: list[Entry], leaves: list[Entry]
+    uow: UnitOfWork, who: Recipient, calendar: WorkCalendar, entries: list[EntryBrief], leaves: list[Entry]
 ) -> list[tuple[str, dt.time, str, int]]:
     """What today brings for one cadre, from his entries of this week and month and his leave notes of the
     last 90 days: (kind, local time, text, whom to tell)."""
@@ -781,8 +783,9 @@ async def _notices(
             text = texts.STUDY_NUDGE if done == 0 else texts.STUDY_NUDGE_TARGET
             notices.append(("study", STUDY_CLOCK, text.format(done=done, target=who.prefs.study_per_week), person.id))
     month = [e for e in recent if (e.work_date.year, e.work_date.month) == (today.year, today.month)]
-    reflected = any(e.details.get("reflection") or role_of(e) == "reflections" for e in month)
-    if today == nth_last_workday(calendar, today, REFLECTION_WORKDAYS_BEFORE_END) and not reflected:
+    if today == nth_last_workday(calendar, today, REFLECTION_WORKDAYS_BEFORE_END) and not any(
+        e.details.get("reflection") or role_of(e) == "reflections" for e in month
+    ):
         notices.append(("reflection", REFLECTION_CLOCK, texts.REFLECTION_PROMPT, person.id))
     if today == calendar.last_workday_of_month(today.year, today.month):
         text = texts.MONTH_END.format(

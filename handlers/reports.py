@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from analysis.dateparse import month_span, parse_user_date
 from analysis.inputs import clean_text, cleaned_deep, is_clean
 from analysis.roles import OWN_WORDS, Role
-from handlers import texts
+from handlers import polish, texts
 from handlers.capture import record, validate_text
 from handlers.context import Context
 from handlers.errors import UsageError
@@ -27,6 +27,8 @@ from reporting.compose import compile_report, report_title
 from reporting.ledgers import render_ledgers
 from reporting.markdown import chinese_number, render_markdown
 from reporting.model import ReportDraft
+from reporting.polish import plan_report
+from reporting.verify import Records
 from reporting.word import render_docx
 from storage.entities import Conversation, Entry, Person
 from storage.uow import UnitOfWork
@@ -118,6 +120,11 @@ async def build_draft(
     return draft, entries
 
 
+def _in_report(entry: Entry, request: ReportRequest) -> bool:
+    """Whether the compiler reads the entry for this request (compile_report's own choice)."""
+    return entry.status == "active" and not entry.excluded and request.start <= entry.work_date <= request.end
+
+
 def _readable(entry: Entry) -> Entry:
     if is_clean(entry.text) and is_clean(entry.original_text):
         return entry
@@ -151,9 +158,12 @@ async def render(
     request: ReportRequest,
     today: dt.date,
     review: bool = False,
+    polished: bool = False,
 ) -> Document:
-    """Render the draft (docx, md; with `review` the copy with sources) or the ledgers (xlsx) as a named file."""
-    title = texts.REPORT_REVIEW_TITLE.format(title=draft.title) if review else draft.title
+    """Render the draft (docx, md; with `review` the copy with sources) or the ledgers (xlsx) as a named file;
+    `polished` names it the model's polished copy."""
+    title = texts.POLISH_TITLE.format(title=draft.title) if polished else draft.title
+    title = texts.REPORT_REVIEW_TITLE.format(title=title) if review else title
     if fmt == "docx":
         data = await asyncio.to_thread(render_docx, draft, review)
     elif fmt == "md":
@@ -232,7 +242,19 @@ async def report(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     missing = _question_keys(list(draft.missing))
     if missing:
         extra = (await _ask(ctx, person, request, missing, first=True),)
-    return Reply(preview(draft, request, review), extra=extra, document=document)
+    text = preview(draft, request, review)
+    polisher = polish.active(request.kind)
+    if polisher is not None and plan_report(draft):
+        # the model is asked after the commit (never inside the transaction); this reply goes out at once
+        records = Records.build([e for e in entries if _in_report(e, request)], person)
+
+        async def render_polished(polished: ReportDraft) -> Document:
+            return await render(polished, entries, "docx", person, request, today, review, polished=True)
+
+        target = (msg.channel, msg.chat_id)
+        ctx.uow.after_commit.append(lambda: polish.follow_up(polisher, draft, records, target, render_polished))
+        text += "\n" + texts.POLISH_PROGRESS.format(seconds=round(polisher.budget))
+    return Reply(text, extra=extra, document=document)
 
 
 async def answer_question(msg: IncomingMessage, state: Conversation, ctx: Context) -> Reply:

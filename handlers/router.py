@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import re
@@ -123,6 +124,24 @@ class Dispatcher:
         # Called after a commit that queued a message for someone else (the scheduler sends it at once).
         self.on_outbox: Callable[[], None] | None = None
         self.unexpected_errors = 0  # messages answered with INTERNAL_ERROR: a bug each (tests count them here)
+        self._later: set[asyncio.Task[object]] = set()  # work started after a commit (UnitOfWork.after_commit)
+
+    def _start_later(self, job: Callable[[], Awaitable[object]]) -> None:
+        async def run() -> object:
+            try:
+                return await job()
+            except Exception:
+                logger.exception("work after a commit failed")
+                return None
+
+        task = asyncio.ensure_future(run())
+        self._later.add(task)
+        task.add_done_callback(self._later.discard)
+
+    async def settle(self) -> None:
+        """Wait for the work started after commits (tests, a clean stop)."""
+        while self._later:
+            await asyncio.gather(*self._later, return_exceptions=True)
 
     @property
     def router(self) -> Router:
@@ -146,6 +165,8 @@ class Dispatcher:
                 await uow.commit()
             if uow.deliveries.enqueued and self.on_outbox is not None:
                 self.on_outbox()
+            for job in uow.after_commit:
+                self._start_later(job)
             return reply
         except AlreadyHandled:
             raise

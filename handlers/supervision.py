@@ -3,7 +3,6 @@ entries that reach the cadre. A supervisor sees only the cadres he supervises.""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
@@ -132,7 +131,12 @@ def cadre_block(week: CadreWeek, person: Person, highlights: bool = True) -> lis
 
 
 async def _weeks(
-    uow: UnitOfWork, cadres: Sequence[Person], today: dt.date, calendar: WorkCalendar, release: bool = False
+    uow: UnitOfWork,
+    cadres: Sequence[Person],
+    today: dt.date,
+    calendar: WorkCalendar,
+    release: bool = False,
+    lane: str = offload.INTERACTIVE,
 ) -> tuple[dict[int, CadreWeek], dict[int, list[Entry]]]:
     """Every cadre's week, with a fixed number of queries however many cadres there are."""
     ids = [c.id for c in cadres]
@@ -145,7 +149,9 @@ async def _weeks(
     if release:
         await uow.commit()
     # the figures find places with jieba in every entry: seconds for a city's cadres, in a worker process
-    weeks = await offload.run(summarise_all, list(cadres), entries, start, end, today, calendar, last, done, unvisited)
+    weeks = await offload.run(
+        summarise_all, list(cadres), entries, start, end, today, calendar, last, done, unvisited, lane=lane
+    )
     return weeks, entries
 
 
@@ -225,7 +231,8 @@ async def build_digests(uow: UnitOfWork, supervisors: Sequence[Recipient], relea
         by_day.setdefault(s.today, []).append(s)
     for today, group in by_day.items():
         members = {c for s, c in pairs if s in {g.person.id for g in group} and c in people}
-        weeks, entries = await _weeks(uow, [people[c] for c in sorted(members)], today, calendar, release)
+        members_of = [people[c] for c in sorted(members)]
+        weeks, entries = await _weeks(uow, members_of, today, calendar, release, lane=offload.BACKGROUND)
         for s in group:
             cadres = [people[c] for s_id, c in pairs if s_id == s.person.id and c in people]
             if cadres:
@@ -255,7 +262,7 @@ async def digest(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     calendar = await admin.work_calendar(ctx.uow)
     weeks, entries = await _weeks(ctx.uow, cadres, today, calendar)
     found = compose(supervisor.id, cadres, weeks, entries, today, calendar)
-    return Reply(found.text, photo=await asyncio.to_thread(found.picture))
+    return Reply(found.text, photo=await offload.run(found.picture))
 
 
 async def list_cadres(msg: IncomingMessage, args: str, ctx: Context) -> Reply:

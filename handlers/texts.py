@@ -111,6 +111,17 @@ ATTACHMENT_NAMES = {"photo": "照片", "document": "文件", "voice": "语音", 
 ATTACHED_TO = "📎 已把{what}附到 #{seq}。"
 LOCATION_ATTACHED = "📍 已把位置记为 #{seq} 的地点。"
 ATTACHMENT_WAITING = "📎 已收到{what}。请再发一句说明做了什么，我会把它附在那条记录上。"
+VOICE_HEARD = "🎙️ 听到：{text}（如有听错，发 /edit {seq} 正确内容 改正）"
+VOICE_HEARD_CHARS = 600  # of the transcript shown in the reply (the entry keeps it whole)
+VOICE_UNHEARD = {  # one line under the reply of a voice note kept as an attachment only, by reason
+    "unset": "🎙️ 未开启语音转文字。",
+    "too_long": "🎙️ 语音太长，未转文字；可分段发送。",
+    "too_big": "🎙️ 语音文件太大，未转文字。",
+    "download_failed": "🎙️ 语音没能取回，未转文字。",
+    "failed": "🎙️ 语音识别暂不可用，未转文字。",
+    "empty": "🎙️ 没听清这段语音，未转文字。",
+    "garbled": "🎙️ 语音识别结果异常，未采用。",
+}
 
 # -- buttons on an entry ----------------------------------------------------------------------------
 BTN_CATEGORY = "改分类"
@@ -266,6 +277,15 @@ REPORT_PREVIEW_DROPPED = "有 {n} 句与记录对不上，已从草稿中删去�
 REPORT_PREVIEW_REVIEW_HINT = "命令后加“依据”（如 /report 中期 依据）可得审阅稿：每段写自哪几条记录，以批注列出。"
 REPORT_PREVIEW_REVIEW_FOOTER = "附件为审阅稿：每段的依据记录以批注列出，【待核实】处标黄。核对无误后，去掉“依据”再发一次，取提交稿。"
 REPORT_REVIEW_TITLE = "{title}（审阅稿·附依据）"
+# the on-premises model's polish (handlers/polish.py)
+POLISH_PROGRESS = "✍️ 草稿已附上，可先用；正在请本地模型润色文字，最长约{seconds}秒，润色稿随后发来。"
+POLISH_DONE = "✍️ 润色稿：本地模型改写了 {written} 段，每段的数字和名称都已与记录核对；另有 {replaced} 段未通过核对，保留原稿。"
+POLISH_PARTIAL = "有 {n} 节模型没有按时写完，保留原稿。"
+POLISH_FOOTER = "润色稿见附件；加“依据”的审阅稿会在批注里标出模型写的段落和它引用的记录。"
+POLISH_FAILED = "本地模型这次没有响应，请以上面的草稿为准。"
+POLISH_FAILED_TIMEOUT = "本地模型没有在时限内写完，请以上面的草稿为准。"
+POLISH_FAILED_CHECK = "本地模型写的段落没有通过与记录的核对，请以上面的草稿为准。"
+POLISH_TITLE = "{title}（润色稿）"
 # The label an answer is stored under: the compiler finds the cadre's own words by it (analysis.roles.entry_role).
 REPORT_ANSWER_LABELS = {"reflections": "体会", "shortcomings": "不足", "next_steps": "下一步"}
 REPORT_OWN_QUESTIONS = {

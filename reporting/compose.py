@@ -926,16 +926,26 @@ def _tellable(entry: Entry) -> bool:
 
 
 def _section_figures(
-    code: str, items: list[Entry], places: dict[int, list[tuple[str, str]]]
+    code: str,
+    items: list[Entry],
+    places: dict[int, list[tuple[str, str]]],
+    new_money: set[tuple[int, int]],
 ) -> tuple[str, set[tuple[float, str]]]:
-    """The section's pooled figures as one clause: places reached, households, funds secured."""
+    """The section's pooled figures as one clause: places reached, households, funds secured.
+
+    `new_money` holds (seq, offset) of the sums the draft counts as money secured: an arrival (拨付到位) of money
+    secured earlier, perhaps told in another section, is not added again here."""
     names = list(dict.fromkeys(p for e in items for p, kind in places.get(e.seq, []) if kind in VISITED_TYPES))
-    quantities = _quantities(items)
     parts, figures = [], set()
     if len(names) >= 2 and code in ("aid", "industry", "investment", "safety", "teaching"):
         joined, etc = _join(names, 4)
         parts.append(t.SECTION_PLACES.format(names=joined, etc=etc))
-    secured = _sum(quantities, "money", "secured")
+    secured = sum(
+        q.value
+        for e in items
+        for q in read_quantities(e.text)
+        if q.kind == "money" and q.role == "secured" and (e.seq, q.start) in new_money
+    )
     if secured:
         parts.append(t.FUNDS_SECURED.format(amount=money_text(secured)).lstrip("，"))
         figures.add((secured, "元"))
@@ -966,6 +976,7 @@ def _work_sections(
 ) -> tuple[tuple[Subsection, ...], int]:
     by_seq = {e.seq: e for e in work}
     in_thread = {s for th in threads for s in th.seqs}
+    new_money = {(e.seq, q.start) for e, q in funds_secured(work, places)}
     meetings = [e for e in work if is_meeting(e)]
     # a dispute followed over several entries is told once, in the petitions' section, whatever each was filed as
     disputes = _disputes([e for e in work if e.seq not in in_thread and e.kind != "study"], places)
@@ -1031,7 +1042,7 @@ def _work_sections(
         elif code == "project":
             figure_clause, figures = "", set()
         else:
-            figure_clause, figures = _section_figures(code, items, places)
+            figure_clause, figures = _section_figures(code, items, places, new_money)
         first = pieces[0]
         opening = lead + (figure_clause + "。" if figure_clause else "")
         paragraphs = []

@@ -16,13 +16,13 @@ from functools import lru_cache
 from analysis.facts import find_places
 from analysis.quantities import Quantity, read_quantities
 from analysis.roles import entry_role
-from storage.entities import Entry, Posting
+from storage.entities import Entry, EntryBrief, Posting
 
 VISITED_TYPES = ("village", "community", "enterprise", "cooperative", "school")
 # Entries the cadre writes for a report's own sections (体会 / 不足 / 下一步): words, not work.
 
 
-def role_of(entry: Entry) -> str:
+def role_of(entry: Entry | EntryBrief) -> str:
     """What an entry is for: leave/back, else the role stored at capture (or set by the cadre), else its words'."""
     if entry.kind in ("leave", "back"):
         return entry.kind

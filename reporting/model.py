@@ -26,6 +26,11 @@ class Paragraph:
     text: str
     sources: tuple[Source, ...] = ()
     unverified: int = 0  # sentences in it the verifier could not trace (marked 【待核实】)
+    # figures the compiler computed from the sources and declared (value in the base unit, unit): the verifier's
+    # `allowed`, kept so that the paragraph can be checked again (a model's rewrite, bench/verifier.py)
+    figures: frozenset[tuple[float, str]] = frozenset()
+    by_model: bool = False  # written by the on-premises model (reporting/polish.py), held to the records
+    cites: tuple[int, ...] = ()  # the entries (seq) the model cited for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,8 @@ class ReportDraft:
     source_seqs: tuple[int, ...] = ()  # every entry the draft was compiled from
     plans_offered: tuple[int, ...] = field(default=())  # plan entries (not work done), for the chat to offer
     figures: ReportFigures | None = None  # the figures the draft states, computed once (digest and chat share them)
+    model_written: int = 0  # paragraphs the on-premises model wrote and the verifier accepted
+    model_replaced: int = 0  # paragraphs the model wrote that failed the check twice: the compiler's kept
 
     def paragraphs(self) -> list[Paragraph]:
         """Every paragraph of the body in reading order (opening and closing included, headings not)."""

@@ -7,7 +7,8 @@ them; page numbers "— N —" in 四号 宋体; the 成文日期 in Arabic nume
 
 Two copies come from one draft: the submission copy is the report alone; the review copy carries, on every
 paragraph written from entries, a Word comment listing those entries (#12 7月24日 走访凹塘村…), and shows the
-【待核实】 marks highlighted, so the cadre can hold each sentence to his records before he submits.
+【待核实】 marks highlighted, so the cadre can hold each sentence to his records before he submits. A paragraph the
+on-premises model wrote (reporting/polish.py) says so in its comment, with the entries it cited.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from docx.styles.style import ParagraphStyle
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run
 
+from reporting import polish_texts as pt
 from reporting import templates as t
 from reporting.markdown import numbered, source_note
 from reporting.model import Paragraph, ReportDraft, date_text
@@ -161,6 +163,8 @@ def _body(doc: DocumentType, paragraph: Paragraph, review: bool, year: int) -> D
         if piece:
             _font(written.add_run(piece), BODY_FONT, SIZE_BODY)
     note = source_note(paragraph, year)
+    if paragraph.by_model:  # the model's words: say so, and which entries it cited
+        note = [pt.REVIEW_MODEL.format(seqs="、".join(f"#{seq}" for seq in paragraph.cites)), *note]
     if not note:
         return written
     comment = doc.add_comment(written.runs, author=t.REVIEW_AUTHOR, initials=t.REVIEW_INITIALS)

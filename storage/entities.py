@@ -108,6 +108,16 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class EntryBrief:
+    """What a reminder counts of an entry: its kind, date and role (stored in details, else read from the text)."""
+
+    kind: str
+    work_date: dt.date
+    text: str
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class Conversation:
     person_id: int
     state: str

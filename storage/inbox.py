@@ -13,9 +13,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, bindparam, delete, func, select, update
+from sqlalchemy import CursorResult, bindparam, delete, exists, func, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import InboxRow
 
@@ -31,6 +32,22 @@ _ANSWER = (
     update(InboxRow)
     .where(InboxRow.id == bindparam("row_id"), InboxRow.state == NEW)
     .values(state=ANSWERED, payload=None, replies=bindparam("replies"), handled_at=bindparam("now"))
+    # no ORM objects of inbox rows are ever loaded: not evaluating the criteria against the session's objects
+    # saves a third of the statement's cost
+    .execution_options(synchronize_session=False)
+)
+_EARLIER = aliased(InboxRow, name="earlier")
+# PostgreSQL (several instances): a row is only marked handled once no earlier row of its chat is unhandled. The
+# chat claims (storage/leader.py) keep one chat on one instance; this keeps one chat's rows in order even if a
+# claim was lost unnoticed (the claims' connection broken while rows were in hand): a row handled out of turn
+# finds no row to mark, and its transaction is rolled back.
+_ANSWER_IN_TURN = _ANSWER.where(
+    ~exists().where(
+        _EARLIER.platform == InboxRow.platform,
+        _EARLIER.chat == InboxRow.chat,
+        _EARLIER.state == NEW,
+        _EARLIER.id < InboxRow.id,
+    )
 )
 
 
@@ -50,6 +67,7 @@ class PendingMessage:
     platform: str
     chat: str
     payload: dict[str, Any]
+    replies: dict[str, Any] | None = None  # set for a row handled, its reply not (known to be) sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +115,43 @@ class InboxRepo:
         rows = (await self._s.execute(stmt)).all()
         return [PendingMessage(r.id, r.platform, r.chat, r.payload or {}) for r in rows]
 
+    async def waiting_chats(self, platforms: Collection[str], limit: int) -> list[tuple[str, str]]:
+        """The chats with rows unhandled or unanswered, the longest waiting first (several instances: the chats
+        an instance may claim)."""
+        stmt = (
+            select(InboxRow.platform, InboxRow.chat)
+            .where(InboxRow.state.in_((NEW, ANSWERED)), InboxRow.platform.in_(list(platforms)))
+            .group_by(InboxRow.platform, InboxRow.chat)
+            .order_by(func.min(InboxRow.id))
+            .limit(limit)
+        )
+        return [(str(r.platform), str(r.chat)) for r in (await self._s.execute(stmt)).all()]
+
+    async def of_chats(
+        self, chats: Collection[tuple[str, str]], limit: int, after: int = 0, unanswered: bool = True
+    ) -> list[PendingMessage]:
+        """These chats' unhandled rows of ids above `after`, oldest first, and with `unanswered` those handled
+        but not (known to be) answered too: a chat's new owner sends the replies its last owner recorded but
+        did not send."""
+        if not chats:
+            return []
+        states = (NEW, ANSWERED) if unanswered else (NEW,)
+        stmt = (
+            select(InboxRow.id, InboxRow.platform, InboxRow.chat, InboxRow.payload, InboxRow.replies, InboxRow.state)
+            .where(
+                InboxRow.state.in_(states),
+                InboxRow.id > after,
+                tuple_(InboxRow.platform, InboxRow.chat).in_(list(chats)),
+            )
+            .order_by(InboxRow.id)
+            .limit(limit)
+        )
+        return [_claimable(r) for r in (await self._s.execute(stmt)).all()]
+
+    async def notify(self, channel: str, payload: str) -> None:
+        """Tell the other instances (PostgreSQL LISTEN) that rows were stored; sent when the transaction commits."""
+        await self._s.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": channel, "payload": payload})
+
     async def count_pending(self, platforms: Collection[str]) -> int:
         stmt = select(func.count()).where(InboxRow.state == NEW, InboxRow.platform.in_(list(platforms)))
         return int((await self._s.execute(stmt)).scalar_one())
@@ -105,7 +160,9 @@ class InboxRepo:
         """Mark a row handled, with the reply to send; False if it was handled already (by another worker): the
         caller then rolls back, so the message has its effects once."""
         params = {"row_id": row_id, "replies": replies, "now": now}
-        result = cast(CursorResult[Any], await self._s.execute(_ANSWER, params))
+        bind = self._s.bind
+        statement = _ANSWER_IN_TURN if bind is not None and bind.dialect.name == "postgresql" else _ANSWER
+        result = cast(CursorResult[Any], await self._s.execute(statement, params))
         return result.rowcount == 1
 
     async def unsent(self, platforms: Collection[str]) -> list[UnsentReply]:
@@ -129,3 +186,8 @@ class InboxRepo:
         stmt = delete(InboxRow).where(InboxRow.state == DONE, InboxRow.handled_at < before)
         result = cast(CursorResult[Any], await self._s.execute(stmt))
         return max(result.rowcount, 0)
+
+
+def _claimable(row: Any) -> PendingMessage:
+    replies = (row.replies or {}) if row.state == ANSWERED else None
+    return PendingMessage(row.id, row.platform, row.chat, row.payload or {}, replies)

@@ -35,6 +35,7 @@ from storage.entities import (
     ConsoleUser,
     Conversation,
     Entry,
+    EntryBrief,
     EntryMark,
     Identity,
     ImportedPlace,
@@ -671,6 +672,29 @@ class EntryRepo:
         )
         for row in await self._s.execute(stmt):
             found[row.person_id].append(_entry(row, attachments=()))  # summaries need no files
+        return found
+
+    async def briefs_for(
+        self, person_ids: Collection[int], start: dt.date, end: dt.date
+    ) -> dict[int, list[EntryBrief]]:
+        """Many people's active entries in a date range, by person, as the scheduler counts them: four columns, no
+        facts, categories or files to decode (a Friday's study reminders read a week of entries for every cadre)."""
+        found: dict[int, list[EntryBrief]] = {p: [] for p in person_ids}
+        if not found:
+            return found
+        table = EntryRow.__table__
+        stmt = (
+            select(table.c.person_id, table.c.kind, table.c.work_date, table.c.text, table.c.details)
+            .where(
+                table.c.person_id.in_(list(found)),
+                table.c.status == "active",
+                table.c.work_date >= start,
+                table.c.work_date <= end,
+            )
+            .order_by(table.c.person_id, table.c.work_date, table.c.seq)
+        )
+        for row in await self._s.execute(stmt):
+            found[row.person_id].append(EntryBrief(row.kind, row.work_date, row.text, dict(row.details or {})))
         return found
 
     async def last_work_dates(self, person_ids: Collection[int], until: dt.date | None = None) -> dict[int, dt.date]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.inbox import InboxRepo
@@ -46,6 +48,9 @@ class UnitOfWork:
         self.login_failures = LoginFailureRepo(session)
         self.audit = AuditRepo(session)
         self.inbox = InboxRepo(session)  # the durable inbox (bot/inbox.py)
+        # work to start once this unit of work is committed, outside it (the dispatcher starts it; a rollback
+        # drops it): a report's polishing by the model must not hold the transaction
+        self.after_commit: list[Callable[[], Awaitable[object]]] = []
 
     async def commit(self) -> None:
         await self._session.commit()

@@ -4,7 +4,9 @@ It speaks the Bot API's HTTP shapes: form-encoded, JSON or multipart requests; {
 answers; {"ok": false, "error_code", "description", "parameters"} errors with Telegram's own wording for
 the cases our bot can run into (empty or too long text, bad button data, unknown chat, blocked user,
 message to edit not found or not modified, flood control with retry_after, wrong token, unknown method).
-getUpdates long-polls with offset confirmation, like the real server.
+getUpdates long-polls with offset confirmation, like the real server. Files users sent (a voice note) are served
+as Telegram serves them: getFile gives {file_id, file_unique_id, file_size, file_path} (400 "invalid file_id",
+400 "file is too big" past the 20 MB a bot may download), then GET /file/bot<token>/<file_path> the bytes.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 BOT_ID = 900001
 BOT_USERNAME = "cadrelog_test_bot"
@@ -29,6 +31,9 @@ MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
 MAX_PHOTO = 10 * 1024 * 1024  # Telegram: photos up to 10 MB
 MAX_UPLOAD = 50 * 1024 * 1024  # multipart uploads by bots
+MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile: files a bot may download
+# the start of an Ogg Opus stream, as Telegram's voice notes are (the fake model does not decode it)
+OGG_OPUS = b"OggS\x00\x02" + bytes(20) + b"\x01\x13OpusHead\x01\x01\x38\x01\x80\xbb\x00\x00\x00\x00\x00"
 _RE_COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 
 
@@ -62,7 +67,11 @@ class FakeBotApi:
         self.flood_retry_after = 1
         self.webhook: dict[str, Any] | None = None  # set by setWebhook
         self.floods = 0  # 429 answers given
+        self.conflicts: list[float] = []  # time.monotonic() of each long poll ended by a newer one (409)
+        self._polls = 0  # getUpdates calls so far: a waiting one answers 409 once a newer one arrives
         self.photos: list[tuple[int, bytes]] = []  # (chat, bytes) of every sendPhoto
+        self.files: dict[str, tuple[str, str, bytes]] = {}  # file_id -> (file_unique_id, file_path, bytes)
+        self.downloads: list[str] = []  # file paths downloaded
         self._bucket = 0.0
         self._bucket_at = 0.0
         self._updates: deque[dict[str, Any]] = deque()
@@ -98,6 +107,9 @@ class FakeBotApi:
         return f"http://127.0.0.1:{self._server.server_address[1]}/file/bot"
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        if request.path.startswith("/file/"):
+            self._download(request)
+            return
         status, payload = 200, {}
         try:
             match = re.fullmatch(r"/bot([^/]+)/(\w+)", request.path.split("?")[0])
@@ -134,6 +146,27 @@ class FakeBotApi:
             request.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up on a long poll at shutdown
+
+    def _download(self, request: BaseHTTPRequestHandler) -> None:
+        """GET /file/bot<token>/<file_path>: the file's bytes, or Telegram's JSON error."""
+        match = re.fullmatch(r"/file/bot([^/]+)/(.+)", unquote(request.path.split("?")[0]))  # PTB quotes the ":"
+        found = None
+        if match is not None and match.group(1) == self.token:
+            found = next((f for f in self.files.values() if f[1] == match.group(2)), None)
+        if found is None:
+            status, body, kind = 404, b'{"ok":false,"error_code":404,"description":"Not Found"}', "application/json"
+        else:
+            status, body, kind = 200, found[2], "application/octet-stream"
+            with self._cond:
+                self.downloads.append(found[1])
+        try:
+            request.send_response(status)
+            request.send_header("Content-Type", kind)
+            request.send_header("Content-Length", str(len(body)))
+            request.end_headers()
+            request.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     # -- the Bot API methods ------------------------------------------------------------------------
     def _dispatch(self, method: str, params: dict[str, Any]) -> Any:
@@ -192,11 +225,36 @@ class FakeBotApi:
         limit = int(params.get("limit") or 100)
         deadline = time.monotonic() + min(timeout, 5.0)
         with self._cond:
+            if self.webhook is not None:
+                raise ApiError(
+                    409,
+                    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete "
+                    "the webhook first",
+                )
+            self._polls += 1
+            poll = self._polls
+            self._cond.notify_all()  # Telegram: one getUpdates at a time per bot; the newer one wins
             while self._updates and offset and self._updates[0]["update_id"] < offset:
                 self._updates.popleft()  # confirmed by the offset
             while not self._updates and time.monotonic() < deadline and self._server is not None:
                 self._cond.wait(timeout=max(0.0, deadline - time.monotonic()))
+                if self._polls != poll:
+                    self.conflicts.append(time.monotonic())
+                    raise ApiError(
+                        409,
+                        "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
+                        "is running",
+                    )
             return list(itertools.islice(self._updates, 0, limit))
+
+    def _api_getFile(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        file_id = str(params.get("file_id", ""))
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        unique_id, path, data = self.files[file_id]
+        if len(data) > MAX_DOWNLOAD:
+            raise ApiError(400, "Bad Request: file is too big")
+        return {"file_id": file_id, "file_unique_id": unique_id, "file_size": len(data), "file_path": path}
 
     def _api_sendMessage(self, params: dict[str, Any]) -> Any:  # noqa: N802
         chat_id = self._chat(params)
@@ -385,11 +443,15 @@ class FakeBotApi:
         date: int | None = None,
         photo: bool = False,
         document: str | None = None,
-        voice: bool = False,
+        voice: bool | bytes = False,
+        voice_duration: int = 7,
+        voice_size: int | None = None,
         location: tuple[float, float] | None = None,
         caption: str | None = None,
     ) -> dict[str, Any]:
-        """Queue a message from a user and return its update (to redeliver or edit it later)."""
+        """Queue a message from a user and return its update (to redeliver or edit it later). `voice`: a voice
+        note (its bytes, or True for a short Ogg Opus one), kept for getFile; `voice_size` overrides the size the
+        message states (Telegram's is the file's)."""
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": date or int(time.time()),
@@ -426,12 +488,15 @@ class FakeBotApi:
                 "file_size": 52000,
             }
         if voice:
+            number = message["message_id"]
+            audio = voice if isinstance(voice, bytes) else OGG_OPUS + bytes(9000 - len(OGG_OPUS))
+            self.files[f"AwAD-{number}"] = (f"v{number}", f"voice/file_{number}.oga", audio)
             message["voice"] = {
-                "file_id": f"AwAD-{message['message_id']}",
-                "file_unique_id": f"v{message['message_id']}",
-                "duration": 7,
+                "file_id": f"AwAD-{number}",
+                "file_unique_id": f"v{number}",
+                "duration": voice_duration,
                 "mime_type": "audio/ogg",
-                "file_size": 9000,
+                "file_size": len(audio) if voice_size is None else voice_size,
             }
         if location:
             message["location"] = {"latitude": location[0], "longitude": location[1]}

@@ -1,11 +1,14 @@
 """A fake of the WeCom server APIs cadrelog calls, on 127.0.0.1, faithful to their JSON shapes and errcodes:
 gettoken (tokens that expire), message/send (2,048-byte text, invalid users, 30 messages a minute per member
-with the excess silently dropped, as WeCom does), media/upload, menu/create, and the group robot's
-webhook/send (4,096-byte markdown, base64+md5 images, 20 messages a minute → 45009)."""
+with the excess silently dropped, as WeCom does), media/upload, media/get (a file users sent, such as an AMR voice
+note: its bytes with Content-Type and Content-Disposition, or {"errcode": 40007, "errmsg": "invalid media_id"}),
+menu/create, and the group robot's webhook/send (4,096-byte markdown, base64+md5 images, 20 messages a minute →
+45009)."""
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import itertools
 import json
@@ -24,6 +27,13 @@ CORP_ID = "ww5823bf96d3bd56c7"
 SECRET = "app-secret-0123456789"
 AGENT_ID = 1000002
 ROBOT_KEY = "robot-key-693a91f6"
+MEDIA_TYPES = {".amr": "audio/amr", ".jpg": "image/jpeg", ".png": "image/png", ".mp4": "video/mp4"}
+
+
+def amr_audio(seconds: float) -> bytes:
+    """AMR-NB audio of the given length (12.2 kbit/s frames of silence, 20 ms each), as WeCom's voice notes are."""
+    frame = bytes([7 << 3 | 0x04]) + bytes(31)
+    return b"#!AMR\n" + frame * round(seconds / 0.02)
 
 
 def bot_environment(base: dict[str, str], *, api_base: str, database_url: str, port: int) -> dict[str, str]:
@@ -63,6 +73,7 @@ class FakeWeCom:
         self.sent: list[Sent] = []
         self.dropped: list[Sent] = []  # over the per-member limit: WeCom drops them without an error
         self.media: dict[str, tuple[str, str, bytes]] = {}  # media_id -> (type, file name, bytes)
+        self.media_gets: list[str] = []  # media ids asked for by media/get
         self.menus: list[dict[str, Any]] = []
         self.robot_posts: list[dict[str, Any]] = []
         self.robot_refused = 0
@@ -93,6 +104,9 @@ class FakeWeCom:
     def _answer(self, request: BaseHTTPRequestHandler, verb: str) -> None:
         path, _, query = request.path.partition("?")
         params = dict(parse_qsl(query))
+        if path == "/cgi-bin/media/get" and verb == "GET":
+            self._media_get(request, params)
+            return
         body = _parse_body(request) if verb == "POST" else {}
         routes = {
             "/cgi-bin/gettoken": self._gettoken,
@@ -201,6 +215,41 @@ class FakeWeCom:
         media_id = f"MEDIA-{next(self._ids)}"
         self.media[media_id] = (kind, str(body.get("media.filename", "")), data)
         return {"errcode": 0, "errmsg": "ok", "type": kind, "media_id": media_id, "created_at": str(int(time.time()))}
+
+    def add_media(self, kind: str, name: str, data: bytes) -> str:
+        """A file a user sent (WeCom keeps it three days): its media_id for the callback's MediaId."""
+        with self._lock:
+            media_id = f"MEDIA-in-{next(self._ids)}"
+            self.media[media_id] = (kind, name, data)
+        return media_id
+
+    def _media_get(self, request: BaseHTTPRequestHandler, params: dict[str, str]) -> None:
+        with self._lock:
+            self.media_gets.append(params.get("media_id", ""))
+            error = self._token_error(params)
+            found = self.media.get(params.get("media_id", ""))
+            if error is None and found is None:
+                error = {"errcode": 40007, "errmsg": "invalid media_id"}
+            if error is not None:
+                self.errors.append(int(error["errcode"]))
+        if error is not None:
+            body = json.dumps(error).encode()
+            headers = {"Content-Type": "application/json; charset=UTF-8"}
+        else:
+            assert found is not None
+            _, name, body = found
+            suffix = name[name.rfind(".") :].lower() if "." in name else ""
+            headers = {
+                "Content-Type": MEDIA_TYPES.get(suffix, "application/octet-stream"),
+                "Content-disposition": f'attachment; filename="{name}"',
+            }
+        request.send_response(200)  # errors too: WeCom answers them with HTTP 200 and an errcode
+        for header, value in headers.items():
+            request.send_header(header, value)
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client stopped (a file too large)
+            request.wfile.write(body)
 
     def _menu_create(self, params: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
         if error := self._token_error(params):

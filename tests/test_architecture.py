@@ -33,6 +33,7 @@ ONLY_IN = {
     "markupsafe": ("console/",),
     "argon2": ("console/auth.py",),
     "uvicorn": ("bot/http.py",),
+    "openai": ("bot/llm.py", "bot/asr.py"),  # the on-premises models: report prose, voice notes
 }
 # package -> packages it must never import
 FORBIDDEN = {

@@ -15,6 +15,7 @@ import logging
 import os
 import warnings
 from collections.abc import Awaitable, Callable
+from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
@@ -32,10 +33,12 @@ from telegram.error import (
 from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
+from bot.asr import TooLarge, Transcriber, hear
 from bot.channels.base import SendLimiter, chunk_text, reply_parts
 from bot.inbox import Inbox, InboxItem
 from handlers.messages import Document, IncomingAttachment, IncomingMessage, Reply
 from handlers.router import Dispatcher
+from storage.leader import SchedulerLeadership
 
 logger = logging.getLogger(__name__)
 
@@ -177,6 +180,8 @@ class TelegramChannel:
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
         inbox: Inbox | None = None,
+        leadership: SchedulerLeadership | None = None,
+        transcriber: Transcriber | None = None,
     ) -> None:
         # PTB's documented opt-in to timedelta durations (its next major default); without it PTB warns on
         # every 429 it parses.
@@ -192,6 +197,9 @@ class TelegramChannel:
         self._webhook_url = webhook_url
         self._webhook_secret = webhook_secret
         self._polling: asyncio.Task[None] | None = None
+        # several instances on PostgreSQL: only the leader polls (Telegram allows one getUpdates at a time)
+        self._leadership = leadership
+        self.transcriber = transcriber
         # Only PTB's bot is used: receiving is ours (the polling loop below, or the webhook route).
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             Application.builder()
@@ -229,6 +237,8 @@ class TelegramChannel:
         """Long polling that confirms (moves the offset past) only updates already stored."""
         bot, offset, delay = self.application.bot, None, POLL_RETRY_FIRST
         while True:
+            if self._leadership is not None:
+                await self._leadership.wait_leading()
             room = await self.inbox.room(FETCH_LIMIT)  # too many unhandled: the backlog waits at Telegram
             try:
                 # getUpdates as JSON: stored as it came, parsed once, when handled
@@ -298,6 +308,27 @@ class TelegramChannel:
     # -- the inbox's side: stored payloads in, replies out -------------------------------------------
     def decode(self, payload: dict[str, Any]) -> IncomingMessage | None:
         return to_incoming(Update.de_json(payload, self.application.bot))
+
+    async def prepare(self, incoming: IncomingMessage) -> IncomingMessage:
+        """A voice note heard before it is handled (bot/asr.py): getFile, the download, the speech model."""
+        return await hear(incoming, self.transcriber, self._fetch_voice)
+
+    async def _fetch_voice(self, attachment: IncomingAttachment, max_bytes: int) -> tuple[str, bytes]:
+        """A voice note's bytes: getFile (Telegram says its size; bots may fetch up to 20 MB), then the file."""
+        bot = self.application.bot
+        timeout = self.transcriber.config.timeout if self.transcriber is not None else None
+        try:
+            file = await bot.get_file(attachment.file_id or "", read_timeout=timeout)
+        except BadRequest as exc:
+            if "too big" in exc.message.lower():
+                raise TooLarge from exc
+            raise
+        if file.file_size is not None and file.file_size > max_bytes:
+            raise TooLarge
+        data = await file.download_as_bytearray(read_timeout=timeout)
+        if len(data) > max_bytes:
+            raise TooLarge
+        return PurePosixPath(file.file_path or "voice.ogg").name, bytes(data)
 
     def target(self, payload: dict[str, Any]) -> dict[str, Any]:
         """The chat, and for a button press the query to answer and the message that carried the button."""

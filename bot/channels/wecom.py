@@ -17,7 +17,9 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import json
 import logging
+import re
 import struct
 import time
 from collections.abc import Awaitable, Callable
@@ -31,6 +33,7 @@ from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
 from analysis.inputs import parse_int
+from bot.asr import TooLarge, Transcriber, hear
 from bot.channels.base import NumberedButtons, WindowLimiter, chunk_text, reply_parts, utf8_size
 from bot.inbox import Inbox, InboxItem
 from handlers import texts
@@ -176,6 +179,41 @@ class WeComApi:
         data = await self.call("/cgi-bin/media/upload", params={"type": kind}, files=files)
         return str(data["media_id"])
 
+    async def media_get(self, media_id: str, max_bytes: int, timeout: float = 60.0) -> tuple[str, bytes]:
+        """A temporary media file a user sent (a voice note: AMR) by media/get: (file name, bytes). WeCom answers
+        the file itself, or an error as JSON (40007 invalid media_id); a token it refuses is fetched anew, once.
+        Read in pieces and given up past `max_bytes` (TooLarge)."""
+        for attempt in (1, 2):
+            token = await self.token()
+            params = {"access_token": token, "media_id": media_id}
+            async with self._client.stream(
+                "GET", f"{self._base}/cgi-bin/media/get", params=params, timeout=timeout
+            ) as response:
+                kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+                if response.status_code != 200 or kind in ("application/json", "text/plain", "text/html"):
+                    body = await response.aread()
+                    try:
+                        data = json.loads(body[:4096])
+                    except ValueError:
+                        data = None
+                    if not isinstance(data, dict):
+                        raise WeComError(-1, f"HTTP {response.status_code}, not a file")
+                    errcode = int(data.get("errcode", 0) or -1)
+                    if errcode in TOKEN_ERRORS and attempt == 1:
+                        self._forget(token)
+                        continue
+                    raise WeComError(errcode, str(data.get("errmsg", "")))
+                if int(response.headers.get("content-length") or 0) > max_bytes:
+                    raise TooLarge
+                chunks, size = [], 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise TooLarge
+                    chunks.append(chunk)
+                return _file_name(response.headers.get("content-disposition", ""), media_id), b"".join(chunks)
+        raise WeComError(SYSTEM_BUSY, "gave up after a new token")
+
     @property
     def client(self) -> httpx.AsyncClient:
         return self._client
@@ -241,6 +279,17 @@ class GroupRobotChannel:
         return "sent"
 
 
+_RE_FILE_NAME = re.compile(r'filename\*?=(?:UTF-8\'\')?"?([^";]+)"?', re.IGNORECASE)
+
+
+def _file_name(disposition: str, media_id: str) -> str:
+    """The file name of a Content-Disposition (WeCom: attachment; filename="….amr"), only its last part; else the
+    media id as an AMR file (what WeCom's voice notes are)."""
+    found = _RE_FILE_NAME.search(disposition)
+    name = found.group(1).strip().replace("\\", "/").rsplit("/", 1)[-1] if found else ""
+    return name[:100] if name and name not in (".", "..") else f"{media_id[:64]}.amr"
+
+
 def _json(response: httpx.Response) -> dict[str, Any]:
     try:
         data = response.json()
@@ -289,10 +338,12 @@ class WeComChannel:
         clock: Callable[[], float] = time.time,
         limiter: WindowLimiter | None = None,
         inbox: Inbox | None = None,
+        transcriber: Transcriber | None = None,
     ) -> None:
         self._dispatcher = dispatcher
         self.inbox = inbox or Inbox(dispatcher)
         self.api = api
+        self.transcriber = transcriber
         self._token = token
         self._crypto = WeChatCrypto(token, aes_key, corp_id)
         self.robot = robot
@@ -363,6 +414,14 @@ class WeComChannel:
 
     def target(self, payload: dict[str, Any]) -> dict[str, Any]:
         return {"user": str(payload["FromUserName"])}
+
+    async def prepare(self, incoming: IncomingMessage) -> IncomingMessage:
+        """A voice note heard before it is handled (bot/asr.py): media/get, then the speech model."""
+        return await hear(incoming, self.transcriber, self._fetch_voice)
+
+    async def _fetch_voice(self, attachment: IncomingAttachment, max_bytes: int) -> tuple[str, bytes]:
+        timeout = self.transcriber.config.timeout if self.transcriber is not None else 60.0
+        return await self.api.media_get(attachment.file_id or "", max_bytes, timeout)
 
     async def working(self, target: dict[str, Any]) -> None:
         """WeCom shows no typing state."""

@@ -4,7 +4,6 @@ made by the same code as /report and /export)."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -19,7 +18,7 @@ from console import texts
 from console.charts import heatmap_svg
 from console.data import row, standings
 from console.web import NotFound, PageContext
-from handlers import reports
+from handlers import offload, reports
 from handlers import texts as chat_texts
 from handlers.admin import work_calendar
 from handlers.errors import BotError
@@ -192,7 +191,7 @@ async def ledgers(request: Request, ctx: PageContext) -> Response:
     start, _ = _period(person, ctx.today)
     end = ctx.today
     entries = await ctx.uow.entries.between(person.id, start, end)
-    data = await asyncio.to_thread(render_ledgers, entries, person, start, end, ctx.today)
+    data = await offload.run(render_ledgers, entries, person, start, end, ctx.today)
     name = chat_texts.REPORT_FILENAME.format(
         name=person.name, title=report_templates.LEDGER_TITLE, date=ctx.today.strftime("%Y%m%d"), ext="xlsx"
     )
