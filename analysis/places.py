@@ -11,6 +11,7 @@ learned from the messages and brings its own short forms (石桥 → 石桥村).
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import re
@@ -282,10 +283,9 @@ def _family(kind: str) -> str:
     return _FAMILY.get(kind, kind)
 
 
-# jieba cuts each run of these characters apart from the rest of the text (its re_han_default), and yields
-# every other character on its own (a run of whitespace as one): a run's words do not depend on its neighbours.
+# jieba cuts each run of these characters apart from the rest of the text (its re_han_default): a run's words do
+# not depend on its neighbours.
 _RE_JIEBA_BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+")
-_RE_JIEBA_SKIP = re.compile(r"(\r\n|\s)")
 # Chinese characters jieba does not put in a run: a name could reach across them from one run into the next.
 _RE_CJK_OUTSIDE_BLOCKS = re.compile(r"[\u3400-\u4DFF\u9FD6-\u9FFF]")
 
@@ -295,18 +295,21 @@ def _units(text: str) -> list[_Unit]:
     are often wrong (村到, 转镇).
 
     Only the runs jieba cuts apart that hold a place suffix are segmented (the costly part): a name is read
-    leftwards from its suffix and stops at the first character that is not Chinese, so it never leaves its run.
-    The characters between runs are kept as jieba yields them, so a run's neighbours are as in the whole text."""
+    leftwards from its suffix and stops at the first unit that is not all Chinese, so it never leaves its run.
+    What lies between two runs holds no Chinese character (else the whole text is segmented) and stays one
+    unit: it stops a name as jieba's characters there would."""
     if _RE_CJK_OUTSIDE_BLOCKS.search(text):
         return _word_units(text, 0)
     units: list[_Unit] = []
     position = 0
     for block in _RE_JIEBA_BLOCK.finditer(text):
-        units.extend(_gap_units(text[position : block.start()], position))
+        if block.start() > position:
+            units.append(_Unit(text[position : block.start()], position, ""))
         if _RE_SUFFIX.search(block.group(0)):
             units.extend(_word_units(block.group(0), block.start()))
         position = block.end()
-    units.extend(_gap_units(text[position:], position))
+    if position < len(text):
+        units.append(_Unit(text[position:], position, ""))
     return units
 
 
@@ -317,20 +320,6 @@ def _word_units(text: str, offset: int) -> list[_Unit]:
             units.append(_Unit(word, offset + start, tag))
         else:
             units.extend(_Unit(char, offset + start + i, "") for i, char in enumerate(word))
-    return units
-
-
-def _gap_units(gap: str, offset: int) -> list[_Unit]:
-    """The characters between jieba's runs, one unit each (a line break or space as one), as jieba yields them."""
-    units: list[_Unit] = []
-    for part in _RE_JIEBA_SKIP.split(gap):
-        if not part:
-            continue
-        if _RE_JIEBA_SKIP.fullmatch(part):
-            units.append(_Unit(part, offset, ""))
-        else:
-            units.extend(_Unit(char, offset + i, "") for i, char in enumerate(part))
-        offset += len(part)
     return units
 
 
@@ -523,12 +512,11 @@ def _candidates(text: str) -> list[_Candidate]:
     if not _RE_SUFFIX.search(text):
         return []
     units = _units(text)
-    index: dict[int, int] = {}
-    for i, unit in enumerate(units):
-        for offset in range(unit.start, unit.end):
-            index[offset] = i
+    starts = [unit.start for unit in units]
     found: list[_Candidate] = []
     for m in _RE_SUFFIX.finditer(text):
+        # the units holding the suffix's first and last characters (a suffix lies in a segmented run)
+        index = {at: bisect.bisect_right(starts, at) - 1 for at in (m.start(), m.end() - 1)}
         candidate = _candidate(text, units, index, m)
         if candidate is not None:
             found.append(candidate)

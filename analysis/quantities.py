@@ -66,6 +66,7 @@ _RE_PETITIONS = re.compile(
     rf"|{_BEFORE}({_N}){_AFTER}(起|件|批次|批)(?:来访|上访|信访|集体访|纠纷|矛盾|案件)"
 )
 _RE_CLAUSE = re.compile(r"[，,。；;！!？?\n]")
+_RE_UP_TO_CLAUSE_MARK = re.compile(r".*[，,。；;！!？?\n]", re.DOTALL)  # to the last mark before a figure
 
 # Words in a figure's clause that tell its role; the first list that matches wins.
 _ROLE_WORDS: tuple[tuple[Role, tuple[str, ...]], ...] = (
@@ -79,6 +80,8 @@ _ROLE_WORDS: tuple[tuple[Role, tuple[str, ...]], ...] = (
     ("secured", ("争取", "补助", "到位", "拨付", "下达", "落实资金", "筹集", "募集", "捐赠", "捐款", "捐了", "捐助", "捐资", "助学金", "奖补", "申请到", "投资",
                  "投入", "帮扶资金", "资金支持", "衔接资金", "专项资金", "配套")),
 )
+# the same, one search each (any of the words in a clause)
+_RE_ROLE_WORDS = tuple((role, re.compile("|".join(map(re.escape, words)))) for role, words in _ROLE_WORDS)
 _SUBSET_WORDS = ("其中", "了解到", "发现", "有的", "反映有", "内有", "含")
 _DONE_WORDS = ("完成", "硬化", "修通", "铺设", "建成", "新建", "改造", "修复", "疏通", "清理", "安装", "架设", "维修", "铺", "修")
 _VISIT_WORDS = ("走访", "入户", "看望", "慰问", "探望", "遍访", "摸排", "到户", "家访", "回访")
@@ -102,12 +105,10 @@ def _qualifier(before: str | None, after: str | None, tail: str) -> str:
 
 def _clause(text: str, start: int, end: int) -> tuple[str, str]:
     """The clause around [start, end): its words before the figure and the whole clause."""
-    left = start
-    while left > 0 and not _RE_CLAUSE.match(text[left - 1]):
-        left -= 1
-    right = end
-    while right < len(text) and not _RE_CLAUSE.match(text[right]):
-        right += 1
+    before = _RE_UP_TO_CLAUSE_MARK.match(text, 0, start)
+    left = before.end() if before else 0
+    after = _RE_CLAUSE.search(text, end)
+    right = after.start() if after else len(text)
     return text[left:start], text[left:right]
 
 
@@ -120,10 +121,10 @@ def _sentence(text: str, start: int) -> str:
 def _role(text: str, start: int, end: int, default: Role) -> Role:
     _, clause = _clause(text, start, end)
     before = _sentence(text, start)
-    if any(w in before for w in _ROLE_WORDS[0][1]) and not any(w in clause for w in ("到位", "拨付", "下达", "争取到")):
+    if _RE_ROLE_WORDS[0][1].search(before) and not any(w in clause for w in ("到位", "拨付", "下达", "争取到")):
         return "estimate"  # 测算要新建一栋教学楼，投资约2800万元: the estimate said earlier covers the figure
-    for role, words in _ROLE_WORDS:
-        if any(w in clause for w in words):
+    for role, words in _RE_ROLE_WORDS:
+        if words.search(clause):
             if role == "plan" and any(w in clause for w in ("已", "完成")):
                 continue
             return role
@@ -224,11 +225,14 @@ def _petitions(text: str) -> list[Quantity]:
 def read_quantities(text: str) -> tuple[Quantity, ...]:
     """Every quantity of a simplified text, with its role, in order of appearance."""
     found: list[Quantity] = []
-    found += _households(text)
-    found += _scaled(_RE_MONEY, text, "money", _MONEY_UNITS, "元", "other")
-    found += _scaled(_RE_LENGTH, text, "length", _LENGTH_UNITS, "米", "done")
-    found += _scaled(_RE_AREA, text, "area", {"亩": 1.0, "平方米": 1.0, "平米": 1.0}, "亩", "done")
-    for m in _RE_AREA.finditer(text):
+    # each pattern ends in its unit: a text without the unit's character is not searched for it
+    found += _households(text) if "户" in text else []
+    found += _scaled(_RE_MONEY, text, "money", _MONEY_UNITS, "元", "other") if "元" in text or "万" in text else []
+    has_length = "米" in text or "公里" in text
+    found += _scaled(_RE_LENGTH, text, "length", _LENGTH_UNITS, "米", "done") if has_length else []
+    has_area = "亩" in text or "平" in text
+    found += _scaled(_RE_AREA, text, "area", {"亩": 1.0, "平方米": 1.0, "平米": 1.0}, "亩", "done") if has_area else []
+    for m in _RE_AREA.finditer(text) if has_area else ():
         if m.group(4) != "亩":
             found = [q for q in found if not (q.kind == "area" and q.start == m.start())]
             value = _number(m.group(2))

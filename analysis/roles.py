@@ -12,6 +12,7 @@ own words without one, and keep their first word when stripped, since what follo
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 
 Role = Literal["work", "summary", "plan", "reflections", "shortcomings", "next_steps"]
@@ -172,6 +173,7 @@ def _is_plan(text: str) -> bool:
     return bool(_RE_PLAN_START.match(text)) and not _RE_DONE.search(text)
 
 
+@lru_cache(maxsize=32768)  # a draft asks for each work entry's role from several places (role_of)
 def entry_role(text: str) -> Role:
     """Tell what an entry is for in a report from its (simplified) text."""
     stripped = text.strip()

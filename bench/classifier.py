@@ -1,7 +1,10 @@
 """Print the classifier's accuracy on our labelled set: kind, main category and entry role.
 
 The set is split once and for all into a tune part and a held-out third by a hash of each message's text, so
-adding rows never moves old ones. Tune on the tune part's misses only; the held-out figures are the honest ones.
+adding rows never moves old ones; rows added later (below the table's "# fresh:" line) are worded to fall in the
+tune part, so the held-out third stays as it was. Tune on the tune part's misses only (the keyword rules) and
+train on the tune part only (the category model, bench/train_classifier.py); the held-out figures are the honest
+ones.
 
 Run: .venv/bin/python bench/classifier.py [--misses tune]
 """

@@ -374,6 +374,15 @@ class Inbox:
             del self._queues[chat]
             del self._chat_tasks[chat]
 
+    async def _may_prepare(self, incoming: IncomingMessage) -> bool:
+        """A voice note is heard only for a cadre we know: a stranger's is answered with the join hint, and is
+        neither downloaded nor sent to the speech model (one lookup, for voice notes only)."""
+        if not any(a.kind == "voice" for a in incoming.attachments):
+            return True
+        async with self._uow() as uow:
+            person = await uow.people.by_identity(incoming.channel, incoming.user_id)
+        return person is not None and person.active and person.role == "cadre"
+
     async def _handle(self, row: PendingMessage) -> None:
         channel = self._channels.get(row.platform)
         if channel is None:
@@ -385,7 +394,7 @@ class Inbox:
             logger.exception("a stored %s update could not be read; it is dropped", row.platform)
             incoming, target = None, {}
         prepare = getattr(channel, "prepare", None)  # network work a message needs (a voice note heard: bot/asr.py)
-        if incoming is not None and prepare is not None:
+        if incoming is not None and prepare is not None and await self._may_prepare(incoming):
             incoming = await prepare(incoming)  # before the semaphore and any transaction: it may take seconds
         reply: Reply | None = None
         answered = False

@@ -6,7 +6,6 @@ paragraph carries the entries it was written from as a Word comment.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
 import re
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 from analysis.dateparse import month_span, parse_user_date
 from analysis.inputs import clean_text, cleaned_deep, is_clean
 from analysis.roles import OWN_WORDS, Role
-from handlers import polish, texts
+from handlers import offload, polish, texts
 from handlers.capture import record, validate_text
 from handlers.context import Context
 from handlers.errors import UsageError
@@ -100,10 +99,18 @@ def parse_request(person: Person, words: list[str], today: dt.date) -> ReportReq
 
 
 async def build_draft(
-    uow: UnitOfWork, person: Person, request: ReportRequest, today: dt.date, now: dt.datetime, record: bool = True
+    uow: UnitOfWork,
+    person: Person,
+    request: ReportRequest,
+    today: dt.date,
+    now: dt.datetime,
+    record: bool = True,
+    release: bool = False,
 ) -> tuple[ReportDraft, list[Entry]]:
-    """Load the period's entries and compile the draft off the event loop (jieba and layout are CPU work);
-    `record` notes that the cadre compiled it (the console's preview by someone else does not)."""
+    """Load the period's entries and compile the draft in a worker process (jieba and layout are seconds of CPU
+    work, which in a thread would hold the loop's GIL); `record` notes that the cadre compiled it (the console's
+    preview by someone else does not). With `release` the unit of work (which has written nothing that may not be
+    written twice) lets the database go while the draft is compiled, so other cadres' messages are not held up."""
     # Entries stored before every text was cleaned may hold what Word and Excel refuse (U+FFFE, control bytes).
     entries = [_readable(e) for e in await uow.entries.between(person.id, request.start, request.end)]
     if not entries:
@@ -112,9 +119,9 @@ async def build_draft(
             texts.REPORT_EMPTY.format(start=date_text(request.start, today), end=date_text(request.end, today), title=title)
         )
     places = known_places(await uow.places.of(person.id))
-    draft = await asyncio.to_thread(
-        compile_report, request.kind, person, entries, request.start, request.end, today, places
-    )
+    if release:
+        await uow.release()
+    draft = await offload.run(compile_report, request.kind, person, entries, request.start, request.end, today, places)
     if record:
         await uow.reports.add(person_id=person.id, kind=request.kind, start=request.start, end=request.end, now=now)
     return draft, entries
@@ -165,11 +172,11 @@ async def render(
     title = texts.POLISH_TITLE.format(title=draft.title) if polished else draft.title
     title = texts.REPORT_REVIEW_TITLE.format(title=title) if review else title
     if fmt == "docx":
-        data = await asyncio.to_thread(render_docx, draft, review)
+        data = await offload.run(render_docx, draft, review)
     elif fmt == "md":
         data = render_markdown(draft, review).encode("utf-8")
     else:
-        data = await asyncio.to_thread(render_ledgers, entries, person, request.start, request.end, today)
+        data = await offload.run(render_ledgers, entries, person, request.start, request.end, today)
         title = report_templates.LEDGER_TITLE
     filename = texts.REPORT_FILENAME.format(name=person.name, title=title, date=today.strftime("%Y%m%d"), ext=fmt)
     return Document(filename=re.sub(r"[\\/:*?\"<>|\s]+", "", filename), data=data, mime_type=MIME[fmt])
@@ -236,7 +243,7 @@ async def report(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     today = ctx.local_date()
     words, review = review_requested(args.split())
     request = parse_request(person, words, today)
-    draft, entries = await build_draft(ctx.uow, person, request, today, ctx.now)
+    draft, entries = await build_draft(ctx.uow, person, request, today, ctx.now, release=True)
     document = await render(draft, entries, "docx", person, request, today, review)
     extra: tuple[str, ...] = ()
     missing = _question_keys(list(draft.missing))
@@ -295,6 +302,6 @@ async def export(msg: IncomingMessage, args: str, ctx: Context) -> Reply:
     fmt = words.pop(0).lower()
     today = ctx.local_date()
     request = parse_request(person, words, today)
-    draft, entries = await build_draft(ctx.uow, person, request, today, ctx.now)
+    draft, entries = await build_draft(ctx.uow, person, request, today, ctx.now, release=True)
     document = await render(draft, entries, fmt, person, request, today, review)
     return Reply(texts.EXPORT_DONE.format(filename=document.filename), document=document)

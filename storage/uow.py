@@ -55,5 +55,10 @@ class UnitOfWork:
     async def commit(self) -> None:
         await self._session.commit()
 
+    async def release(self) -> None:
+        """Commit what is done so far and give the connection back (SQLite has one): for work that then spends
+        seconds away from the database, such as compiling a report, after reads and writes that may be repeated."""
+        await self._session.commit()
+
     async def rollback(self) -> None:
         await self._session.rollback()

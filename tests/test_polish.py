@@ -12,6 +12,7 @@ import io
 import json
 import re
 import sqlite3
+import threading
 import zipfile
 from collections.abc import AsyncIterator, Callable, Iterator
 
@@ -457,11 +458,12 @@ async def test_report_replies_at_once_then_sends_the_polished_copy(
     await logged(other, THEIRS, clock)
     await logged(chat, MINE, clock)
     free: list[bool] = []
+    probing = threading.Lock()  # sections are asked at once: one probe at a time, or two probes lock each other out
 
     def respond(request: Request) -> str:
         # the model is asked outside the message's transaction: another writer gets the database meanwhile
         if database_url.startswith("sqlite:///"):
-            with contextlib.closing(sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=0)) as other:
+            with probing, contextlib.closing(sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=0)) as other:
                 try:
                     other.execute("BEGIN IMMEDIATE")
                     other.rollback()

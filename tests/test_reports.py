@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import io
 
 import openpyxl
+import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers import texts
+from handlers import reports, texts
 from storage.db import Database
-from tests.conftest import Chat, FrozenClock
+from tests.conftest import SH, Chat, FrozenClock
 
 
 async def log_some(chat: Chat, clock: FrozenClock) -> None:
@@ -338,3 +340,38 @@ def test_each_answer_label_is_read_back_as_its_section() -> None:
     for role, label in texts.REPORT_ANSWER_LABELS.items():
         for answer in ("走访东坪村时答应回访", "明天去石桥村", "😀 多到群众家里去"):
             assert entry_role(f"{label}\uff1a{answer}") == role and strip_label(f"{label}\uff1a{answer}") == answer
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_compiling_a_report_lets_the_database_go(chat: Chat, cadre: str, clock: FrozenClock, db: Database) -> None:
+    """SQLite has one connection: while a draft is compiled (seconds, in a worker) another cadre's message must get
+    it. The unit of work that compiled with `release` holds no connection afterwards; one without still does."""
+    await log_some(chat, clock)
+    today = clock.now.astimezone(SH).date()
+    for release, free in ((True, True), (False, False)):
+        built, done = asyncio.Event(), asyncio.Event()
+
+        async def compile_in_a_handler(release: bool = release, built: asyncio.Event = built) -> None:
+            async with db.unit_of_work() as uow:
+                person = await uow.people.by_identity("telegram", cadre)
+                assert person is not None
+                request = reports.parse_request(person, ["中期"], today)
+                await reports.build_draft(uow, person, request, today, clock.now, record=False, release=release)
+                built.set()
+                await done.wait()  # the handler goes on (renders, replies) with its unit of work still open
+
+        task = asyncio.create_task(compile_in_a_handler())
+        await built.wait()
+
+        async def another_message() -> None:
+            async with db.unit_of_work() as uow:
+                await uow.people.by_identity("telegram", cadre)
+
+        try:
+            await asyncio.wait_for(another_message(), timeout=1.0)
+            got_in = True
+        except TimeoutError:
+            got_in = False
+        done.set()
+        await task
+        assert got_in is free, release

@@ -406,3 +406,14 @@ def test_the_file_url_follows_the_bot_api_url_and_asr_needs_both_settings(
         settings(asr_base_url="http://10.0.0.7:9997/v1")
     configured = settings(asr_base_url="http://10.0.0.7:9997/v1", asr_model="SenseVoiceSmall")
     assert configured.asr_configured and not settings(asr_model=" ").asr_configured
+
+
+async def test_a_strangers_voice_note_is_neither_downloaded_nor_heard(
+    api: FakeBotApi, telegram: TelegramChannel, model: FakeOpenAI, db: Database
+) -> None:
+    model.transcribe = lambda request: VISIT
+    stranger = 59999  # not registered: he gets the join hint, and his audio goes nowhere
+    _, reply = await say_voice(api, user=stranger)
+    assert reply == texts.JOIN_HINT
+    assert model.transcription_requests() == []
+    assert api.downloads == [] and not [c for c in api.calls if c.method == "getFile"]

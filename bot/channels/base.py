@@ -67,6 +67,13 @@ def reply_parts(reply: Reply) -> list[str | Document]:
 MAX_TRACKED_CHATS = 10_000
 
 
+class Leadership(Protocol):
+    """Whether this instance leads (storage/leader.py): on several instances only the leader polls for updates."""
+
+    async def wait_leading(self) -> None:
+        """Return once this instance leads (at once on SQLite, where there is only one)."""
+
+
 class SendLimiter:
     """Outgoing pacing shared by every send of one bot: unprompted messages (reminders, digests: Telegram's
     "bulk notifications") at an overall rate (about 30 a second) and at most one a second per chat; and a hold

@@ -15,6 +15,7 @@ import logging
 import os
 import warnings
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
@@ -34,11 +35,10 @@ from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.asr import TooLarge, Transcriber, hear
-from bot.channels.base import SendLimiter, chunk_text, reply_parts
+from bot.channels.base import Leadership, SendLimiter, chunk_text, reply_parts
 from bot.inbox import Inbox, InboxItem
 from handlers.messages import Document, IncomingAttachment, IncomingMessage, Reply
 from handlers.router import Dispatcher
-from storage.leader import SchedulerLeadership
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +155,45 @@ def _attachments(message: Message) -> tuple[IncomingAttachment, ...]:
     return tuple(found)
 
 
+_MEDIA_FIELDS = ("photo", "document", "voice", "audio", "video", "video_note", "location", "venue", "caption")
+
+
+def plain_text_incoming(data: dict[str, Any]) -> IncomingMessage | None:
+    """The neutral message of a stored update that is a new text message and nothing else (most of them), read
+    from the JSON as to_incoming() reads it from PTB's objects — without building them (a Message is hundreds of
+    attribute writes). None for anything else: the caller decodes that through PTB."""
+    message = data.get("message")
+    if not isinstance(message, dict) or set(data) - {"update_id", "message"}:
+        return None
+    user, chat, text = message.get("from"), message.get("chat"), message.get("text")
+    if not (isinstance(user, dict) and isinstance(chat, dict) and isinstance(text, str)):
+        return None
+    if any(field in message for field in _MEDIA_FIELDS):
+        return None
+    first, last, date = user.get("first_name"), user.get("last_name"), message.get("date")
+    if not isinstance(first, str) or not isinstance(date, int) or not isinstance(user.get("id"), int):
+        return None
+    if not isinstance(chat.get("id"), int) or not isinstance(message.get("message_id"), int):
+        return None
+    return IncomingMessage(
+        channel="telegram",
+        chat_id=str(chat["id"]),
+        user_id=str(user["id"]),
+        user_name=f"{first} {last}" if last else first,
+        text=text,
+        sent_at=dt.datetime.fromtimestamp(date, tz=dt.UTC),
+        message_id=str(message["message_id"]),
+        is_private=chat.get("type") == "private",
+    )
+
+
+def _markup_json(reply: Reply) -> dict[str, Any] | None:
+    """A reply's buttons as the Bot API's reply_markup (what InlineKeyboardMarkup.to_dict() gives)."""
+    if not reply.buttons:
+        return None
+    return {"inline_keyboard": [[{"text": b.label, "callback_data": b.data} for b in row] for row in reply.buttons]}
+
+
 def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
@@ -180,14 +219,17 @@ class TelegramChannel:
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
         inbox: Inbox | None = None,
-        leadership: SchedulerLeadership | None = None,
+        leadership: Leadership | None = None,
         transcriber: Transcriber | None = None,
     ) -> None:
         # PTB's documented opt-in to timedelta durations (its next major default); without it PTB warns on
         # every 429 it parses.
         os.environ.setdefault("PTB_TIMEDELTA", "true")
         # getUpdates is called through do_api_request to get its JSON as sent; PTB would suggest get_updates()
-        warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'", category=PTBUserWarning)
+        # getUpdates and sendMessage are called through do_api_request: their JSON as sent, no PTB objects built
+        warnings.filterwarnings(
+            "ignore", message=r"Please use 'Bot\.(getUpdates|sendMessage)'", category=PTBUserWarning
+        )
         self._dispatcher = dispatcher
         self.inbox = inbox or Inbox(dispatcher)
         self._poll_timeout = poll_timeout
@@ -197,6 +239,9 @@ class TelegramChannel:
         self._webhook_url = webhook_url
         self._webhook_secret = webhook_secret
         self._polling: asyncio.Task[None] | None = None
+        # Requests wait for a connection here, not in httpx's pool: its queue is scanned against every connection
+        # at each request's start and end, a cost that grows with the queue (32 replies at once: ~1 ms a reply).
+        self._in_flight = asyncio.Semaphore(CONNECTION_POOL)
         # several instances on PostgreSQL: only the leader polls (Telegram allows one getUpdates at a time)
         self._leadership = leadership
         self.transcriber = transcriber
@@ -307,7 +352,7 @@ class TelegramChannel:
 
     # -- the inbox's side: stored payloads in, replies out -------------------------------------------
     def decode(self, payload: dict[str, Any]) -> IncomingMessage | None:
-        return to_incoming(Update.de_json(payload, self.application.bot))
+        return plain_text_incoming(payload) or to_incoming(Update.de_json(payload, self.application.bot))
 
     async def prepare(self, incoming: IncomingMessage) -> IncomingMessage:
         """A voice note heard before it is handled (bot/asr.py): getFile, the download, the speech model."""
@@ -379,11 +424,13 @@ class TelegramChannel:
                 continue
             pieces = chunk_text(part, MessageLimit.MAX_TEXT_LENGTH)
             for index, piece in enumerate(pieces):
-                markup = _markup(reply) if part == reply.text and index == len(pieces) - 1 else None
+                params: dict[str, Any] = {"chat_id": chat_id, "text": piece}
+                if part == reply.text and index == len(pieces) - 1 and (markup := _markup_json(reply)):
+                    params["reply_markup"] = markup
+                # sendMessage's JSON as sent: PTB would build the keyboard's objects and parse the sent Message
+                # back into objects nobody reads (a third of a reply's cost)
                 await self._call(
-                    lambda p=piece, m=markup: bot.send_message(chat_id, p, reply_markup=m),
-                    chat=(chat_id, spaced),
-                    strict=spaced,
+                    partial(bot.do_api_request, "sendMessage", api_kwargs=params), chat=(chat_id, spaced), strict=spaced
                 )
 
     async def _send_file(self, chat_id: int, document: Document, spaced: bool) -> None:
@@ -432,7 +479,8 @@ class TelegramChannel:
             else:
                 await self._limiter.wait_hold()
             try:
-                return await make()
+                async with self._in_flight:
+                    return await make()
             except RetryAfter as exc:
                 wait = min(retry_after_seconds(exc), MAX_RETRY_AFTER)
                 logger.warning("telegram flood control: waiting %.1f s (attempt %d)", wait, attempt)

@@ -145,7 +145,9 @@ async def _draft(ctx: PageContext, person: Person, kind: str) -> tuple[ReportDra
     if kind not in texts.REPORT_WORDS:
         raise NotFound
     request = reports.parse_request(person, [texts.REPORT_WORDS[kind]], ctx.today)
-    draft, entries = await reports.build_draft(ctx.uow, person, request, ctx.today, ctx.now, record=False)
+    draft, entries = await reports.build_draft(
+        ctx.uow, person, request, ctx.today, ctx.now, record=False, release=True
+    )
     return draft, entries, request
 
 
