@@ -351,7 +351,9 @@ async def test_compiling_a_report_lets_the_database_go(chat: Chat, cadre: str, c
     for release, free in ((True, True), (False, False)):
         built, done = asyncio.Event(), asyncio.Event()
 
-        async def compile_in_a_handler(release: bool = release, built: asyncio.Event = built) -> None:
+        async def compile_in_a_handler(
+            release: bool = release, built: asyncio.Event = built, done: asyncio.Event = done
+        ) -> None:
             async with db.unit_of_work() as uow:
                 person = await uow.people.by_identity("telegram", cadre)
                 assert person is not None
