@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -196,7 +196,7 @@ def test_telegram_polling_survives_sigkill(database_url: str, telegram_api: Fake
     try:
         api.wait_for(lambda a: len(a.sent()) >= 120, timeout=120)
         bot.kill()
-        answered_before = len(api.sent())
+        answered_before = acknowledged(str(p.get("text", "")) for p in api.sent())
         assert answered_before < 500  # killed mid-way: the restart has work left
         bot.start()
 
@@ -239,7 +239,7 @@ def test_telegram_webhook_survives_sigkill(database_url: str, telegram_api: Fake
         statuses = asyncio.run(post_all(f"http://127.0.0.1:{port}/telegram/webhook", updates))
         assert statuses == [200] * len(updates)  # each 200 only once the update is stored ...
         bot.kill()  # ... so a kill right after loses nothing
-        assert len(api.sent()) < 500
+        assert acknowledged(str(p.get("text", "")) for p in api.sent()) < 500
         bot.start()
 
         def replies(user: str) -> list[str]:
@@ -283,7 +283,7 @@ def test_wecom_callbacks_survive_sigkill_right_after_the_ack(database_url: str, 
             statuses = asyncio.run(post_callbacks(f"http://127.0.0.1:{port}/wecom/callback", callbacks))
             assert statuses == [200] * len(callbacks)
             bot.kill()  # WeCom never sends an acknowledged callback again: it must be on disk
-            assert len(fake.sent) < 500
+            assert acknowledged(str(s.body.get("content", "")) for s in list(fake.sent)) < 500
             bot.start()
 
             def replies(user: str) -> list[str]:
@@ -298,6 +298,12 @@ def test_wecom_callbacks_survive_sigkill_right_after_the_ack(database_url: str, 
         assert fake.dropped == []
     finally:
         fake.stop()
+
+
+def acknowledged(texts: Iterable[str]) -> int:
+    """How many of the messages sent were answers to the burst's entries: the scheduler runs on the real clock and
+    may send its own reminders meanwhile (the 08:30 catch-up, the 20:30 nudge)."""
+    return sum(1 for text in texts if text.startswith("✅"))
 
 
 def wecom_callback(user: str, text: str, msg_id: int) -> tuple[dict[str, str], bytes]:
