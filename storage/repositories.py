@@ -154,6 +154,21 @@ def _entry(row: Any, attachments: tuple[Attachment, ...] | None = None) -> Entry
     )
 
 
+def _active_between(columns: Any, person_ids: Collection[int], start: dt.date, end: dt.date) -> Any:
+    """SELECT `columns` of many people's active entries dated in [start, end], by person, date and number."""
+    table = EntryRow.__table__
+    return (
+        select(*columns)
+        .where(
+            table.c.person_id.in_(list(person_ids)),
+            table.c.status == "active",
+            table.c.work_date >= start,
+            table.c.work_date <= end,
+        )
+        .order_by(table.c.person_id, table.c.work_date, table.c.seq)
+    )
+
+
 # The statements of the capture path are built once; per message only their parameters change.
 # Every message starts with this lookup: plain columns (no ORM identity map), the current posting joined in.
 _CURRENT_POSTING = (
@@ -659,18 +674,8 @@ class EntryRepo:
         found: dict[int, list[Entry]] = {p: [] for p in person_ids}
         if not found:
             return found
-        table = EntryRow.__table__
-        stmt = (  # plain rows, no ORM identity map: thousands of entries load several times faster
-            select(table)
-            .where(
-                table.c.person_id.in_(list(found)),
-                table.c.status == "active",
-                table.c.work_date >= start,
-                table.c.work_date <= end,
-            )
-            .order_by(table.c.person_id, table.c.work_date, table.c.seq)
-        )
-        for row in await self._s.execute(stmt):
+        # plain rows, no ORM identity map: thousands of entries load several times faster
+        for row in await self._s.execute(_active_between(EntryRow.__table__.columns, found, start, end)):
             found[row.person_id].append(_entry(row, attachments=()))  # summaries need no files
         return found
 
@@ -682,18 +687,10 @@ class EntryRepo:
         found: dict[int, list[EntryBrief]] = {p: [] for p in person_ids}
         if not found:
             return found
-        table = EntryRow.__table__
-        stmt = (
-            select(table.c.person_id, table.c.kind, table.c.work_date, table.c.text, table.c.details)
-            .where(
-                table.c.person_id.in_(list(found)),
-                table.c.status == "active",
-                table.c.work_date >= start,
-                table.c.work_date <= end,
-            )
-            .order_by(table.c.person_id, table.c.work_date, table.c.seq)
-        )
-        for row in await self._s.execute(stmt):
+        c = EntryRow.__table__.c
+        for row in await self._s.execute(
+            _active_between((c.person_id, c.kind, c.work_date, c.text, c.details), found, start, end)
+        ):
             found[row.person_id].append(EntryBrief(row.kind, row.work_date, row.text, dict(row.details or {})))
         return found
 
