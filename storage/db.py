@@ -104,7 +104,7 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
 # waited for inside SQLite, which would block the loop and with it the transaction holding the lock: the call
 # gives way to the loop and is tried again, as SQLite's busy handler would, until LOCK_TIMEOUT.
 LOCK_TIMEOUT = 5.0  # seconds a statement waits for a locked database file before it fails
-_LOCK_RETRY_FIRST, _LOCK_RETRY_MAX = 0.001, 0.05  # seconds between tries (doubling)
+_LOCK_RETRY_FIRST, _LOCK_RETRY_MAX = 0.001, 0.01  # seconds between tries (doubling): an ack waits on them
 _SQLITE_BUSY = 5  # not SQLITE_BUSY_SNAPSHOT (517): a stale read snapshot never gets the lock; it must roll back
 
 
