@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
+from bot.channels.base import read_bounded
 from bot.channels.wecom import CallbackRejected, WeComChannel
 
 logger = logging.getLogger(__name__)
@@ -45,16 +46,7 @@ class BodyTooLarge(Exception):
 
 
 async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
+    return await read_bounded(request.stream(), request.headers.get("content-length"), limit, BodyTooLarge)
 
 
 def build_app(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterable, Awaitable, Callable
 from typing import Protocol
 
 from analysis.inputs import parse_int
@@ -65,6 +65,21 @@ def reply_parts(reply: Reply) -> list[str | Document]:
 
 
 MAX_TRACKED_CHATS = 10_000
+
+
+async def read_bounded(
+    chunks: AsyncIterable[bytes], declared: str | None, limit: int, too_large: Callable[[], Exception]
+) -> bytes:
+    """A body read whole but never past `limit` bytes: refused on its declared length, or as soon as more arrives."""
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise too_large()
+    parts, size = [], 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            raise too_large()
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 class Leadership(Protocol):

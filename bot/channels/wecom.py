@@ -34,7 +34,14 @@ from wechatpy.exceptions import InvalidSignatureException
 
 from analysis.inputs import parse_int
 from bot.asr import TooLarge, Transcriber, hear
-from bot.channels.base import NumberedButtons, WindowLimiter, chunk_text, reply_parts, utf8_size
+from bot.channels.base import (
+    NumberedButtons,
+    WindowLimiter,
+    chunk_text,
+    read_bounded,
+    reply_parts,
+    utf8_size,
+)
 from bot.inbox import Inbox, InboxItem
 from handlers import texts
 from handlers.messages import Document, IncomingAttachment, IncomingMessage, Reply
@@ -203,15 +210,10 @@ class WeComApi:
                         self._forget(token)
                         continue
                     raise WeComError(errcode, str(data.get("errmsg", "")))
-                if int(response.headers.get("content-length") or 0) > max_bytes:
-                    raise TooLarge
-                chunks, size = [], 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise TooLarge
-                    chunks.append(chunk)
-                return _file_name(response.headers.get("content-disposition", ""), media_id), b"".join(chunks)
+                data = await read_bounded(
+                    response.aiter_bytes(), response.headers.get("content-length"), max_bytes, TooLarge
+                )
+                return _file_name(response.headers.get("content-disposition", ""), media_id), data
         raise WeComError(SYSTEM_BUSY, "gave up after a new token")
 
     @property
