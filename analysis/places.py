@@ -130,6 +130,8 @@ _SUFFIXES: tuple[tuple[str, str, bool], ...] = (
     ("区", "county", False),
 )
 _SUFFIX_INFO = {suffix: (kind, strong) for suffix, kind, strong in _SUFFIXES}
+# Every kind word a name may end in, longest first (村民委员会 before 村): what of a name is its own is before it.
+KIND_SUFFIXES = tuple(sorted(_SUFFIX_INFO, key=len, reverse=True))
 _RE_SUFFIX = re.compile("|".join(sorted(_SUFFIX_INFO, key=len, reverse=True)))
 _VILLAGE_OFFICE = ("村民委员会", "村委会", "村委")
 _ORGANISATION_SUFFIXES = tuple(s for s, kind, _ in _SUFFIXES if kind not in ("village", "community", "town", "county"))

@@ -22,6 +22,7 @@ from functools import lru_cache
 
 from analysis.facts import find_places
 from analysis.numbers import cn_to_number
+from analysis.places import KIND_SUFFIXES
 from reporting import templates as t
 from reporting.model import Paragraph, Source
 from storage.entities import Entry, Person
@@ -382,21 +383,11 @@ def reflections(text: str, sources: Sequence[Source]) -> list[str]:
     return [m for m in REFLECTION_MARKERS if m in body and not any(m in s for s in said)]
 
 
-_GENERIC_SUFFIXES = sorted(
-    (
-        *("专业合作社", "有限责任公司", "有限公司", "合作社", "公司", "社区", "村委会", "村", "镇", "乡", "街道"),
-        *("小学", "中学", "学校", "幼儿园", "卫生院", "医院", "敬老院", "厂", "局", "中心", "集团"),
-    ),
-    key=len,
-    reverse=True,
-)
-
-
 def named(name: str, texts: Iterable[str]) -> bool:
     """Whether one of the texts names this, or its tail (a word glued before it: 覆盖宏达食品): at most two
     characters dropped, and three of the name's own kept before its kind (湾村 is no trace of 张家湾村, nor
     食品有限公司 of 华康食品有限公司)."""
-    suffix = next((s for s in _GENERIC_SUFFIXES if name.endswith(s)), "")
+    suffix = next((s for s in KIND_SUFFIXES if name.endswith(s)), "")
     core = len(name) - len(suffix)
     tails = [name[i:] for i in range(max(1, min(3, core - 2)))]
     return any(tail in text for text in texts for tail in tails)
