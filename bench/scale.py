@@ -273,7 +273,7 @@ async def run(
     only: list[str] | None = None,
 ) -> list[Phase]:
     from bot.scheduler import ReminderScheduler, default_collectors
-    from handlers import build_router
+    from handlers import build_router, offload
     from handlers.context import HandlerSettings
     from handlers.messages import IncomingMessage
     from handlers.router import Dispatcher
@@ -295,9 +295,8 @@ async def run(
     def clock() -> dt.datetime:  # the bot's clock: the phase's moment plus the real time since it began
         return offset["at"] + (dt.datetime.now(dt.UTC) - offset["base"])
 
-    scheduler = ReminderScheduler(
-        db, {"telegram": channel}, clock, collectors=default_collectors(), workers=8, picture_workers=pool
-    )
+    scheduler = ReminderScheduler(db, {"telegram": channel}, clock, collectors=default_collectors(), workers=8)
+    offload.configure(pool)
     dispatcher = Dispatcher(build_router(), db.unit_of_work, clock, HandlerSettings())
     counter = StatementCounter(db.engine)
     rng = random.Random(5)
@@ -374,6 +373,7 @@ async def run(
         print(_line(phase), flush=True)
     counter.close()
     await scheduler.stop()
+    offload.shutdown()
     await _check_once(db)
     await db.dispose()
     return phases

@@ -37,7 +37,7 @@ from bot.scheduler import ReminderScheduler, default_collectors
 from console.app import build_console
 from console.auth import hash_password
 from console.texts import WEB_HINT
-from handlers import admin, build_router, reports, texts
+from handlers import admin, build_router, offload, reports, texts
 from handlers.errors import AdminError, BotError
 from handlers.messages import Document
 from handlers.router import Dispatcher
@@ -355,6 +355,8 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
         build_app(wecom=wecom, telegram=webhook, console=console_app), settings.http_host, settings.http_port
     )
     http_needed = wecom is not None or webhook is not None
+    # heavy work (digests, heat maps, reports) in worker processes, off the loop that answers the cadres
+    offload.configure(settings.worker_processes)
     scheduler = ReminderScheduler(
         db,
         {c.name: c for c in channels},
@@ -363,7 +365,6 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
         grace=settings.grace(),
         collectors=default_collectors(settings.digest_at(), group_robot=wecom is not None and wecom.robot is not None),
         leadership=leadership,
-        picture_workers=settings.worker_processes,
         release_on_stop=False,
     )
     dispatcher.on_outbox = scheduler.wake
@@ -395,6 +396,7 @@ async def serve(settings: Settings, *, force_console: bool, console_as: str | No
         await stop.wait()
     finally:
         await scheduler.stop()
+        offload.shutdown()
         if http is not None:
             await http.stop()
         for channel in reversed(started):

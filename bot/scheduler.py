@@ -39,9 +39,6 @@ Collector = Callable[[UnitOfWork, dt.datetime, Grace], Awaitable[list[Outbound]]
 SEND_WORKERS = 8  # messages in flight at once; the channels' limiters set the actual pace
 FLUSH_EVERY = 200  # outcomes recorded per write
 MAX_ROUNDS = 1000  # claim rounds per tick (a round looks at a small batch of people per rule: RULE_BATCH)
-# Worker processes for the digests' figures and heat maps (handlers/offload.py): jieba and matplotlib hold the
-# GIL for seconds on a Monday morning, which in a thread stalls every reply; in a process they do not. 0: threads.
-PICTURE_WORKERS = 1
 
 
 def default_collectors(
@@ -69,7 +66,6 @@ class ReminderScheduler:
         collectors: Sequence[Collector] | None = None,
         leadership: SchedulerLeadership | None = None,
         workers: int = SEND_WORKERS,
-        picture_workers: int = PICTURE_WORKERS,
         release_on_stop: bool = True,  # False: the lock also says who polls, released once polling stopped
     ) -> None:
         self._db = db
@@ -81,7 +77,6 @@ class ReminderScheduler:
         self._leadership = leadership or SchedulerLeadership(db.url)
         self._release_on_stop = release_on_stop
         self._workers = workers
-        offload.configure(picture_workers)  # the processes start at the first digest
         self._aps = AsyncIOScheduler(timezone=dt.UTC)
         self._leading = False
 
@@ -118,7 +113,6 @@ class ReminderScheduler:
     async def stop(self) -> None:
         if self._aps.running:
             self._aps.shutdown(wait=False)
-        offload.shutdown()
         if self._release_on_stop:
             await self._leadership.release()
 

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from analysis.classify import warm_up
-from handlers import admin, build_router, offload
+from handlers import admin, build_router
 from handlers.context import HandlerSettings
 from handlers.messages import IncomingAttachment, IncomingMessage, Reply
 from handlers.router import Dispatcher
@@ -35,15 +35,6 @@ PG_SKIP = (
 @pytest.fixture(scope="session", autouse=True)
 def _jieba_ready() -> None:
     warm_up()
-
-
-@pytest.fixture(autouse=True)
-def _heavy_work_in_threads() -> Iterator[None]:
-    """Heavy work runs in threads unless a test asks for processes: a scheduler built by an earlier test configures
-    worker processes for the whole process (handlers/offload.py), where a later test's monkeypatch would not reach."""
-    offload.configure(0)
-    yield
-    offload.configure(0)
 
 
 @pytest.fixture(scope="session")

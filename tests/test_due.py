@@ -104,7 +104,7 @@ async def _walk(db: Database, clock: FrozenClock, cadre: Chat, boss: Chat) -> tu
     """Drive one cadre and his supervisor through every kind of reminder; for each, the statements of the tick
     at which it falls due (a tick a few minutes before takes whatever else was due) and what it sent to them."""
     channel = SilentRecorder()
-    scheduler = ReminderScheduler(db, {"telegram": channel}, clock, collectors=default_collectors(), picture_workers=0)
+    scheduler = ReminderScheduler(db, {"telegram": channel}, clock, collectors=default_collectors())
     counter = StatementCounter(db.engine)
     statements: dict[str, int] = {}
     sent: dict[str, Any] = {}
@@ -195,7 +195,7 @@ async def test_a_tick_costs_the_same_with_10_and_1000_cadres(tmp_path: Path, sql
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_changes_mark_the_rules_they_move(db: Database, clock: FrozenClock, chat: Chat) -> None:
     await register_cadre(db, clock)
-    scheduler = ReminderScheduler(db, {}, clock, collectors=default_collectors(), picture_workers=0)
+    scheduler = ReminderScheduler(db, {}, clock, collectors=default_collectors())
     await scheduler.tick()
     async with db.unit_of_work() as uow:
         person = (await uow.people.all())[0]
