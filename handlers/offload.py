@@ -57,9 +57,15 @@ def _pool(lane: str) -> ProcessPoolExecutor | None:
     return pool
 
 
+def _portable(fn: Callable[..., object]) -> bool:
+    """Whether a worker process can find fn by name: not a lambda, nor a function defined inside another."""
+    target = fn.func if isinstance(fn, partial) else fn
+    return "<" not in getattr(target, "__qualname__", "<")
+
+
 async def run(fn: Callable[..., T], *args: object, lane: str = INTERACTIVE) -> T:
     """fn(*args) in a worker process of `lane` (fn and its arguments must pickle), else in a thread."""
-    pool = _pool(lane)
+    pool = _pool(lane) if _portable(fn) else None
     if pool is not None:
         try:
             return await asyncio.get_running_loop().run_in_executor(pool, partial(fn, *args))
