@@ -616,10 +616,20 @@ async def collect_promises(uow: UnitOfWork, now: dt.datetime, grace: Grace) -> l
     and again whenever a note with promises is written or changed."""
     due_people, nexts = await due_recipients(uow, "promise", now)
     out: list[Outbound] = []
+    notes = (
+        await uow.entries.promises_for(
+            [who.person.id for who in due_people],
+            min(who.today for who in due_people) - PROMISE_LOOKBACK,
+            max(who.today for who in due_people),
+        )
+        if due_people
+        else {}
+    )
     for who in due_people:
         async with isolated(uow, who.person.id, "promise", now):
             due = who.at(PROMISE_CLOCK)
-            entries = await uow.entries.between(who.person.id, who.today - PROMISE_LOOKBACK, who.today)
+            start = who.today - PROMISE_LOOKBACK
+            entries = [e for e in notes[who.person.id] if start <= e.work_date <= who.today]
             nexts[who.person.id] = earliest(
                 next_promise(now, who.zone, _open_promise_days(entries, who.today)),
                 held(who, "promise", due, now, grace),

@@ -169,6 +169,9 @@ def _active_between(columns: Any, person_ids: Collection[int], start: dt.date, e
     )
 
 
+_PROMISES = EntryRow.details["promises"].as_string()  # the array as JSON text, on SQLite and PostgreSQL
+_HAS_PROMISES = and_(_PROMISES.is_not(None), _PROMISES != "[]")
+
 # The statements of the capture path are built once; per message only their parameters change.
 # Every message starts with this lookup: plain columns (no ORM identity map), the current posting joined in.
 _CURRENT_POSTING = (
@@ -762,16 +765,26 @@ class EntryRepo:
         if not found:
             return found
         table = EntryRow.__table__
-        promises = EntryRow.details["promises"].as_string()  # the array as JSON text, on SQLite and PostgreSQL
         stmt = (
             select(table)
             .where(
                 table.c.person_id.in_(list(found)),
                 table.c.status == "active",
-                or_(table.c.kind == "leave", and_(table.c.kind == "visit", promises.is_not(None), promises != "[]")),
+                or_(table.c.kind == "leave", and_(table.c.kind == "visit", _HAS_PROMISES)),
             )
             .order_by(table.c.person_id, table.c.work_date, table.c.seq)
         )
+        for row in await self._s.execute(stmt):
+            found[row.person_id].append(_entry(row, attachments=()))
+        return found
+
+    async def promises_for(self, person_ids: Collection[int], start: dt.date, end: dt.date) -> dict[int, list[Entry]]:
+        """Many people's active entries dated in [start, end] that hold promises, by person, in one query (plain
+        rows, no files): the promise reminders read only these, not every entry of half a year."""
+        found: dict[int, list[Entry]] = {p: [] for p in person_ids}
+        if not found:
+            return found
+        stmt = _active_between(EntryRow.__table__.columns, found, start, end).where(_HAS_PROMISES)
         for row in await self._s.execute(stmt):
             found[row.person_id].append(_entry(row, attachments=()))
         return found
