@@ -36,6 +36,7 @@ from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.asr import TooLarge, Transcriber, hear
 from bot.channels.base import Leadership, SendLimiter, chunk_text, reply_parts
+from bot.channels.telegram_http import AiohttpRequest
 from bot.inbox import Inbox, InboxItem
 from handlers.messages import Document, IncomingAttachment, IncomingMessage, Reply
 from handlers.router import Dispatcher
@@ -239,8 +240,8 @@ class TelegramChannel:
         self._webhook_url = webhook_url
         self._webhook_secret = webhook_secret
         self._polling: asyncio.Task[None] | None = None
-        # Requests wait for a connection here, not in httpx's pool: its queue is scanned against every connection
-        # at each request's start and end, a cost that grows with the queue (32 replies at once: ~1 ms a reply).
+        # Requests wait for a connection here, not in the HTTP client's pool: a task waiting here costs nothing
+        # per request, and a reminder fan-out does not hold replies behind a queue of its own.
         self._in_flight = asyncio.Semaphore(CONNECTION_POOL)
         # several instances on PostgreSQL: only the leader polls (Telegram allows one getUpdates at a time)
         self._leadership = leadership
@@ -251,10 +252,10 @@ class TelegramChannel:
             .token(token)
             .base_url(base_url)
             .base_file_url(base_file_url)
-            .get_updates_read_timeout(poll_timeout + 10)
-            # PTB's default is one connection: every send would wait for the one before it
-            .connection_pool_size(CONNECTION_POOL)
-            .pool_timeout(POOL_TIMEOUT)
+            # aiohttp, not PTB's httpx client (bot/channels/telegram_http.py: a ninth of the CPU per request).
+            # PTB's default is one connection: every send would wait for the one before it.
+            .request(AiohttpRequest(CONNECTION_POOL, pool_timeout=POOL_TIMEOUT))
+            .get_updates_request(AiohttpRequest(1, read_timeout=poll_timeout + 10, pool_timeout=POOL_TIMEOUT))
             .updater(None)
             .build()
         )
