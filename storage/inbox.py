@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import InboxRow
+from storage.plain import execute_plain
 
 NEW, ANSWERED, DONE = "new", "answered", "done"
 _INSERTS = {
@@ -112,7 +113,7 @@ class InboxRepo:
             .order_by(InboxRow.id)
             .limit(limit)
         )
-        rows = (await self._s.execute(stmt)).all()
+        rows = (await execute_plain(self._s, stmt)).all()
         return [PendingMessage(r.id, r.platform, r.chat, r.payload or {}) for r in rows]
 
     async def waiting_chats(self, platforms: Collection[str], limit: int) -> list[tuple[str, str]]:
@@ -154,7 +155,7 @@ class InboxRepo:
 
     async def count_pending(self, platforms: Collection[str]) -> int:
         stmt = select(func.count()).where(InboxRow.state == NEW, InboxRow.platform.in_(list(platforms)))
-        return int((await self._s.execute(stmt)).scalar_one())
+        return int((await execute_plain(self._s, stmt)).scalar_one())
 
     async def answer(self, row_id: int, replies: dict[str, Any], now: dt.datetime) -> bool:
         """Mark a row handled, with the reply to send; False if it was handled already (by another worker): the
@@ -162,8 +163,7 @@ class InboxRepo:
         params = {"row_id": row_id, "replies": replies, "now": now}
         bind = self._s.bind
         statement = _ANSWER_IN_TURN if bind is not None and bind.dialect.name == "postgresql" else _ANSWER
-        result = cast(CursorResult[Any], await self._s.execute(statement, params))
-        return result.rowcount == 1
+        return (await execute_plain(self._s, statement, params)).rowcount == 1
 
     async def unsent(self, platforms: Collection[str]) -> list[UnsentReply]:
         """Replies committed but not (known to be) sent: the process stopped in between."""
@@ -177,8 +177,8 @@ class InboxRepo:
     async def sent(self, row_ids: Collection[int]) -> None:
         """The replies of these rows went out: forget them, keep the keys."""
         if row_ids:
-            await self._s.execute(
-                update(InboxRow).where(InboxRow.id.in_(list(row_ids))).values(state=DONE, replies=None)
+            await execute_plain(
+                self._s, update(InboxRow).where(InboxRow.id.in_(list(row_ids))).values(state=DONE, replies=None)
             )
 
     async def prune(self, before: dt.datetime) -> int:

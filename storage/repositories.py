@@ -71,6 +71,7 @@ from storage.models import (
     SupervisionRow,
     UTCDateTime,
 )
+from storage.plain import execute_plain
 
 
 class StorageError(Exception):
@@ -312,7 +313,7 @@ class PeopleRepo:
         return _person(row) if row is not None else None
 
     async def by_identity(self, channel: str, external_id: str) -> Person | None:
-        row = (await self._s.execute(_BY_IDENTITY, {"channel": channel, "external_id": external_id})).first()
+        row = (await execute_plain(self._s, _BY_IDENTITY, {"channel": channel, "external_id": external_id})).first()
         if row is None:
             return None
         posting = None
@@ -1546,13 +1547,14 @@ class DueRepo:
 
     async def due(self, rule: str, now: dt.datetime, limit: int = 500) -> list[tuple[int, dt.datetime]]:
         """(person id, due time) of the rows of `rule` due by `now`, the oldest first (one indexed query)."""
-        rows = await self._s.execute(
+        rows = await execute_plain(
+            self._s,
             select(DueRow.person_id, DueRow.next_at)
             .where(DueRow.rule == rule, DueRow.next_at <= now)
             .order_by(DueRow.next_at)
-            .limit(limit)
+            .limit(limit),
         )
-        return [(person_id, next_at) for person_id, next_at in rows if next_at is not None]
+        return [(r.person_id, r.next_at) for r in rows if r.next_at is not None]
 
     async def reschedule(self, rule: str, next_times: dict[int, dt.datetime | None]) -> None:
         """Move many people's rows of one rule on to their next times (one statement)."""
@@ -1597,7 +1599,7 @@ class DueRepo:
             select(DueRow.person_id).where(DueRow.rule == rule, DueRow.next_at <= now).limit(1).exists()
             for rule in DUE_RULES
         ]
-        return bool(await self._s.scalar(select(or_(*probes))))
+        return bool((await execute_plain(self._s, select(or_(*probes)))).scalar())
 
     async def recorded(self, keys: Collection[str]) -> set[str]:
         """Which of these delivery keys are recorded already (one query)."""
