@@ -19,6 +19,8 @@ from telegram import Bot, Update
 import storage.db as db_module
 from bot.channels.telegram import plain_text_incoming, to_incoming
 from storage.db import Database, InlineSqlite
+from storage.models import IdentityRow, PersonRow
+from storage.plain import execute_plain
 
 NOW = dt.datetime(2026, 7, 15, 2, 0, tzinfo=dt.UTC)
 
@@ -85,6 +87,22 @@ async def test_a_locked_file_is_waited_for_without_blocking_the_loop(sqlite_url:
     finally:
         await first.dispose()
         await second.dispose()
+
+
+async def test_a_plain_statement_sees_what_the_session_has_not_flushed_yet(db: Database) -> None:
+    """storage/plain.py runs the message path's statements on the session's connection, past the ORM's autoflush:
+    objects added in the same unit of work must still be written first, as the ORM would have done."""
+    async with db.unit_of_work() as uow:
+        session = uow._session  # ORM objects added the way a repository adds them
+        person = PersonRow(name="王明", role="cadre", timezone="Asia/Shanghai", active=True, created_at=NOW)
+        session.add(person)
+        await session.flush()
+        session.add(IdentityRow(person_id=person.id, channel="telegram", external_id="51001", created_at=NOW))
+        assert session.new  # not written yet
+        found = await uow.people.by_identity("telegram", "51001")
+        assert found is not None and found.id == person.id
+        assert (await execute_plain(session, text("SELECT count(*) FROM identities"))).scalar() == 1
+        await uow.commit()
 
 
 async def test_a_lock_never_released_fails_after_the_timeout(
