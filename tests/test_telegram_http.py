@@ -112,3 +112,31 @@ async def test_it_must_be_initialized_and_can_be_again_after_a_shutdown(api: Fak
         status, body = await request.do_request(url, "POST")
         assert status == 200 and json.loads(body)["ok"] is True
         await request.shutdown()
+
+
+async def test_the_proxy_of_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where api.telegram.org is reached through a proxy (HTTPS_PROXY / HTTP_PROXY), as PTB's httpx client did."""
+    seen: list[bytes] = []
+
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.append(await reader.readline())
+        body = b'{"ok":true,"result":true}'
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+        )
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(proxy, "127.0.0.1", 0)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    request = AiohttpRequest(1)
+    await request.initialize()
+    try:
+        status, body = await request.do_request("http://api.telegram.example/bot1:A/logOut", "POST")
+    finally:
+        await request.shutdown()
+        server.close()
+    assert status == 200 and json.loads(body)["result"] is True
+    assert seen == [b"POST http://api.telegram.example/bot1:A/logOut HTTP/1.1\r\n"]

@@ -51,7 +51,11 @@ class AiohttpRequest(BaseRequest):
         # made here, not in __init__: an aiohttp session belongs to the running event loop
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._pool_size, ttl_dns_cache=300)
-            self._session = aiohttp.ClientSession(connector=connector, headers={"User-Agent": self.USER_AGENT})
+            # trust_env: HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured, as PTB's httpx client did (where
+            # api.telegram.org is reached through a proxy)
+            self._session = aiohttp.ClientSession(
+                connector=connector, headers={"User-Agent": self.USER_AGENT}, trust_env=True
+            )
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
