@@ -7,7 +7,7 @@ each message's CPU. PTB documents BaseRequest for this; its contrib package has 
 
 Timeouts map onto aiohttp's as follows: `read_timeout` -> sock_read (a pause in the response), `connect_timeout`
 -> sock_connect, `pool_timeout` -> connect (waiting for a pooled connection, and making one). aiohttp has no
-write timeout: a request that uploads a file gets a total of its write and read timeouts instead.
+write timeout: a request that uploads a file gets a total of its write (default `media_write_timeout`) and read timeouts.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ class AiohttpRequest(BaseRequest):
         connection_pool_size: int = 1,
         *,
         read_timeout: float | None = 5.0,
-        write_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
@@ -36,7 +35,6 @@ class AiohttpRequest(BaseRequest):
         self._pool_size = connection_pool_size
         self._timeouts = {
             "read": read_timeout,
-            "write": write_timeout,
             "connect": connect_timeout,
             "pool": pool_timeout,
             "media_write": media_write_timeout,
