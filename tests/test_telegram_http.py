@@ -114,8 +114,9 @@ async def test_it_must_be_initialized_and_can_be_again_after_a_shutdown(api: Fak
         await request.shutdown()
 
 
-async def test_the_proxy_of_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where api.telegram.org is reached through a proxy (HTTPS_PROXY / HTTP_PROXY), as PTB's httpx client did."""
+async def test_the_proxy_of_the_environment_is_used(monkeypatch: pytest.MonkeyPatch, api: FakeBotApi) -> None:
+    """Where api.telegram.org is reached through a proxy (HTTPS_PROXY / HTTP_PROXY, but not for the hosts NO_PROXY
+    names), as PTB's httpx client did."""
     seen: list[bytes] = []
 
     async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -129,12 +130,14 @@ async def test_the_proxy_of_the_environment_is_used(monkeypatch: pytest.MonkeyPa
 
     server = await asyncio.start_server(proxy, "127.0.0.1", 0)
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}")
-    monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     request = AiohttpRequest(1)
     await request.initialize()
     try:
         status, body = await request.do_request("http://api.telegram.example/bot1:A/logOut", "POST")
+        direct, _ = await request.do_request(f"{api.base_url}{api.token}/getMe", "POST")  # NO_PROXY: not proxied
+        assert direct == 200
     finally:
         await request.shutdown()
         server.close()

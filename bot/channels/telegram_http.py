@@ -12,6 +12,9 @@ write timeout: a request that uploads a file gets a total of its write (default 
 
 from __future__ import annotations
 
+import urllib.request
+from urllib.parse import urlsplit
+
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue  # PTB's marker for "this request's default timeout"
 from telegram.error import NetworkError, TimedOut
@@ -40,6 +43,7 @@ class AiohttpRequest(BaseRequest):
             "media_write": media_write_timeout,
         }
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], str | None] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -49,15 +53,25 @@ class AiohttpRequest(BaseRequest):
         # made here, not in __init__: an aiohttp session belongs to the running event loop
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._pool_size, ttl_dns_cache=300)
-            # trust_env: HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured, as PTB's httpx client did (where
-            # api.telegram.org is reached through a proxy)
-            self._session = aiohttp.ClientSession(
-                connector=connector, headers={"User-Agent": self.USER_AGENT}, trust_env=True
-            )
+            self._session = aiohttp.ClientSession(connector=connector, headers={"User-Agent": self.USER_AGENT})
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
             await self._session.close()
+
+    def _proxy(self, url: str) -> str | None:
+        """The proxy that HTTPS_PROXY / HTTP_PROXY / NO_PROXY name for this URL's host (PTB's httpx client honoured
+        them), read once per host. Not aiohttp's trust_env: it reads the environment and ~/.netrc in a worker
+        thread on every request, two thread hops a reply."""
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname or "")
+        if key not in self._proxies:
+            proxies = urllib.request.getproxies_environment()
+            proxy = proxies.get(parts.scheme)
+            if proxy and urllib.request.proxy_bypass_environment(key[1], proxies):  # type: ignore[attr-defined]
+                proxy = None
+            self._proxies[key] = proxy
+        return self._proxies[key]
 
     def _timeout(self, given: object, name: str) -> float | None:
         return self._timeouts[name] if isinstance(given, DefaultValue) else given  # type: ignore[return-value]
@@ -96,7 +110,9 @@ class AiohttpRequest(BaseRequest):
             sock_read=read,
         )
         try:
-            async with self._session.request(method, url, data=data, timeout=timeout) as response:
+            async with self._session.request(
+                method, url, data=data, timeout=timeout, proxy=self._proxy(url)
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:
             if isinstance(exc, aiohttp.ConnectionTimeoutError):
