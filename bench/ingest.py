@@ -11,7 +11,11 @@ the daytime (10:00, the 50 among --cadres cadres with --days days of entries eac
 ticks run beside the replies).
 
 Run: .venv/bin/python bench/ingest.py [--messages 5000] [--users 50] [--rate 100] [--paced 1000]
-                                     [--cadres 1000] [--days 180] [--cases night,day]
+                                     [--cadres 1000] [--days 180] [--cases night,day] [--rounds 3]
+
+With --rounds N the echo bot and each case run N times in turn (echo, night, day, echo, …): the machine's pace
+drifts by a third between minutes, so each round's ratio is taken against the echo bot of the same round, and the
+medians are printed.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ import asyncio
 import datetime as dt
 import os
 import random
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -250,60 +256,106 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=180, help="days of entries of each cadre in the daytime case")
     parser.add_argument("--cases", default="night,day", help="which cadrelog runs: night, day or both")
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="rounds of echo, then each case, back to back (the machine's pace drifts: each ratio is taken within "
+        "its round, and the medians printed)",
+    )
+    parser.add_argument(
         "--database-url", help="an empty database for cadrelog (default: a new SQLite file); e.g. postgresql://…"
     )
     args = parser.parse_args()
     cases = [c.strip() for c in args.cases.split(",") if c.strip()]
     if not cases or any(c not in CASES for c in cases) or (args.database_url and len(cases) > 1):
         parser.error("--cases: night, day or night,day (one case with --database-url: it must start empty)")
+    if args.rounds < 1 or (args.database_url and args.rounds > 1):
+        parser.error("--rounds: 1 or more (1 with --database-url: each round needs an empty database)")
     python = sys.executable
     base_env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_URL"))}
-
-    echo = measure(
-        "echo",
-        lambda api: [python, "-c", ECHO_BOT, api.token, api.base_url, api.base_file_url],
-        lambda api: base_env,
-        args,
-    )
     today = dt.datetime.now(ZoneInfo(ZONE)).date()
-    results: dict[str, dict[str, float]] = {}
-    for case in cases:
-        moment = dt.datetime.combine(today, CASES[case], tzinfo=ZoneInfo(ZONE)).astimezone(dt.UTC)
-        with tempfile.TemporaryDirectory() as tmp:
-            database_url = args.database_url or f"sqlite:///{tmp}/bench.db"
-            if case == "day":
-                seed_cadres(database_url, max(args.cadres, args.users), args.days, today)
-            else:
-                register_users(database_url, args.users)
-            results[case] = measure(
-                "cadrelog",
-                lambda api, moment=moment: [python, str(Path(__file__).resolve()), "--serve-at", moment.isoformat()],
-                lambda api, database_url=database_url: {
-                    **base_env,
-                    "DATABASE_URL": database_url,
-                    "TELEGRAM_BOT_TOKEN": api.token,
-                    "TELEGRAM_BASE_URL": api.base_url,
-                    "TELEGRAM_BASE_FILE_URL": api.base_file_url,
-                    "TELEGRAM_POLL_TIMEOUT": "1",
-                    "LOG_LEVEL": "WARNING",
-                },
-                args,
-            )
+    rounds: list[dict[str, dict[str, float]]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        templates: dict[str, Path] = {}  # SQLite: each case's database seeded once, copied for every round
+        for number in range(args.rounds):
+            found = {
+                "echo": measure(
+                    "echo",
+                    lambda api: [python, "-c", ECHO_BOT, api.token, api.base_url, api.base_file_url],
+                    lambda api: base_env,
+                    args,
+                )
+            }
+            for case in cases:
+                moment = dt.datetime.combine(today, CASES[case], tzinfo=ZoneInfo(ZONE)).astimezone(dt.UTC)
+                if args.database_url:
+                    database_url = args.database_url
+                    prepare(case, database_url, args, today)
+                else:
+                    if case not in templates:
+                        templates[case] = Path(tmp) / f"{case}-template.db"
+                        prepare(case, f"sqlite:///{templates[case]}", args, today)
+                    path = Path(tmp) / f"{case}-{number}.db"
+                    shutil.copyfile(templates[case], path)
+                    database_url = f"sqlite:///{path}"
+                found[case] = measure(
+                    "cadrelog",
+                    lambda api, moment=moment: [
+                        python,
+                        str(Path(__file__).resolve()),
+                        "--serve-at",
+                        moment.isoformat(),
+                    ],
+                    lambda api, database_url=database_url: {
+                        **base_env,
+                        "DATABASE_URL": database_url,
+                        "TELEGRAM_BOT_TOKEN": api.token,
+                        "TELEGRAM_BASE_URL": api.base_url,
+                        "TELEGRAM_BASE_FILE_URL": api.base_file_url,
+                        "TELEGRAM_POLL_TIMEOUT": "1",
+                        "LOG_LEVEL": "WARNING",
+                    },
+                    args,
+                )
+            rounds.append(found)
+    report(rounds, cases, args)
+
+
+def prepare(case: str, database_url: str, args: argparse.Namespace, today: dt.date) -> None:
+    if case == "day":
+        seed_cadres(database_url, max(args.cadres, args.users), args.days, today)
+    else:
+        register_users(database_url, args.users)
+
+
+def report(rounds: list[dict[str, dict[str, float]]], cases: list[str], args: argparse.Namespace) -> None:
     backend = "PostgreSQL" if (args.database_url or "").startswith("postgres") else "SQLite"
     print(
         f"ingest benchmark ({backend}, Python {sys.version.split()[0]}): {args.messages} messages from "
-        f"{args.users} users; latency at {args.rate:g} msg/s offered"
+        f"{args.users} users; latency at {args.rate:g} msg/s offered; "
+        + (f"medians of {len(rounds)} rounds" if len(rounds) > 1 else "one round")
     )
     labels = {
+        "echo": "echo (bare PTB)",
         "night": "cadrelog night (03:00)",
         "day": f"cadrelog day (10:00, {max(args.cadres, args.users)} cadres × {args.days} days)",
     }
     print(f"{'':46}{'msg/s':>8}{'x echo':>8}{'CPU ms/msg':>12}{'p50 ms':>8}{'p95 ms':>8}{'start s':>9}{'RSS MB':>8}")
-    for name, row in (("echo (bare PTB)", echo), *((labels[c], results[c]) for c in cases)):
+    for name in ("echo", *cases):
+        rows = [found[name] for found in rounds]
+        ratios = [found[name]["throughput"] / found["echo"]["throughput"] for found in rounds]
+        row = {key: statistics.median([r[key] for r in rows]) for key in rows[0]}
         print(
-            f"{name:46}{row['throughput']:>8.1f}{row['throughput'] / echo['throughput']:>8.2f}{row['cpu_ms']:>12.2f}"
+            f"{labels[name]:46}{row['throughput']:>8.1f}{statistics.median(ratios):>8.2f}{row['cpu_ms']:>12.2f}"
             f"{row['p50']:>8.1f}{row['p95']:>8.1f}{row['startup']:>9.2f}{row['rss']:>8.0f}"
         )
+        if len(rounds) > 1 and name != "echo":
+            print(
+                f"{'':46}each round: x echo "
+                + ", ".join(f"{r:.2f}" for r in ratios)
+                + "; p95 ms "
+                + ", ".join(f"{r['p95']:.1f}" for r in rows)
+            )
     print(f"targets: cadrelog >= 0.6 x echo; p95 <= 50 ms at {args.rate:g} msg/s offered; peak RSS <= 300 MB with")
     print(
         f"{args.messages} messages queued at once (the durable inbox takes in at most INBOX_MAX_PENDING at a time,"
