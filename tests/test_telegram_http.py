@@ -85,6 +85,19 @@ async def test_no_server_is_a_network_error() -> None:
         await request.shutdown()
 
 
+async def test_an_error_never_carries_the_bot_token() -> None:
+    request = AiohttpRequest(1)
+    await request.initialize()
+    try:
+        for url in ("ftp://api.example/bot123456:SECRET-token/getMe", "ftp://api.example/file/bot123456:SECRET/a.ogg"):
+            with pytest.raises(NetworkError) as caught:
+                await request.do_request(url, "POST")
+            assert "SECRET" not in str(caught.value) and "123456" not in str(caught.value)
+            assert "/bot<token>/" in str(caught.value)
+    finally:
+        await request.shutdown()
+
+
 async def test_a_request_waiting_for_a_busy_pool_times_out_unsent() -> None:
     request = AiohttpRequest(1, read_timeout=5.0, pool_timeout=0.1, connect_timeout=0.1)
     await request.initialize()

@@ -12,6 +12,7 @@ write timeout: a request that uploads a file gets a total of its write (default 
 
 from __future__ import annotations
 
+import re
 import urllib.request
 from urllib.parse import urlsplit
 
@@ -21,6 +22,8 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 __all__ = ["AiohttpRequest"]
+
+_TOKEN_IN_URL = re.compile(r"(/(?:file/)?bot)[^/\s]+")
 
 
 class AiohttpRequest(BaseRequest):
@@ -119,4 +122,5 @@ class AiohttpRequest(BaseRequest):
                 raise TimedOut("Pool timeout: no connection to the Bot API became free in time") from exc
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
-            raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+            # some errors carry the URL, and the URL carries the bot token: it never goes into a message or a log
+            raise NetworkError(_TOKEN_IN_URL.sub(r"\1<token>", f"aiohttp.{type(exc).__name__}: {exc}")) from exc
