@@ -132,7 +132,7 @@ _SUFFIXES: tuple[tuple[str, str, bool], ...] = (
 _SUFFIX_INFO = {suffix: (kind, strong) for suffix, kind, strong in _SUFFIXES}
 # Every kind word a name may end in, longest first (村民委员会 before 村): what of a name is its own is before it.
 KIND_SUFFIXES = tuple(sorted(_SUFFIX_INFO, key=len, reverse=True))
-_RE_SUFFIX = re.compile("|".join(sorted(_SUFFIX_INFO, key=len, reverse=True)))
+_RE_SUFFIX = re.compile("|".join(KIND_SUFFIXES))
 _VILLAGE_OFFICE = ("村民委员会", "村委会", "村委")
 _ORGANISATION_SUFFIXES = tuple(s for s, kind, _ in _SUFFIXES if kind not in ("village", "community", "town", "county"))
 # A name of a lower level starts after the name of a higher one: 青山镇石桥村 is 青山镇 and 石桥村.

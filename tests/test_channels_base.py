@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.channels.base import NumberedButtons, SendLimiter, WindowLimiter, chunk_text, utf8_size
+from bot.channels.base import NumberedButtons, SendLimiter, WindowLimiter, chunk_text, read_bounded, utf8_size
 from handlers.messages import Button, Reply
 
 
@@ -76,3 +78,36 @@ def test_numbered_buttons() -> None:
     assert buttons.press("u1", " 2 ") == "u:1" and buttons.press("u1", "3") is False
     assert buttons.press("u1", "走访东坪村") is None and buttons.press("u2", "1") is None
     assert buttons.offer("u1", Reply("好")) is None and buttons.press("u1", "1") is None
+
+
+class TooLarge(Exception):
+    pass
+
+
+async def _chunks(*parts: bytes) -> AsyncIterator[bytes]:
+    for part in parts:
+        yield part
+
+
+@pytest.mark.parametrize(
+    ("parts", "declared", "expected"),
+    [
+        ((b"abc", b"de"), "5", b"abcde"),  # exactly at the limit
+        ((b"abc", b"de"), None, b"abcde"),
+        ((), "", b""),
+        ((b"ab",), "\u00b2", b"ab"),  # a declared length that is no number is not trusted, and the body is counted
+        ((b"ab",), "\uff15", b"ab"),  # a fullwidth digit neither
+        ((b"abc", b"def"), None, TooLarge),  # no declared length: refused as soon as the sixth byte arrives
+        ((b"abc", b"def"), "3", TooLarge),  # a declared length that lies short
+        ((b"ab",), "6", TooLarge),  # a declared length over the limit: refused before anything is read
+        ((b"ab",), "9" * 40, TooLarge),
+    ],
+)
+async def test_a_body_is_read_whole_but_never_past_its_limit(
+    parts: tuple[bytes, ...], declared: str | None, expected: bytes | type[Exception]
+) -> None:
+    if isinstance(expected, bytes):
+        assert await read_bounded(_chunks(*parts), declared, 5, TooLarge) == expected
+    else:
+        with pytest.raises(expected):
+            await read_bounded(_chunks(*parts), declared, 5, TooLarge)

@@ -23,11 +23,9 @@ def lanes() -> Iterator[None]:
 async def test_a_busy_background_lane_does_not_hold_the_interactive_one(lanes: None) -> None:
     background = asyncio.ensure_future(offload.run(time.sleep, 3.0, lane=offload.BACKGROUND))
     await asyncio.sleep(0)
-    begun = time.monotonic()
     pid = await offload.run(os.getpid)  # the interactive lane: its own process
     assert not background.done(), "the report waited for the digests"
     assert pid != os.getpid()
-    assert time.monotonic() - begun < 3.0
     await background
 
 

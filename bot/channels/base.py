@@ -71,7 +71,8 @@ async def read_bounded(
     chunks: AsyncIterable[bytes], declared: str | None, limit: int, too_large: Callable[[], Exception]
 ) -> bytes:
     """A body read whole but never past `limit` bytes: refused on its declared length, or as soon as more arrives."""
-    if declared and declared.isdigit() and int(declared) > limit:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses; anything else is read and counted
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise too_large()
     parts, size = [], 0
     async for chunk in chunks:
