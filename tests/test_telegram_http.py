@@ -64,55 +64,37 @@ async def test_ptb_calls_go_through_it_with_form_fields_and_utf8_file_names(api:
 
 
 async def test_a_server_that_does_not_answer_is_a_timeout() -> None:
-    request = AiohttpRequest(1, read_timeout=0.2)
-    await request.initialize()
-    try:
-        async with SilentServer() as url:
-            with pytest.raises(TimedOut):  # the client's own timeout, well before the test's
-                await asyncio.wait_for(request.do_request(url, "POST"), 10)
-    finally:
-        await request.shutdown()
+    async with AiohttpRequest(1, read_timeout=0.2) as request, SilentServer() as url:
+        with pytest.raises(TimedOut):  # the client's own timeout, well before the test's
+            await asyncio.wait_for(request.do_request(url, "POST"), 10)
 
 
 async def test_no_server_is_a_network_error() -> None:
-    request = AiohttpRequest(1)
-    await request.initialize()
-    try:
+    async with AiohttpRequest(1) as request:
         with pytest.raises(NetworkError) as caught:
             await request.do_request(f"http://127.0.0.1:{free_port()}/bot1:A/getMe", "POST")
         assert not isinstance(caught.value, TimedOut)
-    finally:
-        await request.shutdown()
 
 
 async def test_an_error_never_carries_the_bot_token() -> None:
-    request = AiohttpRequest(1)
-    await request.initialize()
-    try:
+    async with AiohttpRequest(1) as request:
         for url in ("ftp://api.example/bot123456:SECRET-token/getMe", "ftp://api.example/file/bot123456:SECRET/a.ogg"):
             with pytest.raises(NetworkError) as caught:
                 await request.do_request(url, "POST")
             assert "SECRET" not in str(caught.value) and "123456" not in str(caught.value)
             assert "/bot<token>/" in str(caught.value)
-    finally:
-        await request.shutdown()
 
 
 async def test_a_request_waiting_for_a_busy_pool_times_out_unsent() -> None:
-    request = AiohttpRequest(1, read_timeout=5.0, pool_timeout=0.1, connect_timeout=0.1)
-    await request.initialize()
     server = SilentServer()
-    try:
-        async with server as url:
-            first = asyncio.create_task(request.do_request(url, "POST"))
-            while server.connections == 0:  # the one connection is taken
-                await asyncio.sleep(0.01)
-            with pytest.raises(TimedOut, match="Pool timeout"):
-                await request.do_request(url, "POST")
-            assert server.connections == 1  # the second request never reached the server
-            first.cancel()
-    finally:
-        await request.shutdown()
+    async with AiohttpRequest(1, read_timeout=5.0, pool_timeout=0.1, connect_timeout=0.1) as request, server as url:
+        first = asyncio.create_task(request.do_request(url, "POST"))
+        while server.connections == 0:  # the one connection is taken
+            await asyncio.sleep(0.01)
+        with pytest.raises(TimedOut, match="Pool timeout"):
+            await request.do_request(url, "POST")
+        assert server.connections == 1  # the second request never reached the server
+        first.cancel()
 
 
 async def test_it_must_be_initialized_and_can_be_again_after_a_shutdown(api: FakeBotApi) -> None:
@@ -145,14 +127,10 @@ async def test_the_proxy_of_the_environment_is_used(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}")
     monkeypatch.delenv("no_proxy", raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    request = AiohttpRequest(1)
-    await request.initialize()
-    try:
+    async with AiohttpRequest(1) as request:
         status, body = await request.do_request("http://api.telegram.example/bot1:A/logOut", "POST")
         direct, _ = await request.do_request(f"{api.base_url}{api.token}/getMe", "POST")  # NO_PROXY: not proxied
         assert direct == 200
-    finally:
-        await request.shutdown()
-        server.close()
+    server.close()
     assert status == 200 and json.loads(body)["result"] is True
     assert seen == [b"POST http://api.telegram.example/bot1:A/logOut HTTP/1.1\r\n"]
