@@ -91,7 +91,7 @@ async def test_a_request_waiting_for_a_busy_pool_times_out_unsent() -> None:
         first = asyncio.create_task(request.do_request(url, "POST"))
         while server.connections == 0:  # the one connection is taken
             await asyncio.sleep(0.01)
-        with pytest.raises(TimedOut, match="Pool timeout"):
+        with pytest.raises(TimedOut, match="all in use"):
             await request.do_request(url, "POST")
         assert server.connections == 1  # the second request never reached the server
         first.cancel()

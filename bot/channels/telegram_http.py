@@ -7,7 +7,8 @@ each message's CPU. PTB documents BaseRequest for this; its contrib package has 
 
 Timeouts map onto aiohttp's as follows: `read_timeout` -> sock_read (a pause in the response), `connect_timeout`
 -> sock_connect, `pool_timeout` -> connect (waiting for a pooled connection, and making one). aiohttp has no
-write timeout: a request that uploads a file gets a total of its write (default `media_write_timeout`) and read timeouts.
+write timeout: a request that uploads a file gets a total of its write (default `media_write_timeout`) and read
+timeouts.
 """
 
 from __future__ import annotations
@@ -119,7 +120,8 @@ class AiohttpRequest(BaseRequest):
                 return response.status, await response.read()
         except TimeoutError as exc:
             if isinstance(exc, aiohttp.ConnectionTimeoutError):
-                raise TimedOut("Pool timeout: no connection to the Bot API became free in time") from exc
+                # aiohttp does not tell waiting for a pooled connection from making a new one
+                raise TimedOut("No connection to the Bot API in time: all in use, or connecting took too long") from exc
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
             # some errors carry the URL, and the URL carries the bot token: it never goes into a message or a log
