@@ -65,6 +65,9 @@ class FakeBotApi:
         self.per_chat_per_second: float | None = None  # flood control, off unless a test turns it on
         self.overall_per_second: float | None = None  # the bot-wide limit (Telegram: about 30 a second)
         self.flood_retry_after = 1
+        # seconds every call but getUpdates takes (Telegram's servers are a long round trip away): with the bot's
+        # few requests in flight, its replies then go out at a bounded pace
+        self.answer_delay = 0.0
         self.webhook: dict[str, Any] | None = None  # set by setWebhook
         self.floods = 0  # 429 answers given
         self.conflicts: list[float] = []  # time.monotonic() of each long poll ended by a newer one (409)
@@ -119,6 +122,8 @@ class FakeBotApi:
                 raise ApiError(401, "Unauthorized")
             params = _parse_body(request)
             method = match.group(2)
+            if self.answer_delay and method != "getUpdates":
+                time.sleep(self.answer_delay)  # this request's own thread: other calls go on
             call = Call(method, params)
             with self._cond:
                 self.calls.append(call)
